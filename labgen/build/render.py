@@ -1,0 +1,402 @@
+"""Render one chapter spec into the source of its marimo lab.
+
+Jinja2 runs sandboxed with StrictUndefined (a missing value is an error), and its ``finalize``
+refuses any output that is not ``Code``: spec text reaches the lab only through ``py()``, as a
+Python literal. Cell bodies come from ``cells.j2`` and the instrument registry's macros; their
+signatures are computed from the code (``labgen.build.cells``); ruff formats the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from labgen import __version__
+from labgen.book import Chapter
+from labgen.build.cells import Cell, analyse, link
+from labgen.build.formatting import format_source
+from labgen.build.literals import Code, Ref, identifier, py
+from labgen.instruments import Instrument
+from labgen.provenance import header_lines
+from labgen.spec.model import ChapterSpec
+from mlsys.personas import Personas
+
+#: Names a lab body may use, and the import that provides each (only the used ones are emitted).
+KIT_IMPORTS: dict[str, str] = {
+    "mo": "import marimo as mo",
+    "Engine": "from mlsys import Engine",
+    "Models": "from mlsys import Models",
+    "Systems": "from mlsys import Systems",
+    "LabHeader": "from labs.core.components import LabHeader",
+    "MathPeek": "from labs.core.components import MathPeek",
+    "MetricCards": "from labs.core.components import MetricCards",
+    "LatencyWaterfall": "from labs.core.components import LatencyWaterfall",
+    "ParetoCurve": "from labs.core.components import ParetoCurve",
+    "P99Histogram": "from labs.core.components import P99Histogram",
+    "Roofline": "from labs.core.components import Roofline",
+    "PredictionComparison": "from labs.core.components import PredictionComparison",
+    "PredictionInput": "from labs.core.components import PredictionInput",
+    "PredictionLock": "from labs.core.components import PredictionLock",
+    "SafeMarkdown": "from labs.core.components import SafeMarkdown",
+    "StakeholderReflection": "from labs.core.components import StakeholderReflection",
+    "TrackSelector": "from labs.core.components import TrackSelector",
+    "EngineControls": "from labs.core.controls import EngineControls",
+    "engine_inputs": "from labs.core.controls import engine_inputs",
+    "ledger_inputs": "from labs.core.controls import ledger_inputs",
+    "serving_ledger": "from labs.core.controls import serving_ledger",
+    "serving_slo": "from labs.core.controls import serving_slo",
+    "sweep_batches": "from labs.core.controls import sweep_batches",
+    "LedgerPanel": "from labs.core.state import LedgerPanel",
+    "record_design": "from labs.core.state import record_design",
+}
+
+#: The marimo release whose file format labs are written in (a constant, so that a lab's bytes
+#: do not depend on the marimo installed where it is built).
+MARIMO_FORMAT_VERSION = "0.25.2"
+
+#: Where under Pyodide the lab finds the project's wheel, relative to the exported lab.
+WHEEL_PATH = f"../wheels/labgen-{__version__}-py3-none-any.whl"
+
+
+class RenderError(RuntimeError):
+    """The spec is valid but the lab cannot be rendered (a template or registry problem)."""
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Code):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise jinja2.TemplateError(
+        f"a template printed a raw {type(value).__name__} ({str(value)[:40]!r}); "
+        "pass spec values through py() so they become literals"
+    )
+
+
+def environment(extra_templates: dict[str, str] | None = None) -> ImmutableSandboxedEnvironment:
+    """The sandboxed template environment: package templates plus plugin instrument macros."""
+    loaders: list[jinja2.BaseLoader] = [jinja2.PackageLoader("labgen", "templates")]
+    if extra_templates:
+        loaders.insert(0, jinja2.DictLoader(dict(extra_templates)))
+    return ImmutableSandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=_finalize,
+    )
+
+
+@dataclass(frozen=True)
+class RenderedLab:
+    """A lab's final source and the chapter it belongs to."""
+
+    chapter: Chapter
+    source: str
+
+
+def _markdown_list(items: Iterable[str]) -> str:
+    return "\n".join(f"- {item}" for item in items)
+
+
+def _overview(spec: ChapterSpec) -> str:
+    invariants = _markdown_list(f"**{i.name}.** {i.statement}" for i in spec.invariants)
+    return (
+        f"### What you will do\n{_markdown_list(spec.objectives)}\n\n"
+        f"### The laws you will lean on\n{invariants}\n\n"
+        f"### The struggle\n{spec.struggle.summary} "
+        f"*Gain:* {spec.struggle.gain}. *Cost:* {spec.struggle.cost}."
+    )
+
+
+def _inputs(model: Any) -> dict[str, Any]:
+    return {key: value for key, value in model.model_dump().items() if value is not None}
+
+
+def _track_data(spec: ChapterSpec) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for persona in Personas.all():
+        track = getattr(spec.tracks, persona.key)
+        briefing = (
+            f"### {persona.name}: this chapter\n{track.scenario}\n\n"
+            f"**Arch-nemesis.** {track.nemesis}\n\n"
+            f"{track.stakeholder_prompt}"
+        )
+        data[persona.key] = {
+            "model": Ref("Models", track.model),
+            "system": Ref("Systems", track.system),
+            "inputs": _inputs(track.inputs),
+            "briefing": briefing,
+        }
+    return data
+
+
+def _prediction(kat: Any) -> Code:
+    p = kat.prediction
+    if p.kind == "text":
+        return Code(f"PredictionInput.text({py(p.prompt)})")
+    if p.kind == "choice":
+        return Code(f"PredictionInput.choice({py(p.prompt)}, {py(list(p.options))})")
+    return Code(
+        f"PredictionInput.number({py(p.prompt)}, low={py(float(p.min))}, "
+        f"high={py(float(p.max))}, unit={py(p.unit)})"
+    )
+
+
+def _verdict(kat: Any, name: str) -> Code:
+    p = kat.prediction
+    if p.kind == "number" and p.compare_to:
+        return Code(
+            f"PredictionComparison({name}_prediction, {name}_profile.{identifier(p.compare_to)})"
+        )
+    if p.kind == "choice":
+        return Code(f"PredictionComparison({name}_prediction, {py(p.answer)})")
+    return Code(f"PredictionComparison({name}_prediction, {name}_profile.latency)")
+
+
+def _controls(kat: Any) -> list[dict[str, Any]]:
+    return [control.model_dump(by_alias=True) for control in kat.controls]
+
+
+class _Renderer:
+    def __init__(
+        self, spec: ChapterSpec, chapter: Chapter, instruments: dict[str, Instrument], env: Any
+    ):
+        self.spec, self.chapter, self.instruments = spec, chapter, instruments
+        self.cells_module = env.get_template("cells.j2").module
+        self.instruments_module = env.get_template("instruments.j2").module
+        self.env = env
+        self.intro = spec.is_intro
+
+    def macro(self, module: Any, name: str, *args: Any) -> str:
+        return str(getattr(module, name)(*args)).strip("\n")
+
+    def kat_context(self, index: int, kat: Any) -> dict[str, Any]:
+        name = identifier(f"kat{index}")
+        reads = "{}" if self.intro else "lab_decisions"
+        return {
+            "name": name,
+            "intro": py(f"## KAT {index}: {kat.title}"),
+            "prediction": _prediction(kat),
+            "controls": py(_controls(kat)),
+            "setup": Code("dam_setup" if self.intro else "active_track"),
+            "decisions": Code(reads),
+            "verdict": _verdict(kat, name),
+            # The spec's chosen profile numbers, shown as cards beside the instrument.
+            "fields": py(list(kat.metrics) or None),
+            "metrics": Code(
+                f"MetricCards({name}_profile, fields={py(list(kat.metrics))}), "
+                if kat.metrics
+                else ""
+            ),
+            "reflection": py(kat.reflection.prompt),
+        }
+
+    def observe(self, kat: Any, context: dict[str, Any]) -> str:
+        instrument = self.instruments.get(kat.instrument)
+        if instrument is None:
+            raise RenderError(f"instrument {kat.instrument!r} is not registered")
+        module = self.instruments_module
+        if instrument.template is not None or not hasattr(module, instrument.macro):
+            module = _plugin_module(self.env, instrument)
+        # The shared Engine.solve block is rendered here and handed over as Code, so that
+        # instrument macros never print a string they did not get from labgen.
+        with_solve = {**context, "solve": Code(self.macro(self.cells_module, "solve", context))}
+        return self.macro(module, instrument.macro, with_solve)
+
+    def bodies(self) -> list[tuple[str, bool]]:
+        spec, c = self.spec, self.cells_module
+        chapter_info = spec.chapter
+        header = {
+            "volume": py(chapter_info.volume),
+            "number": py(chapter_info.number),
+            "slug": py(chapter_info.slug),
+            "title": py(chapter_info.title),
+            "reading": py(chapter_info.reading.section),
+            "overview": py(_overview(spec)),
+        }
+        bodies: list[tuple[str, bool]] = [(self.macro(c, "setup", py(WHEEL_PATH)), True)]
+        bodies.append((self.macro(c, "header", header), False))
+        reads = {read.feeds: read.key for read in spec.ledger.reads if read.feeds}
+        kats = [self.kat_context(i, kat) for i, kat in enumerate(spec.kats, start=1)]
+        selector_label = py(
+            "**Your call to adventure.** You have seen the D·A·M fundamentals; now choose the track you will follow from Lab 1 to Lab 16:"
+            if self.intro
+            else "**Choose your track.** It reskins every scenario and engine input of this lab:"
+        )
+        tracks = [
+            (self.macro(c, "track_selector", selector_label), False),
+            (self.macro(c, "tracks", py(_track_data(spec))), False),
+            (self.macro(c, "active_track", py(reads), not self.intro), False),
+        ]
+        if self.intro:
+            dam = spec.dam
+            text = (
+                f"## D·A·M: the three axes of every ML system\n"
+                f"- **Data.** {dam.data}\n- **Algorithm.** {dam.algorithm}\n- **Machine.** {dam.machine}"
+            )
+            setup = {
+                "model": Ref("Models", dam.model),
+                "system": Ref("Systems", dam.system),
+                "inputs": _inputs(dam.inputs),
+            }
+            bodies.append((self.macro(c, "dam", {"setup": py(setup), "text": py(text)}), False))
+        else:
+            bodies.append(
+                (
+                    self.macro(c, "ledger_panel", py(chapter_info.number), py(chapter_info.volume)),
+                    False,
+                )
+            )
+            bodies.extend(tracks)
+        for kat, context in zip(spec.kats, kats, strict=True):
+            bodies.append((self.macro(c, "predict", context), False))
+            bodies.append((self.macro(c, "act", context), False))
+            bodies.append((self.observe(kat, context), False))
+            if not self.intro:
+                bodies.append((self.macro(c, "reflect", context), False))
+        if self.intro:
+            bodies.extend(tracks)
+            bodies.extend((self.macro(c, "reflect", context), False) for context in kats)
+        bodies.append((self.macro(c, "ledger_record", self.record_context(kats)), False))
+        return bodies
+
+    def record_context(self, kats: Sequence[dict[str, Any]]) -> dict[str, Any]:
+        design_parts = []
+        for write in self.spec.ledger.writes:
+            kat_name, _, param = write.source.partition(".")
+            design_parts.append(f"{py(write.key)}: {identifier(kat_name)}_inputs[{py(param)}]")
+        reflections = ", ".join(f"{py(str(k['name']))}: {k['name']}_reflection.value" for k in kats)
+        return {
+            "chapter_id": py(self.chapter.number),
+            "volume": py(self.chapter.volume),
+            "design": Code("{" + ", ".join(design_parts) + "}"),
+            "reflections": Code("{" + reflections + "}"),
+            "base": Code("None" if self.intro else "lab_start.ledger"),
+        }
+
+
+def _plugin_module(env: Any, instrument: Instrument) -> Any:
+    """The template module holding a plugin instrument's macro (``instruments/<id>.j2``)."""
+    try:
+        module = env.get_template(f"instruments/{instrument.id}.j2").module
+    except jinja2.TemplateNotFound:
+        raise RenderError(
+            f"instrument {instrument.id!r} brings no macro {instrument.macro!r}"
+        ) from None
+    except jinja2.TemplateSyntaxError as error:
+        raise RenderError(
+            f"instrument {instrument.id!r}: its template does not parse, line {error.lineno}: "
+            f"{error.message}"
+        ) from None
+    if not hasattr(module, instrument.macro):
+        raise RenderError(
+            f"instrument {instrument.id!r}: its template defines no macro {instrument.macro!r}"
+        )
+    return module
+
+
+def _component_imports(instruments: Iterable[Instrument]) -> dict[str, str]:
+    """Name -> import of the component of each plugin instrument in ``instruments`` (built-in
+    components are in KIT_IMPORTS). A component whose name a kit import already takes is an
+    error: the lab would silently import the kit's."""
+    found: dict[str, str] = {}
+    for instrument in instruments:
+        module, _, name = instrument.component.rpartition(".")
+        statement = f"from {module} import {name}"
+        taken = KIT_IMPORTS.get(name) or found.get(name)
+        if taken is not None and taken != statement:
+            raise RenderError(
+                f"instrument {instrument.id!r}: its component name {name!r} is taken by "
+                f"`{taken}`; give the component another name"
+            )
+        if name not in KIT_IMPORTS:
+            found[name] = statement
+    return found
+
+
+def _imports(cells: list[Cell], plugin_imports: dict[str, str]) -> str:
+    """The lab's import cell body: each used name's import, in isort's order."""
+    table = {**KIT_IMPORTS, **plugin_imports}
+    used = {name for cell in cells for name in cell.reads} | {"mo"}
+    unknown = sorted(name for name in used if name not in table and not _defined(cells, name))
+    if unknown:
+        raise RenderError(f"template uses names with no import: {', '.join(unknown)}")
+    # Group "from module import name" lines per module, plain imports first (isort's order).
+    plain: set[str] = set()
+    grouped: dict[str, set[str]] = {}
+    for name in used:
+        if name not in table or _defined(cells, name):
+            continue
+        statement = table[name]
+        if statement.startswith("from "):
+            module, _, imported = statement[len("from ") :].partition(" import ")
+            grouped.setdefault(module, set()).add(imported)
+        else:
+            plain.add(statement)
+    # Third-party (marimo, installed plugins) first, then the project's packages, a blank line
+    # between (isort).
+    plugin_modules = {statement.split()[1] for statement in plugin_imports.values()}
+    from_lines = {
+        module: f"from {module} import {', '.join(sorted(names))}"
+        for module, names in sorted(grouped.items())
+    }
+    third_party = sorted(plain) + [
+        line for module, line in from_lines.items() if module in plugin_modules
+    ]
+    first_party = [line for module, line in from_lines.items() if module not in plugin_modules]
+    return "\n".join(third_party) + "\n\n" + "\n".join(first_party)
+
+
+def _defined(cells: list[Cell], name: str) -> bool:
+    return any(name in cell.defines for cell in cells)
+
+
+def render_lab(
+    spec: ChapterSpec,
+    chapter: Chapter,
+    *,
+    spec_path: str,
+    spec_digest: str,
+    instruments: dict[str, Instrument],
+    extra_templates: dict[str, str] | None = None,
+) -> RenderedLab:
+    """The formatted source of ``chapter``'s lab from its valid ``spec`` (read from
+    ``spec_path``, relative to the project, whose bytes hash to ``spec_digest``)."""
+    env = environment(extra_templates)
+    try:
+        renderer = _Renderer(spec, chapter, instruments, env)
+        cells = [analyse(body, is_async) for body, is_async in renderer.bodies()]
+        used = [instruments[kat.instrument] for kat in spec.kats]
+        imports = _imports(cells, _component_imports(used))
+        # Referencing pyodide_ready orders the imports after the Pyodide set-up cell.
+        cells.insert(1, analyse(f"pyodide_ready  # import after the set-up cell\n{imports}"))
+        link(cells)
+        skeleton = env.get_template("lab.py.j2")
+        text = skeleton.render(
+            header=[
+                Code(line) for line in header_lines(spec_path, spec_digest, __version__, chapter)
+            ],
+            marimo_version=py(MARIMO_FORMAT_VERSION),
+            cells=[_cell_view(cell) for cell in cells],
+        )
+    except (jinja2.TemplateError, ValueError, SyntaxError) as error:
+        raise RenderError(f"cannot render {chapter.lab_name}: {error}") from error
+    return RenderedLab(chapter, format_source(text, chapter.lab_path.name))
+
+
+def _cell_view(cell: Cell) -> dict[str, Any]:
+    body = "\n".join(f"    {line}" if line.strip() else "" for line in cell.body.splitlines())
+    returns = f"({', '.join(cell.defines)},)" if cell.defines else ""
+    return {
+        "is_async": cell.is_async,
+        "args": Code(", ".join(cell.args)),
+        "body": Code(body),
+        "returns": Code(returns),
+    }

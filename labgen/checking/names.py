@@ -1,0 +1,297 @@
+"""Qualified names that follow imports, aliases and marimo's dataflow between cells.
+
+LibCST's scope analysis sees each cell as a function, so in ``def _(Engine): Engine.solve()``
+the name ``Engine`` is only a parameter. In marimo that parameter *is* the global another cell
+defines, for example with ``from mlsys import Engine``. :class:`NameResolver` joins the two, so
+``import mlsys as m`` in one cell and ``m.Engine.solve`` in another resolve to
+``mlsys.Engine.solve``.
+
+A name is looked up the way Python does it, using what the file index already knows: the
+cell's own bindings (imports, ``x = y`` aliases), then the cell's parameters (another cell's
+globals), then module-level bindings (including ``with app.setup:``), then builtins. When a
+nested scope between the name and its cell (a lambda, comprehension, nested function or class)
+binds the same name, the answer comes from LibCST's ScopeProvider instead, which is computed
+only then: most notebooks never need it.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
+from functools import cache
+
+import libcst as cst
+from libcst.metadata import BuiltinAssignment, ImportAssignment, Scope
+
+from labgen.checking.cells import (
+    Cell,
+    Dataflow,
+    _Bindings,
+    _dotted,
+    bindings_of,
+    block_of,
+    params_of,
+)
+
+#: Packages whose submodules re-export their public names: ``mlsys.engine.Engine`` and
+#: ``mlsys.Engine`` name the same thing, as do ``labs.core.components.MathPeek`` and
+#: ``labs.core.MathPeek``.
+REEXPORTING_PACKAGES: tuple[str, ...] = ("mlsys", "labs.core")
+
+#: How many alias hops (``W = LatencyWaterfall``) are followed before giving up.
+_MAX_DEPTH = 8
+_BUILTINS = frozenset(dir(builtins))
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+class NameResolver:
+    """Resolves Name and Attribute expressions of one file to dotted qualified names."""
+
+    def __init__(
+        self,
+        module: cst.Module,
+        cells: Sequence[Cell],
+        dataflow: Dataflow,
+        parents: Mapping[cst.CSTNode, cst.CSTNode],
+        scopes: Callable[[], Mapping[cst.CSTNode, Scope | None]],
+    ) -> None:
+        self._module = module
+        self._parents = parents
+        self._scopes_factory = scopes
+        self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
+        self._dataflow = dataflow
+        self._cells = {cell.node: cell for cell in cells}
+        self._cell_params = {
+            param: cell
+            for cell in cells
+            if isinstance(cell.node, cst.FunctionDef) and cell.kind == "cell"
+            for param in cell.node.params.params
+        }
+        self._values: dict[cst.CSTNode, cst.BaseExpression] = {}
+        for cell in cells:
+            self._values.update(cell.assigned)
+        # Module-level bindings: statements outside cells, and the setup cell.
+        top = _Bindings({})
+        for statement in module.body:
+            cell = self._cells.get(statement)
+            if cell is None:
+                top.collect(statement)
+            elif cell.kind == "setup":
+                for inner in block_of(statement):
+                    top.collect(inner)
+        self._module_imports = top.imports
+        self._module_values = top.values
+        self._module_bound = frozenset(top.nodes)
+        self._values.update(top.assigned)
+        self._globals: dict[str, frozenset[str]] = {}
+        self._scope_bindings: dict[cst.CSTNode, frozenset[str]] = {}
+
+    @property
+    def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
+        """LibCST scopes of the file, computed on first use."""
+        if self._scopes is None:
+            self._scopes = self._scopes_factory()
+        return self._scopes
+
+    def qualified_names(self, node: cst.CSTNode, _depth: int = 0) -> frozenset[str]:
+        """Every dotted name ``node`` may stand for (empty when it is not a name or attribute)."""
+        parts: list[str] = []
+        while isinstance(node, cst.Attribute):
+            parts.append(node.attr.value)
+            node = node.value
+        if not isinstance(node, cst.Name):
+            return frozenset()
+        bases = self._name(node, _depth)
+        if not parts:
+            return bases
+        suffix = ".".join(reversed(parts))
+        return frozenset(f"{base}.{suffix}" for base in bases)
+
+    def global_names(self, name: str, _depth: int = 0) -> frozenset[str]:
+        """What the notebook global ``name`` is, judged by the cell(s) that define it."""
+        cached = self._globals.get(name)
+        if cached is not None:
+            return cached
+        self._globals[name] = frozenset()  # guards against alias cycles
+        found: set[str] = set()
+        for cell in self._dataflow.definers.get(name, ()):
+            if name in cell.imports:
+                found.add(cell.imports[name])
+            else:
+                found |= self._aliased(cell.values.get(name, ()), _depth)
+        result = frozenset(found)
+        self._globals[name] = result
+        return result
+
+    def bound_values(self, node: cst.Name) -> list[cst.BaseExpression]:
+        """The expressions a name was assigned (``x = value``), in its cell or, for a cell
+        parameter, in the cell that defines the global."""
+        cell, shadowed = self._owner(node, node.value)
+        name = node.value
+        if shadowed:
+            return []
+        if cell is not None and cell.kind == "cell":
+            if name in cell.bound:
+                return list(cell.values.get(name, ()))
+            if name in cell.refs:
+                return self.global_values(name)
+        if name in self._module_bound:
+            return list(self._module_values.get(name, ()))
+        return self.global_values(name)
+
+    def global_values(self, name: str) -> list[cst.BaseExpression]:
+        """The expressions the cells defining global ``name`` assign to it."""
+        return [
+            v for cell in self._dataflow.definers.get(name, ()) for v in cell.values.get(name, ())
+        ]
+
+    # -- lookup ---------------------------------------------------------------------------------
+
+    def _name(self, node: cst.Name, depth: int) -> frozenset[str]:
+        name = node.value
+        cell, shadowed = self._owner(node, name)
+        if shadowed:
+            return self._scoped(node, depth)
+        if cell is not None:
+            if name in cell.imports:
+                return frozenset({cell.imports[name]})
+            if name in cell.bound and cell.kind != "setup":
+                return self._aliased(cell.values.get(name, ()), depth)
+            if name in cell.refs:
+                return self.global_names(name, depth)
+        if name in self._module_imports:
+            return frozenset({self._module_imports[name]})
+        if name in self._module_bound:
+            return self._aliased(self._module_values.get(name, ()), depth)
+        if name in _BUILTINS:
+            return frozenset({f"builtins.{name}"})
+        # Read without being bound anywhere: in marimo, another cell's global.
+        return self.global_names(name, depth)
+
+    def _aliased(self, values: Sequence[cst.BaseExpression], depth: int) -> frozenset[str]:
+        """What ``x`` stands for when its one assignment is ``x = some.name``."""
+        if depth >= _MAX_DEPTH or len(values) != 1:
+            return frozenset()
+        value = values[0]
+        if isinstance(value, cst.Name | cst.Attribute):
+            return self.qualified_names(value, depth + 1)
+        return frozenset()
+
+    def _owner(self, node: cst.CSTNode, name: str) -> tuple[Cell | None, bool]:
+        """The cell ``node`` is in, and whether a scope nested inside that cell rebinds
+        ``name`` on the way from ``node`` to the cell."""
+        shadowed = False
+        current = node
+        while True:
+            cell = self._cells.get(current)
+            if cell is not None:
+                return cell, shadowed
+            parent = self._parents.get(current)
+            if parent is None:
+                return None, shadowed
+            if (
+                not shadowed
+                and isinstance(parent, _SCOPES)
+                and parent not in self._cells
+                and name in self._binds(parent)
+            ):
+                shadowed = True
+            current = parent
+
+    def _binds(self, scope: cst.CSTNode) -> frozenset[str]:
+        """Names a nested scope (function, lambda, class, comprehension) binds itself."""
+        found = self._scope_bindings.get(scope)
+        if found is None:
+            if isinstance(scope, cst.Lambda):
+                found = frozenset(p.name.value for p in params_of(scope))
+            elif isinstance(scope, cst.FunctionDef):
+                found = frozenset(p.name.value for p in params_of(scope)) | bindings_of(
+                    block_of(scope)
+                )
+            elif isinstance(scope, cst.ClassDef):
+                found = bindings_of(block_of(scope))
+            else:
+                found = frozenset(_comprehension_targets(scope))
+            self._scope_bindings[scope] = found
+        return found
+
+    def _scoped(self, node: cst.Name, depth: int) -> frozenset[str]:
+        """The answer of LibCST's scope analysis (used when nested scopes get in the way)."""
+        scope = self.scopes.get(node)
+        assignments = scope[node.value] if scope is not None else set()
+        if not assignments:
+            return self.global_names(node.value, depth)
+        found: set[str] = set()
+        for assignment in assignments:
+            if isinstance(assignment, BuiltinAssignment):
+                found.add(f"builtins.{node.value}")
+            elif isinstance(assignment, ImportAssignment):
+                dotted = _import_target(assignment.node, node.value)
+                if dotted:
+                    found.add(dotted)
+            elif isinstance(assignment.node, cst.Param):
+                if assignment.node in self._cell_params:
+                    found |= self.global_names(node.value, depth)
+            elif assignment.node in self._values:
+                found |= self._aliased([self._values[assignment.node]], depth)
+        return frozenset(found)
+
+
+_SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, *_COMPREHENSIONS)
+
+
+def _comprehension_targets(node: cst.CSTNode) -> list[str]:
+    names: list[str] = []
+    clause = getattr(node, "for_in", None)
+    while isinstance(clause, cst.CompFor):
+        found = _Bindings({})
+        found._target(clause.target)
+        names.extend(found.nodes)
+        clause = clause.inner_for_in
+    return names
+
+
+def _import_target(statement: cst.CSTNode, bound: str) -> str | None:
+    """The dotted path ``bound`` stands for in an import statement."""
+    if isinstance(statement, cst.Import):
+        for alias in statement.names:
+            dotted = _dotted(alias.name) or ""
+            if alias.asname is not None:
+                if _dotted(alias.asname.name) == bound:
+                    return dotted
+            elif dotted.split(".")[0] == bound:
+                return bound
+    elif isinstance(statement, cst.ImportFrom) and isinstance(statement.names, Sequence):
+        module = "." * len(statement.relative) + (_dotted(statement.module) or "")
+        for alias in statement.names:
+            name = _dotted(alias.name)
+            local = _dotted(alias.asname.name) if alias.asname is not None else name
+            if local == bound:
+                return f"{module}.{name}"
+    return None
+
+
+@cache
+def _submodules(package: str) -> frozenset[str]:
+    """Names of the modules directly inside ``package``, found without importing it."""
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return frozenset()
+    if spec is None or not spec.submodule_search_locations:
+        return frozenset()
+    return frozenset(info.name for info in pkgutil.iter_modules(spec.submodule_search_locations))
+
+
+def canonical(qualified: str) -> str:
+    """``qualified`` with a re-exporting package's submodule dropped (``mlsys.engine.Engine``
+    becomes ``mlsys.Engine``), so that both spellings of one public name compare equal."""
+    for package in REEXPORTING_PACKAGES:
+        prefix = package + "."
+        if qualified.startswith(prefix):
+            head, _, rest = qualified[len(prefix) :].partition(".")
+            if rest and head in _submodules(package):
+                return prefix + rest
+    return qualified

@@ -1,0 +1,89 @@
+"""``labgen build``: render chapter specs into marimo labs."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from labgen.book import UnknownChapterError, chapters, resolve
+from labgen.build.pipeline import diff, plan, render_all, write
+from labgen.build.render import RenderError
+from labgen.config import set_option
+from labgen.errors import LabgenError, UsageError
+from labgen.plugins import PluginChoice, plugin_options
+from labgen.spec.registries import registries_for
+from labgen.spec.workspace import open_workspace
+
+
+@click.command()
+@click.argument("addresses", nargs=-1)
+@click.option("--all", "build_all", is_flag=True, help="Build every chapter that has a spec.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; report labs that differ from their spec (with a diff) and exit 1.",
+)
+@plugin_options
+@set_option
+def build(
+    addresses: tuple[str, ...],
+    build_all: bool,
+    check: bool,
+    plugin_choice: PluginChoice,
+    overrides: tuple[str, ...],
+) -> None:
+    """Build the labs of chapter ADDRESSES (ch05, v2ch05, nn_compute, v2:dist_train) or --all.
+
+    Every spec is validated first; nothing is written unless every requested lab renders, and
+    each lab is written atomically. Exit codes: 0 built (or up to date), 1 invalid spec or
+    out-of-date lab under --check, 2 usage error or a plugin that fails.
+    """
+    if bool(addresses) == build_all:
+        raise UsageError("name the chapters to build (e.g. ch05) or pass --all, not both")
+    workspace = open_workspace(overrides)
+    if build_all:
+        targets = [c for c in chapters() if workspace.spec_path(c).is_file()]
+        if not targets:
+            raise UsageError(f"no chapter specs under {workspace.relative(workspace.chapters_dir)}")
+    else:
+        targets = []
+        for address in addresses:
+            try:
+                chapter = resolve(address)
+            except UnknownChapterError as error:
+                raise UsageError(str(error)) from None
+            if not workspace.spec_path(chapter).is_file():
+                where = workspace.relative(workspace.spec_path(chapter))
+                raise UsageError(
+                    f"{address}: no spec at {where} (create one with `labgen new {address}`)"
+                )
+            if chapter not in targets:
+                targets.append(chapter)
+    # Plugins load once the chapters are known; one that fails stops the build (exit 2).
+    registries = registries_for(workspace.config, workspace.root, plugin_choice)
+    try:
+        result = render_all(workspace, plan(workspace, targets), registries)
+    except RenderError as error:
+        raise LabgenError(str(error), code=2) from None
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        raise LabgenError(f"{len(result.problems)} problem(s) in the specs; no lab was written")
+    if check:
+        for item, lab in result.changed:
+            shown = workspace.relative(item.lab_path)
+            click.echo(f"{shown}: out of date with {workspace.relative(item.spec_path)}", err=True)
+            sys.stdout.write(diff(item, lab, shown))
+        if result.changed:
+            raise LabgenError(
+                f"{len(result.changed)} of {len(result.rendered)} lab(s) out of date; run `labgen build`"
+            )
+        click.echo(f"{len(result.rendered)} lab(s) up to date.")
+        return
+    written = write(result)
+    for path in written:
+        click.echo(f"built {workspace.relative(path)}")
+    unchanged = len(result.rendered) - len(written)
+    if unchanged:
+        click.echo(f"{unchanged} lab(s) already up to date")

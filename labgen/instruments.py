@@ -1,0 +1,91 @@
+"""The instrument registry: which lab instruments exist and the chapter that unlocks each.
+
+This module holds the built-in instruments; plugins add theirs through the
+``labgen_instruments`` hook (see ``labgen.hookspecs``). Everything that gates instruments
+(spec validation, the build, the ``instrument-gating`` check) reads from here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from labgen.book import Chapter, UnknownChapterError, chapter
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A lab instrument.
+
+    ``component`` is the dotted import path of the labs.core component (or a plugin's) that draws
+    it; ``macro`` names the Jinja2 macro that emits its cell; ``chart`` says whether it is a chart
+    card (chart cards must be accompanied by a MathPeek, guide section 6.2).
+
+    ``template`` is Jinja2 source defining ``macro``, for instruments that plugins add (the
+    built-in macros live in ``labgen/templates/instruments.j2``). The macro is rendered in the
+    build's sandbox with one argument, the KAT context ``k`` (``k.name``, ``k.solve``,
+    ``k.setup``, ``k.verdict``, ``k.metrics``, ...), and may print only those values; the lab
+    imports ``component`` by its dotted path.
+    """
+
+    id: str
+    unlock_chapter: int
+    component: str
+    macro: str
+    title: str
+    chart: bool = True
+    unlock_volume: int = 1
+    template: str | None = None
+
+    def unlocked_in(self, chapter: Chapter) -> bool:
+        """Whether this instrument may appear in ``chapter`` (Volume 2 has all Volume 1 ones)."""
+        if chapter.volume > self.unlock_volume:
+            return True
+        return chapter.volume == self.unlock_volume and chapter.number >= self.unlock_chapter
+
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+$")
+
+
+def instrument_problem(candidate: object) -> str | None:
+    """Why ``candidate`` (something a ``labgen_instruments`` hook returned) cannot be an
+    instrument, or None: the wrong type, an id that is not snake_case, an unlock chapter the
+    book does not have, a component that is not a dotted ``module.Name`` path, a macro that is
+    not an identifier, or a template that is not text."""
+    if not isinstance(candidate, Instrument):
+        return f"{candidate!r} is not a labgen.instruments.Instrument"
+    label = f"instrument {candidate.id!r}"
+    if not isinstance(candidate.id, str) or not _ID.match(candidate.id):
+        return f"{label}: the id must be snake_case, such as energy_bar"
+    try:
+        chapter(candidate.unlock_volume, candidate.unlock_chapter)
+    except (UnknownChapterError, TypeError):
+        return (
+            f"{label}: Volume {candidate.unlock_volume} has no chapter "
+            f"{candidate.unlock_chapter} to unlock it"
+        )
+    if not isinstance(candidate.component, str) or not _DOTTED.match(candidate.component):
+        return f"{label}: component {candidate.component!r} must be a dotted path, module.Name"
+    if not isinstance(candidate.macro, str) or not candidate.macro.isidentifier():
+        return f"{label}: macro {candidate.macro!r} must be a Jinja2 macro name"
+    if candidate.template is not None and not isinstance(candidate.template, str):
+        return f"{label}: template must be Jinja2 source text"
+    return None
+
+
+_KIT = "labs.core.components"
+
+BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
+    Instrument(
+        "scorecard", 1, f"{_KIT}.MetricCards", "instrument_scorecard", "Metric cards", chart=False
+    ),
+    Instrument(
+        "waterfall", 2, f"{_KIT}.LatencyWaterfall", "instrument_waterfall", "Latency waterfall"
+    ),
+    Instrument("pareto", 9, f"{_KIT}.ParetoCurve", "instrument_pareto", "Pareto curve"),
+    Instrument("roofline", 11, f"{_KIT}.Roofline", "instrument_roofline", "Roofline"),
+    Instrument(
+        "p99_histogram", 13, f"{_KIT}.P99Histogram", "instrument_p99_histogram", "P99 histogram"
+    ),
+)

@@ -1,0 +1,95 @@
+"""The project's specs seen together: which chapters have one and what each writes to the ledger.
+
+Cross-chapter rules need to know what earlier chapters record in the design ledger. The index
+reads that from every spec file, tolerating specs that are otherwise invalid (their own
+validation reports them), so that one broken chapter does not make every later one fail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from labgen.book import Chapter, UnknownChapterError, from_spec_path
+from labgen.book import chapter as book_chapter
+from labgen.spec.yamlread import read_yaml
+
+
+@dataclass(frozen=True)
+class LedgerWriteRef:
+    """One ledger key a chapter's spec writes, from which Engine.solve parameter (if known)."""
+
+    chapter: Chapter
+    key: str
+    param: str | None
+    source: str
+    file: Path
+
+
+@dataclass
+class SpecIndex:
+    """Spec files by chapter and every ledger write they declare."""
+
+    files: dict[Chapter, Path] = field(default_factory=dict)
+    writes: list[LedgerWriteRef] = field(default_factory=list)
+
+    def written_before(self, chapter: Chapter) -> dict[str, LedgerWriteRef]:
+        """Ledger keys written by chapters before ``chapter`` (Volume 1 before Volume 2), each
+        mapped to its latest writer."""
+        latest: dict[str, LedgerWriteRef] = {}
+        for write in sorted(self.writes, key=lambda w: w.chapter):
+            if write.chapter < chapter:
+                latest[write.key] = write
+        return latest
+
+
+def spec_files(chapters_dir: Path) -> list[Path]:
+    """Every spec file of a project: ``<chapters_dir>/vol*/*.yaml``, in a stable order."""
+    if not chapters_dir.is_dir():
+        return []
+    return sorted(p for p in chapters_dir.glob("vol*/*.yaml") if p.is_file())
+
+
+def _chapter_of(path: Path, data: dict[str, Any]) -> Chapter | None:
+    found = from_spec_path(path.as_posix())
+    if found is not None:
+        return found
+    info = data.get("chapter")
+    if isinstance(info, dict):
+        try:
+            return book_chapter(info.get("volume"), info.get("number"))  # type: ignore[arg-type]
+        except (UnknownChapterError, TypeError):
+            return None
+    return None
+
+
+def _writes(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    ledger = data.get("ledger")
+    writes = ledger.get("writes") if isinstance(ledger, dict) else None
+    for entry in writes if isinstance(writes, list) else ():
+        if isinstance(entry, dict) and isinstance(entry.get("key"), str):
+            source = entry.get("from")
+            yield entry["key"], source if isinstance(source, str) else ""
+
+
+def index_specs(paths: Iterable[Path]) -> SpecIndex:
+    """Read the chapter and ledger writes of each spec file in ``paths`` (unreadable files and
+    files naming no chapter are skipped)."""
+    index = SpecIndex()
+    for path in paths:
+        try:
+            document, _ = read_yaml(path.read_bytes())
+        except OSError:
+            continue
+        if document is None:
+            continue
+        chapter = _chapter_of(path, document.data)
+        if chapter is None:
+            continue
+        index.files.setdefault(chapter, path)
+        for key, source in _writes(document.data):
+            param = source.partition(".")[2] or None
+            index.writes.append(LedgerWriteRef(chapter, key, param, source, path))
+    return index

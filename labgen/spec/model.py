@@ -1,0 +1,493 @@
+"""The chapter spec format: pydantic models, one per section, every field documented.
+
+These models check the shape of a spec and every single value against the registries (model and
+system names, precisions, instrument ids, objective verbs). Rules that relate several values
+(a default inside its range, a system that can run a precision, an instrument's unlock chapter,
+ledger keys written by earlier chapters) live in ``labgen.spec.rules`` and
+``labgen.spec.project_rules``, which report each problem at the exact YAML node.
+
+Field descriptions become the JSON Schema's descriptions (``labgen schema``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
+
+from labgen.book import SLUGS_BY_VOLUME
+from labgen.spec.engine_inputs import (
+    BY_NAME,
+    CHOICE_PARAMS,
+    FRACTION_PARAMS,
+    INTEGER_PARAMS,
+    TRACK_OWN_PARAMS,
+)
+from labgen.spec.registries import Registries, default_registries, suggestion, unknown_name
+from labgen.spec.vocabulary import ACTION_VERBS, UNOBSERVABLE_VERBS
+from mlsys.ledger import TRACKS
+from mlsys.personas import Personas
+
+
+def _fail(message: str) -> PydanticCustomError:
+    # The message travels in the context so that braces in user text are never format fields.
+    return PydanticCustomError("spec", "{message}", {"message": message})
+
+
+def registries_of(info: ValidationInfo) -> Registries:
+    """The registries passed as validation context (``{"registries": ...}``), or the defaults."""
+    context = info.context
+    if isinstance(context, dict) and isinstance(context.get("registries"), Registries):
+        return context["registries"]
+    return default_registries()
+
+
+def _registry_name(kind: str) -> Any:
+    def check(value: str, info: ValidationInfo) -> str:
+        message = unknown_name(kind, value, registries_of(info))
+        if message:
+            raise _fail(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise _fail("must not be blank")
+    return value
+
+
+def _objective(value: str) -> str:
+    first = re.split(r"[\s,:;]+", value.strip(), maxsplit=1)[0]
+    if first.lower() in UNOBSERVABLE_VERBS:
+        raise _fail(
+            f"objective starts with {first!r}, which nobody can observe; start with an action "
+            "verb the lab lets the student do (Predict, Quantify, Diagnose, ...)"
+        )
+    if first.capitalize() not in ACTION_VERBS:
+        hint = suggestion(first, ACTION_VERBS) or " (see docs/spec-format.md for the list)"
+        raise _fail(f"objective must start with an action verb; {first!r} is not one{hint}")
+    return value
+
+
+def _unique(what: str) -> Any:
+    def check(values: list[Any]) -> list[Any]:
+        seen: set[Any] = set()
+        for value in values:
+            key = value if isinstance(value, str | int) else repr(value)
+            if key in seen:
+                raise _fail(f"{what} {value!r} is listed twice")
+            seen.add(key)
+        return values
+
+    return AfterValidator(check)
+
+
+#: Sections whose length the format fixes: key -> (count, what the items are called).
+EXACT_COUNTS: dict[str, tuple[int, str]] = {"objectives": (3, "objectives"), "kats": (3, "KATs")}
+
+
+def exact_count_problem(key: str, values: Any) -> str | None:
+    """The message when list section ``key`` does not hold exactly its fixed count, else None."""
+    count, what = EXACT_COUNTS[key]
+    if isinstance(values, list) and len(values) != count:
+        return f"expected exactly {count} {what}, found {len(values)}"
+    return None
+
+
+def _exactly(key: str) -> Any:
+    def check(values: list[Any]) -> list[Any]:
+        message = exact_count_problem(key, values)
+        if message:
+            raise _fail(message)
+        return values
+
+    return AfterValidator(check)
+
+
+def _exact_schema(key: str) -> dict[str, Any]:
+    count = EXACT_COUNTS[key][0]
+    return {"minItems": count, "maxItems": count}
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+
+
+def _name_of(kind: str) -> Any:
+    # A registry name: checked against the registries at validation time (with a did-you-mean)
+    # and listed as an enum in the JSON Schema (see labgen.spec.schema).
+    return Annotated[str, _registry_name(kind), Field(json_schema_extra={"x-registry": kind})]
+
+
+ModelName = _name_of("models")
+SystemName = _name_of("systems")
+PrecisionName = _name_of("precisions")
+PhaseName = _name_of("phases")
+RuntimeName = _name_of("runtimes")
+InstrumentId = _name_of("instruments")
+ProfileField = _name_of("profile_fields")
+LedgerKey = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=40,
+        description="A design-ledger key: lower_snake_case, at most 40 characters.",
+    ),
+]
+EngineParam = Literal[tuple(BY_NAME)]  # type: ignore[valid-type]
+
+
+class SpecModel(BaseModel):
+    """Base of every spec section: unknown keys rejected, no type coercion, values frozen."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, allow_inf_nan=False, populate_by_name=True
+    )
+
+
+#: The highest chapter number of any volume (Volume 2 has 17).
+MAX_CHAPTER_NUMBER = max(len(slugs) for slugs in SLUGS_BY_VOLUME.values())
+
+
+# -- chapter ---------------------------------------------------------------------------------
+
+
+class Reading(SpecModel):
+    """Where in the book the student reads before the lab."""
+
+    section: Text = Field(
+        max_length=200,
+        description="The book section the lab accompanies, as a reader finds it "
+        "(e.g. 'Chapter 5, The forward pass: FLOPs and bytes').",
+    )
+    url: str | None = Field(
+        default=None,
+        pattern=r"^https://\S+$",
+        description="Optional https link to that section of the online book.",
+    )
+
+
+class ChapterInfo(SpecModel):
+    """Which chapter this spec is: must match the master slug list and the file name."""
+
+    volume: Literal[1, 2] = Field(description="Volume 1 (Foundations, one node) or 2 (Scale).")
+    number: int = Field(
+        ge=1, le=MAX_CHAPTER_NUMBER, description="Chapter number in its volume (1-based)."
+    )
+    slug: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        description="The chapter's slug in the master list (labgen/book.py), e.g. nn_compute.",
+    )
+    title: Text = Field(max_length=120, description="The lab's title as the header shows it.")
+    reading: Reading = Field(description="Pointer to the book section read before the lab.")
+
+
+# -- chapter content ---------------------------------------------------------------------------
+
+
+class Invariant(SpecModel):
+    """A law of the chapter the student will lean on in reflections (e.g. the Iron Law)."""
+
+    name: Text = Field(max_length=80, description="Short name, e.g. 'Iron Law of latency'.")
+    statement: Text = Field(
+        max_length=600, description="The law in one or two sentences, with its formula if any."
+    )
+
+
+class Struggle(SpecModel):
+    """The chapter's zero-sum trade-off: what one lever buys and what it costs."""
+
+    summary: Text = Field(max_length=500, description="The trade-off in one or two sentences.")
+    gain: Text = Field(max_length=120, description="What pushing the lever wins (e.g. throughput).")
+    cost: Text = Field(max_length=120, description="What it costs in return (e.g. latency).")
+
+
+# -- ledger -----------------------------------------------------------------------------------
+
+
+class LedgerRead(SpecModel):
+    """A design decision this lab takes from an earlier chapter's lab."""
+
+    key: LedgerKey = Field(description="Ledger key written by an earlier chapter's spec.")
+    feeds: EngineParam | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Engine.solve parameter whose starting value the recorded decision sets: "
+        "the initial value of every control bound to it, or the fixed input when no control is. "
+        "Omit to only show the decision in the ledger panel.",
+    )
+
+
+class LedgerWrite(SpecModel):
+    """A design decision this lab records for later chapters."""
+
+    key: LedgerKey = Field(description="Ledger key under which the decision is recorded.")
+    source: str = Field(
+        alias="from",
+        pattern=r"^kat[1-3]\.[a-z_]+$",
+        description="Where the value comes from: 'kat<N>.<param>', the final value of the "
+        "control bound to <param> in KAT N (e.g. kat2.precision).",
+    )
+    label: Text = Field(max_length=60, description="How the ledger panel names the decision.")
+
+
+class Ledger(SpecModel):
+    """The design ledger: decisions read from earlier labs and written for later ones."""
+
+    reads: list[LedgerRead] = Field(
+        default_factory=list, description="Decisions taken from earlier chapters."
+    )
+    writes: list[LedgerWrite] = Field(
+        default_factory=list, description="Decisions this lab records."
+    )
+
+
+# -- tracks -----------------------------------------------------------------------------------
+
+
+def _input_field(name: str) -> tuple[Any, Any]:
+    entry = BY_NAME[name]
+    described = f"Fixed value of {name} ({entry.description}) for this track; also the starting value of a control bound to {name}."
+    if entry.kind == "integer":
+        return int | None, Field(default=None, ge=1, description=described)
+    if entry.kind == "fraction":
+        return float | None, Field(default=None, gt=0, le=1, description=described)
+    types = {"precisions": PrecisionName, "phases": PhaseName, "runtimes": RuntimeName}
+    return types[entry.registry] | None, Field(default=None, description=described)  # type: ignore[index]
+
+
+EngineInputs = create_model(  # type: ignore[call-overload]
+    "EngineInputs",
+    __base__=SpecModel,
+    __doc__="Engine.solve inputs fixed for one track (all optional; unset ones take the "
+    "engine's defaults for the track's system and model).",
+    **{name: _input_field(name) for name in BY_NAME if name not in TRACK_OWN_PARAMS},
+)
+
+
+class Track(SpecModel):
+    """How the lab reskins itself for one persona track."""
+
+    model: ModelName = Field(description="Model twin from mlsys.Models, e.g. Llama3_70B.")
+    system: SystemName = Field(description="Node from mlsys.Systems, e.g. H100.")
+    scenario: Text = Field(max_length=1500, description="The track's situation in this chapter.")
+    nemesis: Text = Field(
+        max_length=600,
+        description="How the track's arch-nemesis constraint shows up (and tightens) here.",
+    )
+    stakeholder_prompt: Text = Field(
+        max_length=600, description="What the track's stakeholder asks the student to justify."
+    )
+    inputs: EngineInputs = Field(  # type: ignore[valid-type]
+        default_factory=EngineInputs,
+        description="Optional Engine.solve inputs for this track (overrides and control starts).",
+    )
+
+
+def _track_field(key: str) -> tuple[Any, Any]:
+    persona = Personas.get(key)
+    return Track, Field(description=f"{persona.name} ({persona.title}): {persona.mission}")
+
+
+Tracks = create_model(  # type: ignore[call-overload]
+    "Tracks",
+    __base__=SpecModel,
+    __doc__="Exactly the four persona tracks (guide section 3.1).",
+    **{key: _track_field(key) for key in TRACKS},
+)
+
+
+# -- KATs --------------------------------------------------------------------------------------
+
+
+class TextPrediction(SpecModel):
+    """A free-text hypothesis."""
+
+    kind: Literal["text"] = Field(description="Free text.")
+    prompt: Text = Field(max_length=600, description="The question the student answers first.")
+
+
+class ChoicePrediction(SpecModel):
+    """A multiple-choice hypothesis with exactly one right answer."""
+
+    kind: Literal["choice"] = Field(description="Pick one of several options.")
+    prompt: Text = Field(max_length=600, description="The question the student answers first.")
+    options: Annotated[list[Text], _unique("option")] = Field(
+        min_length=2, max_length=6, description="Two to six distinct options."
+    )
+    answer: Text = Field(description="The one right option (must be one of options).")
+
+
+class NumberPrediction(SpecModel):
+    """A numeric hypothesis within bounds, in a unit."""
+
+    kind: Literal["number"] = Field(description="A bounded number.")
+    prompt: Text = Field(max_length=600, description="The question the student answers first.")
+    min: float = Field(description="Smallest value the input accepts (in unit).")
+    max: float = Field(description="Largest value the input accepts (in unit).")
+    unit: Text = Field(
+        max_length=40, description="Unit of the answer, parsed by mlsys.ureg (e.g. ms, GB)."
+    )
+    compare_to: ProfileField | None = Field(
+        default=None,
+        description="PerformanceProfile field the prediction is compared with after Observe "
+        "(e.g. latency); its unit must be convertible to unit.",
+    )
+
+
+Prediction = Annotated[
+    TextPrediction | ChoicePrediction | NumberPrediction, Field(discriminator="kind")
+]
+
+
+class IntegerControl(SpecModel):
+    """A slider over whole numbers bound to an integer Engine.solve parameter."""
+
+    param: Literal[INTEGER_PARAMS] = Field(  # type: ignore[valid-type]
+        description="Engine.solve parameter the slider sets."
+    )
+    label: Text = Field(max_length=60, description="Slider label.")
+    min: int = Field(ge=1, description="Smallest value (in unit).")
+    max: int = Field(ge=1, description="Largest value (in unit).")
+    default: int = Field(ge=1, description="Starting value unless a track or the ledger sets one.")
+    step: int = Field(default=1, ge=1, description="Step between values (linear scale only).")
+    scale: Literal["linear", "log2"] = Field(
+        default="linear",
+        description="linear: min, min+step, ...; log2: powers of two from min to max.",
+    )
+    unit: Text = Field(description="Unit of the values (sample for batch_size, token for seq_len).")
+
+
+class FractionControl(SpecModel):
+    """A slider over a fraction in (0, 1] bound to a fractional Engine.solve parameter."""
+
+    param: Literal[FRACTION_PARAMS] = Field(  # type: ignore[valid-type]
+        description="Engine.solve parameter the slider sets."
+    )
+    label: Text = Field(max_length=60, description="Slider label.")
+    min: float = Field(gt=0, le=1, description="Smallest value, in (0, 1].")
+    max: float = Field(gt=0, le=1, description="Largest value, in (0, 1].")
+    default: float = Field(gt=0, le=1, description="Starting value unless a track sets one.")
+    step: float = Field(default=0.05, gt=0, le=1, description="Step between values.")
+    unit: Text = Field(default="dimensionless", description="Always dimensionless.")
+
+
+class ChoiceControl(SpecModel):
+    """A dropdown over registry names bound to an Engine.solve parameter."""
+
+    param: Literal[CHOICE_PARAMS] = Field(  # type: ignore[valid-type]
+        description="Engine.solve parameter the dropdown sets."
+    )
+    label: Text = Field(max_length=60, description="Dropdown label.")
+    options: Annotated[list[str], _unique("option")] = Field(
+        min_length=2,
+        max_length=12,
+        description="Names from the parameter's registry (precision: mlsys.PRECISIONS, model: "
+        "mlsys.Models, ...). Precision and runtime options a track's system cannot run are "
+        "not offered on that track.",
+    )
+    default: str = Field(description="Starting option unless a track or the ledger sets one.")
+
+
+Control = Annotated[IntegerControl | FractionControl | ChoiceControl, Field(discriminator="param")]
+
+
+class Reflection(SpecModel):
+    """The Reflect step: the student justifies the choice to the track's stakeholder."""
+
+    prompt: Text = Field(
+        max_length=600,
+        description="What the student explains, using the chapter's invariants (the track's "
+        "stakeholder is addressed by the lab).",
+    )
+
+
+class Kat(SpecModel):
+    """One Key Analysis Task: Predict, then Act, then Observe, then Reflect."""
+
+    title: Text = Field(max_length=120, description="What the task investigates.")
+    prediction: Prediction = Field(description="The hypothesis typed before anything unlocks.")
+    controls: list[Control] = Field(
+        min_length=1,
+        max_length=4,
+        description="One to four controls, each bound to a different Engine.solve parameter.",
+    )
+    instrument: InstrumentId = Field(description="Instrument id observed (one of instruments).")
+    metrics: Annotated[list[ProfileField], _unique("metric")] = Field(
+        default_factory=list,
+        max_length=6,
+        description="PerformanceProfile fields shown as numbers beside the instrument, in this "
+        "order (e.g. flops, bytes_moved, arithmetic_intensity).",
+    )
+    reflection: Reflection = Field(description="The Reflect step.")
+
+
+# -- Lab 01 --------------------------------------------------------------------------------------
+
+
+class Dam(SpecModel):
+    """Lab 01 only: the D·A·M fundamentals explored before the track choice ends the lab."""
+
+    data: Text = Field(max_length=800, description="D: what the data axis means in this lab.")
+    algorithm: Text = Field(max_length=800, description="A: what the algorithm axis means.")
+    machine: Text = Field(max_length=800, description="M: what the machine axis means.")
+    model: ModelName = Field(description="Model every student explores before choosing a track.")
+    system: SystemName = Field(description="System every student explores before choosing a track.")
+    inputs: EngineInputs = Field(  # type: ignore[valid-type]
+        default_factory=EngineInputs, description="Optional Engine.solve inputs for the KATs."
+    )
+
+
+# -- the spec ----------------------------------------------------------------------------------
+
+
+class ChapterSpec(SpecModel):
+    """A chapter spec: everything `labgen build` needs to write one lab."""
+
+    chapter: ChapterInfo = Field(description="Which chapter this is.")
+    objectives: Annotated[
+        list[Annotated[Text, AfterValidator(_objective)]], _exactly("objectives")
+    ] = Field(
+        description="Exactly three learning objectives, each starting with an action verb.",
+        json_schema_extra=_exact_schema("objectives"),
+    )
+    invariants: list[Invariant] = Field(
+        min_length=1, max_length=6, description="The chapter's laws the lab leans on."
+    )
+    struggle: Struggle = Field(description="The chapter's zero-sum trade-off.")
+    instruments: Annotated[list[InstrumentId], _unique("instrument")] = Field(
+        min_length=1, description="Instrument ids the lab uses (each unlocked by this chapter)."
+    )
+    ledger: Ledger = Field(
+        default_factory=Ledger,
+        description="Design-ledger reads and writes (narrative persistence).",
+    )
+    dam: Dam | None = Field(
+        default=None,
+        description="Lab 01 only (required there, refused elsewhere): the D·A·M fundamentals.",
+    )
+    tracks: Tracks = Field(  # type: ignore[valid-type]
+        description="The four persona tracks: cloud_titan, edge_guardian, mobile_nomad, tiny_pioneer."
+    )
+    kats: Annotated[list[Kat], _exactly("kats")] = Field(
+        description="Exactly three sequential Key Analysis Tasks.",
+        json_schema_extra=_exact_schema("kats"),
+    )
+
+    @property
+    def is_intro(self) -> bool:
+        """Whether this is Lab 01 of Volume 1 (D·A·M first, track choice last)."""
+        return (self.chapter.volume, self.chapter.number) == (1, 1)
+
+
+#: Top-level sections in the order a spec is written (and the scaffold emits them).
+SECTIONS: tuple[str, ...] = tuple(ChapterSpec.model_fields)

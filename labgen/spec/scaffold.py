@@ -1,0 +1,116 @@
+"""A new chapter spec to fill in: every section present, every decision marked TODO.
+
+Values an author must decide are ``TODO`` strings, which validation rejects until they are
+replaced; everything the book's structure already knows (volume, number, slug, the four tracks'
+north-star model and system, the instruments unlocked so far, the ledger keys earlier chapters
+wrote) is filled in or listed in a comment.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from labgen.book import Chapter
+from labgen.spec.index import LedgerWriteRef
+from labgen.spec.registries import Registries
+from labgen.spec.schema import MODELINE
+from mlsys.ledger import TRACKS
+from mlsys.personas import Personas
+
+
+def _q(text: str) -> str:
+    # JSON strings are valid YAML double-quoted scalars, so any text is emitted safely.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _kat(number: int) -> list[str]:
+    return [
+        f"  - title: {_q(f'TODO: what KAT {number} investigates')}",
+        "    prediction:",
+        "      kind: number",
+        f"      prompt: {_q('TODO: the question answered before anything unlocks')}",
+        "      min: 0.1",
+        "      max: 1000",
+        "      unit: ms",
+        "      compare_to: latency",
+        "    controls:",
+        "      - param: batch_size",
+        "        label: Batch size",
+        "        min: 1",
+        "        max: 256",
+        "        default: 1",
+        "        scale: log2",
+        "        unit: sample",
+        f"    instrument: {_q('TODO')}",
+        "    reflection:",
+        f"      prompt: {_q('TODO: what the student justifies to the stakeholder')}",
+    ]
+
+
+def _track(key: str) -> list[str]:
+    persona = Personas.get(key)
+    return [
+        f"  {key}:  # {persona.name}: {persona.mission}",
+        f"    model: {persona.model.name}",
+        f"    system: {persona.system.name}",
+        f"    scenario: {_q('TODO: the situation of this track in this chapter')}",
+        f"    nemesis: {_q(f'TODO: how {persona.nemesis.name} shows up here')}",
+        f"    stakeholder_prompt: {_q(f'TODO: what the {persona.stakeholder.role} asks')}",
+    ]
+
+
+def _dam() -> list[str]:
+    return [
+        "dam:  # Lab 01 only: D·A·M before the track choice",
+        f"  data: {_q('TODO: the data axis')}",
+        f"  algorithm: {_q('TODO: the algorithm axis')}",
+        f"  machine: {_q('TODO: the machine axis')}",
+        f"  model: {_q('TODO: a model from mlsys.Models')}",
+        f"  system: {_q('TODO: a system from mlsys.Systems')}",
+    ]
+
+
+def scaffold_spec(
+    chapter: Chapter, registries: Registries, earlier_writes: Mapping[str, LedgerWriteRef]
+) -> str:
+    """The text of a new spec for ``chapter`` (deterministic for the same inputs)."""
+    unlocked = [i.id for i in registries.instruments.values() if i.unlocked_in(chapter)]
+    written = ", ".join(f"{key} ({ref.chapter.key})" for key, ref in sorted(earlier_writes.items()))
+    lines = [
+        MODELINE,
+        f"# Spec for {chapter.key} ({chapter.slug}). Replace every TODO, then run",
+        "# `labgen validate` and `labgen build`. Format: docs/spec-format.md.",
+        "chapter:",
+        f"  volume: {chapter.volume}",
+        f"  number: {chapter.number}",
+        f"  slug: {chapter.slug}",
+        f"  title: {_q('TODO: the lab title')}",
+        "  reading:",
+        f"    section: {_q('TODO: the book section read before the lab')}",
+        "objectives:  # exactly three, each starting with an action verb",
+        *(
+            f"  - {_q(f'TODO: objective {n} (Predict, Quantify, Diagnose, ...)')}"
+            for n in (1, 2, 3)
+        ),
+        "invariants:",
+        f"  - name: {_q('TODO: a law of the chapter')}",
+        f"    statement: {_q('TODO: the law in a sentence, with its formula')}",
+        "struggle:",
+        f"  summary: {_q('TODO: the zero-sum trade-off of the chapter')}",
+        f"  gain: {_q('TODO: what the lever wins')}",
+        f"  cost: {_q('TODO: what it costs')}",
+        f"instruments: [{_q('TODO')}]  # unlocked here: {', '.join(unlocked)}",
+        "ledger:",
+        f"  reads: []  # written by earlier chapters: {written or 'nothing yet'}",
+        "  writes: []",
+    ]
+    if (chapter.volume, chapter.number) == (1, 1):
+        lines += _dam()
+    lines.append("tracks:")
+    for key in TRACKS:
+        lines += _track(key)
+    lines.append("kats:  # exactly three: Predict, Act, Observe, Reflect")
+    for number in (1, 2, 3):
+        lines += _kat(number)
+    return "\n".join(lines) + "\n"

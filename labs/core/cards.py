@@ -1,0 +1,75 @@
+"""Text cards: the lab header and the metric cards (the scorecard instrument)."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import marimo as mo
+
+from labs.core import style
+from labs.core.format import split_quantity
+from labs.core.markdown import render_safe_inline
+
+#: The profile fields the metric cards show by default, with their card labels.
+PROFILE_METRICS: Mapping[str, str] = {
+    "latency": "Latency",
+    "throughput": "Throughput",
+    "energy": "Energy per batch",
+    "memory_footprint": "Memory footprint",
+    "bottleneck": "Bound by",
+    "feasible": "Fits in memory",
+}
+
+
+def LabHeader(volume: int, number: int, slug: str, title: str, reading: str) -> mo.Html:
+    """The lab's title block: "Volume 1 · Lab 02 · ml_systems", the title, and the reading
+    pointer (``title`` and ``reading`` are spec Markdown, rendered safely)."""
+    for name, value in (("volume", volume), ("number", number)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name}: expected a positive int, got {value!r}")
+    eyebrow = f"Volume {volume} · Lab {number:02d} · {html.escape(slug)}"
+    return mo.Html(
+        f'<header data-lab="v{volume}ch{number:02d}" {style.attrs("lg-header")}>'
+        f"<div {style.attrs('lg-eyebrow')}>{eyebrow}</div>"
+        f"<div {style.attrs('lg-title')}>{render_safe_inline(title)}</div>"
+        f"<div {style.attrs('lg-reading')}><strong>Reading:</strong> {render_safe_inline(reading)}</div>"
+        "</header>"
+    )
+
+
+def _metrics_of(source: Any, fields: Iterable[str] | None) -> list[tuple[str, Any]]:
+    if isinstance(source, Mapping):
+        return [(str(label), value) for label, value in source.items()]
+    if hasattr(source, "metrics") and callable(source.metrics):  # a SystemLedger
+        metrics = source.metrics()
+        names = list(fields) if fields is not None else list(metrics)
+        return [
+            (name.split(".")[-1].replace("_", " ").capitalize(), metrics[name]) for name in names
+        ]
+    names = list(fields) if fields is not None else list(PROFILE_METRICS)
+    return [
+        (PROFILE_METRICS.get(name, name.replace("_", " ").capitalize()), getattr(source, name))
+        for name in names
+    ]
+
+
+def MetricCards(source: Any, *, fields: Iterable[str] | None = None) -> mo.Html:
+    """A row of metric cards, each a label and a value with its unit ("Latency 4.43 ms").
+
+    ``source`` is a ``PerformanceProfile`` (default fields: latency, throughput, energy, memory
+    footprint, bottleneck, fit), a ``SystemLedger`` (its ``metrics()``), or a mapping of card
+    label to value (quantities, numbers, strings, booleans). ``fields`` picks and orders the
+    profile fields or ledger metric names to show.
+    """
+    cards = []
+    for label, value in _metrics_of(source, fields):
+        number, unit = split_quantity(value)
+        unit_html = f" <span {style.attrs('lg-caption')}>{html.escape(unit)}</span>" if unit else ""
+        cards.append(
+            f'<div data-metric="{html.escape(label)}" {style.attrs("lg-card")}>'
+            f"<div {style.attrs('lg-caption')}>{html.escape(label)}</div>"
+            f"<div {style.attrs('lg-value')}>{html.escape(number)}{unit_html}</div></div>"
+        )
+    return mo.Html(f"<div {style.attrs('lg-metrics')}>{''.join(cards)}</div>")

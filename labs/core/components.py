@@ -1,0 +1,39 @@
+"""The components every lab imports (guide section 5; names fixed by docs/lab-contract.md).
+
+Each lives in its own small module; this module is the one import path labs use.
+"""
+
+from __future__ import annotations
+
+from labs.core.cards import LabHeader, MetricCards
+from labs.core.histogram import P99Histogram
+from labs.core.markdown import SafeMarkdown
+from labs.core.mathpeek import MathPeek
+from labs.core.pareto import ParetoCurve
+from labs.core.predictions import (
+    LOCK_MESSAGE,
+    PredictionComparison,
+    PredictionInput,
+    PredictionLock,
+)
+from labs.core.roofline import Roofline
+from labs.core.tracks import StakeholderReflection, TrackSelector
+from labs.core.waterfall import OVERHEAD_LABEL, LatencyWaterfall
+
+__all__ = [
+    "LOCK_MESSAGE",
+    "OVERHEAD_LABEL",
+    "LabHeader",
+    "LatencyWaterfall",
+    "MathPeek",
+    "MetricCards",
+    "P99Histogram",
+    "ParetoCurve",
+    "PredictionComparison",
+    "PredictionInput",
+    "PredictionLock",
+    "Roofline",
+    "SafeMarkdown",
+    "StakeholderReflection",
+    "TrackSelector",
+]

@@ -1,0 +1,169 @@
+"""The P99 histogram (unlocked in Lab 13): how request latencies spread under load, with the
+median (P50), the tail (P99) and the service-level objective (SLO) the tail must meet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import marimo as mo
+import numpy as np
+
+from labs.core import style
+from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
+from labs.core.format import format_in, readable, unit_text
+from mlsys import Quantity
+
+#: Bars of the histogram.
+BINS = 40
+
+#: The x axis extends this factor past the last bar or marker, so marker labels fit.
+LABEL_ROOM = 1.2
+#: Vertical spacing of the marker labels (pixels).
+LABEL_LINE_PX = 16
+
+_MARKERS = (("p50", "P50"), ("p99", "P99"), ("slo", "SLO"))
+
+
+def _from_simulation(source: Any) -> tuple[Any, Any, Any, Any]:
+    """Samples, P50, P99 and SLO from a ``SystemLedger`` (or its ``performance``) of a serving
+    simulation; the SLO is the reliability deadline when the simulation evaluated one."""
+    performance = getattr(source, "performance", source)
+    reliability = getattr(source, "reliability", None)
+    slo = getattr(reliability, "deadline", None) if reliability else None
+    return (
+        performance.latency_samples,
+        performance.latency_p50,
+        performance.latency_p99,
+        slo,
+    )
+
+
+def _shown(value: Quantity, unit: Any) -> str:
+    # An overloaded node's queue grows without bound: mlsys reports an infinite percentile.
+    if not np.isfinite(value.magnitude):
+        return "unbounded (the node is overloaded)"
+    return format_in(value, unit)
+
+
+def histogram_rows(samples: Quantity, unit: Any, bins: int = BINS) -> list[dict[str, float]]:
+    """Counts of ``samples`` (a time quantity array) in ``bins`` equal bins, edges in ``unit``;
+    empty when no sample is finite."""
+    values = np.asarray(samples.to(unit).magnitude, dtype=float).ravel()
+    values = values[np.isfinite(values)]
+    if values.size == 0:  # an overloaded node: no request ever completes
+        return []
+    counts, edges = np.histogram(values, bins=bins)
+    return [
+        {"start": float(edges[i]), "end": float(edges[i + 1]), "count": int(counts[i])}
+        for i in range(len(counts))
+    ]
+
+
+def P99Histogram(
+    samples: Any,
+    p50: Quantity | None = None,
+    p99: Quantity | None = None,
+    slo: Quantity | None = None,
+    *,
+    title: str = "Latency distribution",
+) -> mo.Html:
+    """The latency histogram card: request latencies (``samples``, a time quantity array), with
+    vertical markers at ``p50`` and ``p99`` and the ``slo`` line, all labelled with their values
+    (ms for most nodes; the unit follows the P99).
+
+    ``samples`` may also be a serving simulation's ``SystemLedger`` (or its ``performance``):
+    samples, P50 and P99 are then read from it, and the SLO from its reliability deadline unless
+    ``slo`` is given. The percentiles are mlsys's; the kit only draws them.
+    """
+    if not isinstance(samples, Quantity):
+        found, found_p50, found_p99, found_slo = _from_simulation(samples)
+        samples = found
+        p50 = p50 if p50 is not None else found_p50
+        p99 = p99 if p99 is not None else found_p99
+        slo = slo if slo is not None else found_slo
+    if samples is None or p50 is None or p99 is None:
+        raise ValueError("P99Histogram needs latency samples, p50 and p99 (time quantities)")
+    unit = readable(p99).units if np.isfinite(p99.magnitude) else samples.units
+    rows = histogram_rows(samples, unit)
+    markers = {"p50": p50, "p99": p99, "slo": slo}
+    labels = dict(_MARKERS)
+    marker_rows = [
+        {
+            "marker": labels[role],
+            "x": float(value.to(unit).magnitude),
+            "role": role,
+            "label": f"{labels[role]} {format_in(value, unit)}",
+            # Labels on separate lines so close markers (P50 near P99) stay readable.
+            "line": LABEL_LINE_PX * index + LABEL_LINE_PX // 4,
+        }
+        for index, (role, value) in enumerate(markers.items())
+        if value is not None and np.isfinite(value.magnitude)
+    ]
+    right_edge = max([1.0, *(row["end"] for row in rows[-1:]), *(row["x"] for row in marker_rows)])
+    x_title = f"Request latency ({unit_text(Quantity(1, unit))})"
+    bars = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(color=style.ROLE["distribution"], opacity=0.8)
+        .encode(
+            x=alt.X(
+                "start:Q",
+                title=x_title,
+                bin="binned",
+                scale=alt.Scale(domain=[0, LABEL_ROOM * right_edge]),
+            ),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="Requests"),
+            tooltip=[
+                alt.Tooltip("start:Q", title="From", format=".3~g"),
+                alt.Tooltip("end:Q", title="To", format=".3~g"),
+                alt.Tooltip("count:Q", title="Requests"),
+            ],
+        )
+    )
+    roles = [row["role"] for row in marker_rows]
+    color = alt.Color(
+        "marker:N",
+        scale=alt.Scale(domain=[labels[r] for r in roles], range=[style.ROLE[r] for r in roles]),
+        legend=None,
+    )
+    rules = (
+        alt.Chart(alt.Data(values=marker_rows))
+        .mark_rule(strokeWidth=2)
+        .encode(
+            x="x:Q",
+            color=color,
+            strokeDash=alt.condition(alt.datum.role == "slo", alt.value([6, 4]), alt.value([1, 0])),
+        )
+    )
+    texts = (
+        alt.Chart(alt.Data(values=marker_rows))
+        .mark_text(align="left", dx=4, baseline="top", fontWeight="bold")
+        .encode(x="x:Q", y=alt.Y("line:Q", scale=None, axis=None), text="label:N", color=color)
+    )
+    chart = finish(
+        alt.layer(bars, rules, texts).properties(width="container", height=CHART_HEIGHT),
+        description="Latency histogram with " + ", ".join(row["label"] for row in marker_rows),
+    )
+    captions = [
+        legend(
+            (role, labels[role], _shown(value, unit))
+            for role, value in markers.items()
+            if value is not None
+        )
+    ]
+    if not rows:
+        captions.append(
+            note(
+                "No request completes: the load exceeds what the node can serve, so the queue "
+                "grows without bound (the node is overloaded)."
+            )
+        )
+    if slo is not None:
+        verdict = "meets" if bool(p99 <= slo) else "misses"
+        captions.append(
+            note(
+                f"The tail {verdict} the SLO: P99 {_shown(p99, unit)} against {_shown(slo, unit)}."
+            )
+        )
+    return card(title, chart, *captions, kind="p99_histogram")

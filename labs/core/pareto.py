@@ -1,0 +1,200 @@
+"""The Pareto curve (unlocked in Lab 9): every configuration of an ``Engine.sweep``, the frontier
+of those no other configuration beats on both axes, and the student's own design."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import altair as alt
+import marimo as mo
+import numpy as np
+
+from labs.core import style
+from labs.core.charts import CHART_HEIGHT, card, finish, legend, note, palette_scale
+from labs.core.format import format_quantity, readable, unit_text
+from mlsys import Quantity
+
+#: Profile fields where more is better; every other field is better smaller.
+HIGHER_IS_BETTER = frozenset({"throughput", "arithmetic_intensity"})
+
+#: Axis titles of the profile fields a lab plots.
+FIELD_TITLES: Mapping[str, str] = {
+    "latency": "Latency",
+    "latency_compute": "Compute time",
+    "latency_memory": "Memory time",
+    "latency_overhead": "Dispatch tax",
+    "throughput": "Throughput",
+    "energy": "Energy per batch",
+    "energy_per_sample": "Energy per sample",
+    "memory_footprint": "Memory footprint",
+    "power": "Power",
+    "arithmetic_intensity": "Arithmetic intensity",
+}
+
+_POINT_KINDS = (
+    ("frontier", "Pareto frontier"),
+    ("dominated", "Beaten on both axes"),
+    ("infeasible", "Does not fit in memory"),
+)
+
+
+def pareto_front(
+    xs: Sequence[float], ys: Sequence[float], *, minimize_x: bool, minimize_y: bool
+) -> list[bool]:
+    """For each point, whether no other point is at least as good on both axes and better on one.
+
+    Directions are per axis (``minimize_x``, ``minimize_y``). Ties on both axes all stay on the
+    frontier. O(n log n).
+    """
+    sx = [x if minimize_x else -x for x in xs]
+    sy = [y if minimize_y else -y for y in ys]
+    order = sorted(range(len(sx)), key=lambda i: (sx[i], sy[i]))
+    on_front = [False] * len(sx)
+    best_y = float("inf")
+    best_x_at_best_y = float("-inf")
+    for i in order:
+        if sy[i] < best_y:
+            on_front[i] = True
+            best_y, best_x_at_best_y = sy[i], sx[i]
+        elif sy[i] == best_y and sx[i] == best_x_at_best_y:
+            on_front[i] = True  # an exact duplicate of a frontier point
+    return on_front
+
+
+def _field(source: Any, name: str) -> Any:
+    if isinstance(source, Mapping):
+        return source[name]
+    try:
+        return getattr(source, name)
+    except AttributeError:
+        raise ValueError(
+            f"{name!r} is not a field of {type(source).__name__}; plot one of "
+            f"{', '.join(FIELD_TITLES)}"
+        ) from None
+
+
+def pareto_rows(sweep: Any, x: str, y: str) -> tuple[list[dict[str, Any]], Any, Any]:
+    """The points of ``sweep`` (an ``Engine.sweep`` profile) with their kind, and the x and y
+    display units. Points that do not fit in memory never join the frontier."""
+    x_all, y_all = _field(sweep, x), _field(sweep, y)
+    x_unit = readable(Quantity(float(np.median(x_all.magnitude)), x_all.units)).units
+    y_unit = readable(Quantity(float(np.median(y_all.magnitude)), y_all.units)).units
+    xs = np.atleast_1d(x_all.to(x_unit).magnitude).astype(float).tolist()
+    ys = np.atleast_1d(y_all.to(y_unit).magnitude).astype(float).tolist()
+    feasible = np.broadcast_to(np.asarray(getattr(sweep, "feasible", True)), (len(xs),)).tolist()
+    batch = np.broadcast_to(np.asarray(getattr(sweep, "batch_size", np.nan)), (len(xs),)).tolist()
+    efficiency = np.broadcast_to(
+        np.asarray(getattr(sweep, "efficiency", np.nan)), (len(xs),)
+    ).tolist()
+    fits = [i for i in range(len(xs)) if feasible[i]]
+    front = pareto_front(
+        [xs[i] for i in fits],
+        [ys[i] for i in fits],
+        minimize_x=x not in HIGHER_IS_BETTER,
+        minimize_y=y not in HIGHER_IS_BETTER,
+    )
+    kind = ["infeasible"] * len(xs)
+    for i, on in zip(fits, front, strict=True):
+        kind[i] = "frontier" if on else "dominated"
+    labels = dict(_POINT_KINDS)
+    rows = [
+        {
+            "x": xs[i],
+            "y": ys[i],
+            "kind": labels[kind[i]],
+            "batch_size": batch[i],
+            "efficiency": efficiency[i],
+        }
+        for i in range(len(xs))
+    ]
+    return rows, x_unit, y_unit
+
+
+def ParetoCurve(
+    sweep_profile: Any,
+    x: str = "latency",
+    y: str = "throughput",
+    design: Any = None,
+    *,
+    title: str = "Pareto curve",
+) -> mo.Html:
+    """The Pareto curve card of an ``Engine.sweep`` profile: fields ``x`` and ``y`` (profile field
+    names, e.g. "latency" in ms against "throughput" in sample/s), the frontier drawn as a line,
+    points that do not fit in memory greyed out, and the student's ``design`` (an
+    ``Engine.solve`` profile, or a mapping with the two fields as quantities) marked.
+    """
+    rows, x_unit, y_unit = pareto_rows(sweep_profile, x, y)
+    x_title = f"{FIELD_TITLES.get(x, x)} ({unit_text(Quantity(1, x_unit))})"
+    y_title = f"{FIELD_TITLES.get(y, y)} ({unit_text(Quantity(1, y_unit))})"
+    kinds = [label for _, label in _POINT_KINDS]
+    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(type="log"))
+    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(type="log"))
+    points = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_circle(size=60, opacity=0.85)
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            color=alt.Color(
+                "kind:N",
+                scale=palette_scale([role for role, _ in _POINT_KINDS], kinds),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            tooltip=[
+                alt.Tooltip("batch_size:Q", title="Batch size"),
+                alt.Tooltip("efficiency:Q", title="Efficiency", format=".2f"),
+                alt.Tooltip("x:Q", title=x_title, format=".3~g"),
+                alt.Tooltip("y:Q", title=y_title, format=".3~g"),
+            ],
+        )
+    )
+    frontier = [row for row in rows if row["kind"] == dict(_POINT_KINDS)["frontier"]]
+    line = (
+        alt.Chart(alt.Data(values=frontier))
+        .mark_line(strokeWidth=2)
+        .encode(
+            x=x_enc,
+            y=y_enc,
+            order="x:Q",
+            color=alt.value(style.ROLE["frontier"]),
+        )
+    )
+    layers = [line, points]
+    captions = [
+        note(
+            f"{len(frontier)} of {len(rows)} configurations are on the frontier: none of the "
+            "others beats them on both axes."
+        )
+    ]
+    if design is not None:
+        dx, dy = _field(design, x), _field(design, y)
+        mark = {"x": float(dx.to(x_unit).magnitude), "y": float(dy.to(y_unit).magnitude)}
+        mark["label"] = "Your design"
+        layers.append(
+            alt.Chart(alt.Data(values=[mark]))
+            .mark_point(shape="diamond", size=220, filled=True, stroke=style.WHITE)
+            .encode(x=x_enc, y=y_enc, color=alt.value(style.ROLE["design"]))
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=[mark]))
+            .mark_text(align="left", dx=9, dy=-9, fontWeight="bold")
+            .encode(x=x_enc, y=y_enc, text="label:N")
+        )
+        captions.insert(
+            0,
+            legend(
+                [
+                    (
+                        "design",
+                        "Your design",
+                        f"{format_quantity(dx)}, {format_quantity(dy)}",
+                    )
+                ]
+            ),
+        )
+    chart = finish(
+        alt.layer(*layers).properties(width="container", height=CHART_HEIGHT),
+        description=f"Pareto curve of {y} against {x}: {len(frontier)} frontier points",
+    )
+    return card(title, chart, *captions, kind="pareto")

@@ -1,0 +1,128 @@
+"""The roofline (unlocked in Lab 11): the most a node can compute at each arithmetic intensity,
+and where the student's workloads sit under it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import altair as alt
+import marimo as mo
+
+from labs.core import style
+from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
+from labs.core.format import format_quantity, readable, unit_text
+from mlsys import Quantity
+
+#: How far the roof extends either side of the ridge point and the plotted workloads (factor).
+MARGIN = 10.0
+
+
+def achieved_performance(profile: Any) -> Quantity:
+    """FLOP/s one batch achieved end to end: its work over its latency (``profile.flops`` /
+    ``profile.latency``), i.e. where the workload sits under the roof."""
+    return profile.achieved_flops
+
+
+def roof_points(system: Any, precision: str, low: float, high: float) -> list[dict[str, float]]:
+    """The roof of ``system`` at ``precision`` from intensity ``low`` to ``high`` (FLOP/byte):
+    the memory slope up to the ridge point, then the flat compute peak (FLOP/s)."""
+    ridge = system.ridge_point(precision).to("FLOP/byte").magnitude
+    # On log-log axes the roof is two straight segments; three corners draw it exactly.
+    corners = [min(low, ridge), ridge, max(high, ridge)]
+    roof = system.attainable(precision, corners).to("FLOP/second").magnitude
+    return [{"intensity": i, "performance": float(p)} for i, p in zip(corners, roof, strict=True)]
+
+
+def Roofline(
+    subject: Any,
+    precision: str | None = None,
+    *,
+    profiles: Sequence[Any] = (),
+    title: str = "Roofline",
+) -> mo.Html:
+    """The roofline card: attainable performance (FLOP/s) against arithmetic intensity
+    (FLOP/byte), log-log, with the ridge point marked.
+
+    ``subject`` is a ``PerformanceProfile`` (its system and precision are used and it is plotted)
+    or a ``SystemSpec`` (``precision`` defaults to the system's default). ``profiles`` adds more
+    workloads as points, each labelled with its model and batch size.
+    """
+    plotted = list(profiles)
+    if hasattr(subject, "arithmetic_intensity"):
+        plotted.insert(0, subject)
+        system, precision = subject.system, precision or subject.precision
+    else:
+        system, precision = subject, precision or subject.default_precision
+    ridge = system.ridge_point(precision)
+    peak = system.peak(precision)
+    points = [
+        {
+            "intensity": float(p.arithmetic_intensity.to("FLOP/byte").magnitude),
+            "performance": float(achieved_performance(p).magnitude),
+            "label": f"{p.model.name} b={p.batch_size}",
+            "bottleneck": str(p.bottleneck),
+        }
+        for p in plotted
+    ]
+    intensities = [ridge.magnitude, *(p["intensity"] for p in points)]
+    roof = roof_points(system, precision, min(intensities) / MARGIN, max(intensities) * MARGIN)
+    y_unit = readable(peak).units
+    scale = float(Quantity(1, "FLOP/second").to(y_unit).magnitude)
+    for row in (*roof, *points):
+        row["shown"] = row["performance"] * scale
+    x_enc = alt.X(
+        "intensity:Q", title="Arithmetic intensity (FLOP/byte)", scale=alt.Scale(type="log")
+    )
+    y_title = f"Performance ({unit_text(Quantity(1, y_unit))})"
+    y_enc = alt.Y("shown:Q", title=y_title, scale=alt.Scale(type="log"))
+    layers = [
+        alt.Chart(alt.Data(values=roof))
+        .mark_line(strokeWidth=3, color=style.ROLE["roof"])
+        .encode(x=x_enc, y=y_enc),
+        alt.Chart(alt.Data(values=[{"intensity": float(ridge.magnitude)}]))
+        .mark_rule(strokeDash=[4, 4], color=style.ROLE["ridge"])
+        .encode(x="intensity:Q"),
+    ]
+    if points:
+        layers.append(
+            alt.Chart(alt.Data(values=points))
+            .mark_point(filled=True, size=110, color=style.ROLE["point"])
+            .encode(
+                x=x_enc,
+                y=y_enc,
+                tooltip=[
+                    alt.Tooltip("label:N", title="Workload"),
+                    alt.Tooltip("bottleneck:N", title="Bound by"),
+                ],
+            )
+        )
+        layers.append(
+            alt.Chart(alt.Data(values=points))
+            .mark_text(align="left", dx=8, dy=-8)
+            .encode(x=x_enc, y=y_enc, text="label:N")
+        )
+    chart = finish(
+        alt.layer(*layers).properties(width="container", height=CHART_HEIGHT),
+        description=f"Roofline of {system.name} at {precision}",
+    )
+    items = [
+        ("roof", f"{system.name} {precision} peak", format_quantity(peak)),
+        ("ridge", "Ridge point", format_quantity(ridge)),
+    ]
+    items += [
+        (
+            "point",
+            row["label"],
+            f"{format_quantity(achieved_performance(p))} ({row['bottleneck']}-bound)",
+        )
+        for row, p in zip(points, plotted, strict=True)
+    ]
+    captions = [
+        legend(items),
+        note(
+            "Left of the ridge point a workload waits for memory; right of it, for arithmetic. "
+            "A point sits below the roof by what efficiency and the dispatch tax cost."
+        ),
+    ]
+    return card(title, chart, *captions, kind="roofline")

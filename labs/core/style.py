@@ -1,0 +1,172 @@
+"""The look of every lab: the palette, the altair theme and the lab CSS.
+
+This is the only module in the project that writes a colour. Charts name colours by *role*
+(``ROLE["overhead"]``), never by value, so a palette change lands in every lab at once. The three
+line colours are the book's (guide section 5); the neutrals are the few greys the kit needs for
+text, rules and card backgrounds.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+import altair as alt
+
+#: The book's three line colours (guide section 5).
+BLUE_LINE = "#006395"
+RED_LINE = "#CB202D"
+GREEN_LINE = "#008F45"
+
+#: Neutrals: body text, secondary text, rules and borders, card background, page.
+INK = "#1F2933"
+MUTED = "#66717F"
+RULE = "#D3D9E0"
+PAPER = "#F4F6F8"
+WHITE = "#FFFFFF"
+
+#: What each colour means in the kit: charts and cards look colours up here by role.
+ROLE: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "compute": BLUE_LINE,
+        "memory": GREEN_LINE,
+        "overhead": RED_LINE,
+        "total": INK,
+        "frontier": BLUE_LINE,
+        "dominated": MUTED,
+        "infeasible": RULE,
+        "design": RED_LINE,
+        "distribution": BLUE_LINE,
+        "p50": GREEN_LINE,
+        "p99": RED_LINE,
+        "slo": INK,
+        "roof": BLUE_LINE,
+        "ridge": MUTED,
+        "point": RED_LINE,
+        "good": GREEN_LINE,
+        "bad": RED_LINE,
+        "text": INK,
+        "muted": MUTED,
+    }
+)
+
+FONT = "Inter, 'Helvetica Neue', Arial, sans-serif"
+
+#: Name under which the kit's altair theme is registered.
+THEME_NAME = "labgen"
+
+# --- The lab CSS ------------------------------------------------------------------------------
+# One rule per kit class. Components put the declarations inline (``css("lg-card")``) so they look
+# right wherever marimo renders them, including inside UI-element labels where a page-level
+# stylesheet does not reach; ``LAB_CSS`` is the same rules as a stylesheet.
+RULES: MappingProxyType[str, str] = MappingProxyType(
+    {
+        "lg-header": f"border-left: 6px solid {BLUE_LINE}; padding: 0.4rem 0 0.4rem 1rem;"
+        f" margin-bottom: 0.5rem; color: {INK};",
+        "lg-eyebrow": f"color: {MUTED}; font-size: 0.8rem; letter-spacing: 0.06em;"
+        " text-transform: uppercase;",
+        "lg-title": f"color: {INK}; font-size: 1.6rem; font-weight: 700; margin: 0.2rem 0;",
+        "lg-reading": f"color: {MUTED}; font-size: 0.95rem;",
+        "lg-card": f"border: 1px solid {RULE}; border-radius: 8px; background: {WHITE};"
+        " padding: 0.75rem 1rem;",
+        "lg-metrics": "display: flex; flex-wrap: wrap; gap: 0.75rem;",
+        "lg-card-title": f"color: {INK}; font-weight: 600; margin-bottom: 0.25rem;",
+        "lg-caption": f"color: {MUTED}; font-size: 0.85rem; line-height: 1.5;",
+        "lg-swatch": "display: inline-block; width: 0.7rem; height: 0.7rem; border-radius: 2px;"
+        " margin-right: 0.3rem; vertical-align: baseline;",
+        "lg-legend-item": "display: inline-block; margin-right: 1rem; white-space: nowrap;",
+        "lg-value": f"color: {INK}; font-variant-numeric: tabular-nums; font-weight: 600;",
+        "lg-table": "border-collapse: collapse; width: 100%; font-size: 0.9rem;",
+        "lg-th": f"text-align: left; color: {MUTED}; font-weight: 600;"
+        f" border-bottom: 1px solid {RULE}; padding: 0.25rem 0.5rem;",
+        "lg-td": f"color: {INK}; border-bottom: 1px solid {PAPER}; padding: 0.25rem 0.5rem;",
+        "lg-td-number": f"color: {INK}; border-bottom: 1px solid {PAPER}; padding: 0.25rem 0.5rem;"
+        " text-align: right; font-variant-numeric: tabular-nums;",
+        "lg-formula": f"background: {PAPER}; border-radius: 6px; padding: 0.5rem 0.75rem;"
+        " margin: 0.25rem 0 0.5rem 0;",
+        # The locked look of a KAT (guide section 4): the warning stays sharp, the task behind it
+        # is blurred and cannot be clicked until the prediction is given.
+        "lg-lock": f"border: 1px dashed {RED_LINE}; border-radius: 8px; background: {PAPER};"
+        " padding: 0.75rem 1rem;",
+        "lg-lock-message": f"color: {RED_LINE}; font-weight: 600; margin-bottom: 0.5rem;",
+        "lg-locked": "filter: blur(4px); opacity: 0.55; pointer-events: none; user-select: none;",
+        "lg-skeleton-bar": f"height: 0.9rem; border-radius: 4px; background: {RULE};"
+        " margin: 0.45rem 0;",
+        "lg-verdict-good": f"border-left: 4px solid {GREEN_LINE}; padding: 0.4rem 0.75rem;"
+        f" background: {PAPER}; color: {INK};",
+        "lg-verdict-bad": f"border-left: 4px solid {RED_LINE}; padding: 0.4rem 0.75rem;"
+        f" background: {PAPER}; color: {INK};",
+        "lg-stakeholder": f"border-left: 4px solid {BLUE_LINE}; padding: 0.25rem 0.75rem;"
+        f" color: {INK};",
+        "lg-error": f"color: {RED_LINE}; font-weight: 600;",
+        "lg-ok": f"color: {GREEN_LINE}; font-weight: 600;",
+    }
+)
+
+
+def css(name: str) -> str:
+    """The inline ``style`` declarations of the kit class ``name`` (KeyError when unknown)."""
+    return RULES[name]
+
+
+def attrs(name: str) -> str:
+    """``class`` and ``style`` attributes for an element of kit class ``name``, ready for HTML."""
+    return f'class="{name}" style="{RULES[name]}"'
+
+
+#: The lab CSS as one stylesheet (for ``marimo.App(css_file=...)`` or an exported page).
+LAB_CSS = "\n".join(f".{name} {{ {declarations} }}" for name, declarations in RULES.items())
+
+
+def swatch(role: str) -> str:
+    """A small square of the colour of ``role`` (a key of ``ROLE``), as HTML."""
+    return f'<span class="lg-swatch" style="{RULES["lg-swatch"]} background: {ROLE[role]};"></span>'
+
+
+# --- The altair theme ---------------------------------------------------------------------------
+
+
+def altair_theme() -> dict[str, Any]:
+    """The kit's altair theme: book palette for categories, neutral axes, the kit's font."""
+    return {
+        "config": {
+            "background": WHITE,
+            "font": FONT,
+            "view": {"stroke": None, "continuousWidth": 560, "continuousHeight": 260},
+            "range": {"category": [BLUE_LINE, GREEN_LINE, RED_LINE, INK, MUTED]},
+            "axis": {
+                "labelColor": INK,
+                "titleColor": INK,
+                "domainColor": RULE,
+                "gridColor": PAPER,
+                "tickColor": RULE,
+                "labelFontSize": 12,
+                "titleFontSize": 12,
+                "titleFontWeight": 600,
+            },
+            "legend": {"labelColor": INK, "titleColor": INK},
+            "title": {"color": INK, "fontSize": 14, "anchor": "start"},
+            "text": {"color": INK, "fontSize": 12},
+            "mark": {"color": BLUE_LINE},
+            "bar": {"color": BLUE_LINE},
+            "line": {"color": BLUE_LINE},
+            "point": {"color": BLUE_LINE, "filled": True},
+            "rule": {"color": INK},
+        }
+    }
+
+
+def register_theme() -> None:
+    """Register the kit's theme with altair and enable it (idempotent).
+
+    Charts of the kit also carry the same config explicitly (``chart_config``), so they look
+    the same whichever theme happens to be enabled in the notebook.
+    """
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(altair_theme)
+    alt.theme.enable(THEME_NAME)
+
+
+def chart_config() -> dict[str, Any]:
+    """The theme's ``config`` block, for charts that embed it explicitly."""
+    return altair_theme()["config"]

@@ -1,0 +1,549 @@
+"""The solver: one node, one model, one batch -> a PerformanceProfile (guide section 6.1).
+
+``Engine.solve`` computes in plain floats through ``mlsys.formulas`` and wraps results in pint
+quantities only when a field is read, so one solve costs microseconds. ``Engine.sweep`` runs the
+same formulas over numpy arrays of batch sizes and efficiencies.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+from mlsys import formulas as f
+from mlsys.derivation import Derivation, Math, Variable
+from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, SystemSpec
+from mlsys.models import ModelSpec
+from mlsys.units import (
+    BYTE,
+    BYTE_PER_SECOND,
+    DIMENSIONLESS,
+    FLOP_PER_BYTE,
+    FLOP_PER_SECOND,
+    FLOP_UNIT,
+    JOULE,
+    MILLISECOND,
+    SAMPLE,
+    SAMPLE_PER_SECOND,
+    SECOND,
+    TOKEN_PER_SECOND,
+    WATT,
+    Quantity,
+)
+
+PHASES: tuple[str, ...] = ("prefill", "decode")
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    model: ModelSpec
+    system: SystemSpec
+    batch_size: Any
+    precision: str
+    efficiency: Any
+    seq_len: int | None
+    phase: str | None
+    runtime: Runtime
+
+
+class PerformanceProfile:
+    """What one configuration achieves on one node.
+
+    Fields (pint quantities of ``mlsys.ureg``): ``latency``, ``latency_compute``,
+    ``latency_memory``, ``latency_overhead`` (ms), ``throughput`` (sample/s, or token/s when
+    decoding), ``energy`` (J per batch), ``memory_footprint`` (byte); ``bottleneck`` is
+    "Compute" or "Memory"; ``feasible`` is ``memory_footprint <= system.ram``. ``math`` holds the
+    formula and variable values behind each field. In a sweep every field is an array.
+    """
+
+    __slots__ = ("_cache", "_raw", "inputs")
+
+    def __init__(self, inputs: _Inputs, raw: dict[str, Any]) -> None:
+        self.inputs = inputs
+        self._raw = raw
+        self._cache: dict[str, Any] = {}
+
+    # -- inputs, for display and for tools ---------------------------------------------------
+    @property
+    def model(self) -> ModelSpec:
+        """The model solved."""
+        return self.inputs.model
+
+    @property
+    def system(self) -> SystemSpec:
+        """The node it ran on."""
+        return self.inputs.system
+
+    @property
+    def batch_size(self) -> Any:
+        """Samples per batch (sequences for transformers)."""
+        return self.inputs.batch_size
+
+    @property
+    def precision(self) -> str:
+        """Number format of weights, activations and arithmetic."""
+        return self.inputs.precision
+
+    @property
+    def efficiency(self) -> Any:
+        """Fraction of dense peak compute achieved (0, 1]."""
+        return self.inputs.efficiency
+
+    @property
+    def phase(self) -> str | None:
+        """``prefill`` or ``decode`` for transformers, None otherwise."""
+        return self.inputs.phase
+
+    @property
+    def seq_len(self) -> int | None:
+        """Context length in tokens for transformers, None otherwise."""
+        return self.inputs.seq_len
+
+    @property
+    def runtime(self) -> str:
+        """Name of the runtime whose dispatch tax is counted."""
+        return self.inputs.runtime.name
+
+    # -- the contract's fields ---------------------------------------------------------------
+    def _quantity(self, key: str, scale: float, unit: Any) -> Quantity:
+        cached = self._cache.get(key)
+        if cached is None:
+            cached = self._cache[key] = Quantity(self._raw[key] * scale, unit)
+        return cached
+
+    @property
+    def latency(self) -> Quantity:
+        """End-to-end latency of one batch (ms)."""
+        return self._quantity("latency", 1e3, MILLISECOND)
+
+    @property
+    def latency_compute(self) -> Quantity:
+        """Time the arithmetic needs at the achieved efficiency (ms)."""
+        return self._quantity("t_compute", 1e3, MILLISECOND)
+
+    @property
+    def latency_memory(self) -> Quantity:
+        """Time the memory system needs to move every byte (ms)."""
+        return self._quantity("t_memory", 1e3, MILLISECOND)
+
+    @property
+    def latency_overhead(self) -> Quantity:
+        """The dispatch tax: fixed runtime cost plus kernel launches (ms)."""
+        return self._quantity("t_overhead", 1e3, MILLISECOND)
+
+    @property
+    def throughput(self) -> Quantity:
+        """Samples per second (tokens per second when decoding)."""
+        unit = TOKEN_PER_SECOND if self.inputs.phase == "decode" else SAMPLE_PER_SECOND
+        return self._quantity("throughput", 1.0, unit)
+
+    @property
+    def energy(self) -> Quantity:
+        """Energy of one batch (J)."""
+        return self._quantity("energy", 1.0, JOULE)
+
+    @property
+    def energy_per_sample(self) -> Quantity:
+        """Energy of one sample, or one token when decoding (J)."""
+        return self.energy / self.inputs.batch_size
+
+    @property
+    def memory_footprint(self) -> Quantity:
+        """Bytes resident while running: weights, activations and KV cache."""
+        return self._quantity("footprint", 1.0, BYTE)
+
+    @property
+    def flops(self) -> Quantity:
+        """Work of one batch (FLOP, 2 per MAC)."""
+        return self._quantity("flops", 1.0, FLOP_UNIT)
+
+    @property
+    def bytes_moved(self) -> Quantity:
+        """Memory traffic of one batch (byte)."""
+        return self._quantity("bytes", 1.0, BYTE)
+
+    @property
+    def arithmetic_intensity(self) -> Quantity:
+        """FLOP per byte moved (compare with ``system.ridge_point(precision)``)."""
+        return self._quantity("intensity", 1.0, FLOP_PER_BYTE)
+
+    @property
+    def achieved_flops(self) -> Quantity:
+        """FLOP/s achieved end to end (work over latency): where the batch sits under the roofline."""
+        return self._quantity("achieved", 1.0, FLOP_PER_SECOND)
+
+    @property
+    def power(self) -> Quantity:
+        """Average power while running (W)."""
+        return (self.energy / self._quantity("latency", 1.0, SECOND)).to(WATT)
+
+    @property
+    def bottleneck(self) -> Any:
+        """ "Compute" or "Memory": whichever takes longer (array of str in a sweep)."""
+        t_compute, t_memory = self._raw["t_compute"], self._raw["t_memory"]
+        if isinstance(t_compute, np.ndarray):
+            return np.where(t_compute >= t_memory, "Compute", "Memory")
+        return "Compute" if t_compute >= t_memory else "Memory"
+
+    @property
+    def feasible(self) -> Any:
+        """Whether the footprint fits in the system's memory (array of bool in a sweep)."""
+        fits = self._raw["footprint"] <= self.inputs.system.ram_bytes
+        return fits if isinstance(fits, np.ndarray) else bool(fits)
+
+    @property
+    def footprint_breakdown(self) -> dict[str, Quantity]:
+        """Footprint by part: weights, activations and KV cache (byte)."""
+        raw = self._raw
+        return {
+            "weights": Quantity(raw["weights_bytes"], BYTE),
+            "activations": Quantity(raw["activation_bytes"], BYTE),
+            "kv_cache": Quantity(raw["kv_bytes"], BYTE),
+        }
+
+    @property
+    def math(self) -> Math:
+        """The formula and variable values behind each field, for MathPeek."""
+        cached = self._cache.get("math")
+        if cached is None:
+            cached = self._cache["math"] = _derive(self)
+        return cached
+
+    def __repr__(self) -> str:
+        if isinstance(self._raw["latency"], np.ndarray):
+            return f"<PerformanceProfile sweep of {self._raw['latency'].size} points>"
+        return (
+            f"<PerformanceProfile {self.model.name} on {self.system.name} b={self.batch_size} "
+            f"{self.precision}: {self.latency:.3g~P}, {self.bottleneck}-bound>"
+        )
+
+
+class Engine:
+    """The only way labs compute physics (guide section 6.1)."""
+
+    @staticmethod
+    def solve(
+        model: ModelSpec,
+        system: SystemSpec,
+        batch_size: int = 1,
+        precision: str | None = None,
+        efficiency: float | None = None,
+        *,
+        seq_len: int | None = None,
+        phase: str | None = None,
+        runtime: str | None = None,
+    ) -> PerformanceProfile:
+        """Solve one configuration.
+
+        ``batch_size`` is in samples (sequences for transformers); ``precision`` one of
+        ``mlsys.PRECISIONS`` that the system runs (default: the system's native precision);
+        ``efficiency`` the achieved fraction of dense peak compute in (0, 1] (default: the
+        system's calibrated ``typical_efficiency``). Transformers also take ``seq_len`` (tokens
+        of context, default the model's ``default_seq_len``) and ``phase`` ("prefill" or
+        "decode"; decoders default to "decode", encoders only "prefill"). ``runtime`` names one
+        of ``system.runtimes`` (default ``system.default_runtime``). Raises ValueError naming the
+        parameter and what is allowed.
+        """
+        _check_integer_batch(batch_size)
+        inputs = _inputs(model, system, batch_size, precision, efficiency, seq_len, phase, runtime)
+        if not isinstance(inputs.efficiency, Real) or isinstance(inputs.efficiency, bool):
+            raise ValueError(f"efficiency: expected a number in (0, 1], got {inputs.efficiency!r}")
+        _check_efficiency(float(inputs.efficiency))
+        return PerformanceProfile(inputs, _core(inputs, max, min))
+
+    @staticmethod
+    def sweep(
+        model: ModelSpec,
+        system: SystemSpec,
+        batch_size: Any = 1,
+        precision: str | None = None,
+        efficiency: Any = None,
+        *,
+        seq_len: int | None = None,
+        phase: str | None = None,
+        runtime: str | None = None,
+    ) -> PerformanceProfile:
+        """Solve many configurations at once: ``batch_size`` and ``efficiency`` may be 1-D numpy
+        arrays (broadcast against each other); every field of the result is an array."""
+        batch = np.atleast_1d(np.asarray(batch_size))
+        if batch.ndim != 1 or batch.size == 0:
+            raise ValueError("batch_size: expected an int or a non-empty 1-D array of ints")
+        whole = np.issubdtype(batch.dtype, np.integer) or (
+            np.issubdtype(batch.dtype, np.floating) and bool(np.all(np.mod(batch, 1) == 0))
+        )
+        if not whole:
+            raise ValueError("batch_size: every value must be a whole number of samples")
+        if np.any(batch < 1):
+            raise ValueError(f"batch_size: every value must be >= 1 (smallest {batch.min()})")
+        inputs = _inputs(
+            model, system, batch.astype(float), precision, efficiency, seq_len, phase, runtime
+        )
+        eff = np.atleast_1d(np.asarray(inputs.efficiency, dtype=float))
+        if eff.ndim != 1 or np.any(~np.isfinite(eff)) or np.any(eff <= 0) or np.any(eff > 1):
+            raise ValueError("efficiency: every value must be in (0, 1]")
+        batch_b, eff_b = np.broadcast_arrays(inputs.batch_size, eff)
+        swept = _Inputs(
+            model,
+            system,
+            batch_b,
+            inputs.precision,
+            eff_b,
+            inputs.seq_len,
+            inputs.phase,
+            inputs.runtime,
+        )
+        return PerformanceProfile(swept, _core(swept, np.maximum, np.minimum))
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def _check_integer_batch(batch_size: Any) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral):
+        raise ValueError(
+            f"batch_size: expected a whole number of samples (int >= 1), got {batch_size!r}"
+        )
+    if batch_size < 1:
+        raise ValueError(f"batch_size: must be >= 1, got {batch_size}")
+
+
+def _check_efficiency(value: float) -> None:
+    if not (math.isfinite(value) and 0.0 < value <= 1.0):
+        raise ValueError(f"efficiency: must be in (0, 1] (a fraction of peak), got {value!r}")
+
+
+def _inputs(
+    model: Any,
+    system: Any,
+    batch_size: Any,
+    precision: str | None,
+    efficiency: Any,
+    seq_len: Any,
+    phase: str | None,
+    runtime: str | None,
+) -> _Inputs:
+    if not isinstance(model, ModelSpec):
+        raise ValueError(
+            f"model: expected a ModelSpec from mlsys.Models (e.g. Models.ResNet50), got {type(model).__name__}"
+        )
+    if not isinstance(system, SystemSpec):
+        raise ValueError(
+            f"system: expected a SystemSpec from mlsys.Systems (e.g. Systems.H100), got {type(system).__name__}"
+        )
+    if precision is None:
+        precision = system.default_precision
+    if precision not in BYTES_PER_VALUE:
+        raise ValueError(f"precision: {precision!r} is not one of {', '.join(PRECISIONS)}")
+    if precision not in system.peak_flops:
+        raise ValueError(
+            f"precision: {system.name} cannot run {precision!r}; it runs {', '.join(system.precisions)}"
+        )
+    if efficiency is None:
+        efficiency = system.typical_efficiency
+    if runtime is None:
+        runtime = system.default_runtime
+    if runtime not in system.runtimes:
+        raise ValueError(
+            f"runtime: {system.name} has no runtime {runtime!r}; it has {', '.join(system.runtimes)}"
+        )
+    shape = model.transformer
+    if shape is None:
+        if seq_len is not None:
+            raise ValueError(
+                f"seq_len: {model.name} is not a transformer; seq_len applies only to transformers"
+            )
+        if phase is not None:
+            raise ValueError(
+                f"phase: {model.name} is not a transformer; phase applies only to transformers"
+            )
+    else:
+        if seq_len is None:
+            seq_len = shape.default_seq_len
+        if (
+            isinstance(seq_len, bool)
+            or not isinstance(seq_len, Integral)
+            or not 1 <= seq_len <= shape.max_seq_len
+        ):
+            raise ValueError(
+                f"seq_len: must be a whole number of tokens in [1, {shape.max_seq_len}] for {model.name}, got {seq_len!r}"
+            )
+        allowed = model.phases
+        if phase is None:
+            phase = "decode" if shape.decoder else "prefill"
+        if phase not in allowed:
+            raise ValueError(
+                f"phase: {model.name} supports {' or '.join(repr(p) for p in allowed)}, got {phase!r}"
+            )
+    return _Inputs(
+        model, system, batch_size, precision, efficiency, seq_len, phase, system.runtimes[runtime]
+    )
+
+
+# -- the physics -----------------------------------------------------------------------------
+
+
+def _workload(inputs: _Inputs) -> tuple[Any, Any, float, Any, Any]:
+    """FLOP, bytes moved, weight bytes, activation bytes and KV-cache bytes of one batch."""
+    model, batch = inputs.model, inputs.batch_size
+    bpv = BYTES_PER_VALUE[inputs.precision]
+    weights = model.params * bpv
+    shape = model.transformer
+    if shape is None:
+        flops = f.cnn_flops(batch, model.flops_per_sample)
+        activations = batch * model.peak_activation_elements * bpv
+        traffic = weights + batch * model.activation_traffic_elements * bpv
+        return flops, traffic, weights, activations, 0.0 * batch
+    dense = model.active_dense_params
+    seq = inputs.seq_len
+    per_token_traffic = (
+        f.transformer_traffic_elements_per_token(
+            shape.n_layers, shape.d_model, shape.kv_dim, shape.d_ff, shape.gated_ffn
+        )
+        * bpv
+    )
+    per_token_peak = (
+        f.transformer_peak_activation_elements_per_token(shape.d_model, shape.d_ff, shape.gated_ffn)
+        * bpv
+    )
+    kv_per_token = (
+        f.kv_cache_bytes_per_token(shape.n_layers, shape.kv_dim, bpv) if shape.decoder else 0.0
+    )
+    kv_bytes = batch * seq * kv_per_token
+    if inputs.phase == "decode":
+        flops = batch * f.transformer_flops_per_token(dense, shape.n_layers, shape.d_model, seq)
+        traffic = weights + kv_bytes + batch * per_token_traffic
+        activations = batch * per_token_peak
+    else:
+        flops = batch * f.prefill_flops(dense, shape.n_layers, shape.d_model, seq, shape.decoder)
+        traffic = weights + kv_bytes + batch * seq * per_token_traffic
+        activations = batch * seq * per_token_peak
+    return flops, traffic, weights, activations, kv_bytes
+
+
+def _core(inputs: _Inputs, maximum: Any, minimum: Any) -> dict[str, Any]:
+    system, runtime = inputs.system, inputs.runtime
+    peak = system.peak_flops[inputs.precision]
+    flops, traffic, weights, activations, kv_bytes = _workload(inputs)
+    t_compute = f.compute_time(flops, peak, inputs.efficiency)
+    t_memory = f.memory_time(traffic, system.bandwidth_bps)
+    t_overhead = f.dispatch_overhead(
+        runtime.fixed_s, inputs.model.layers, runtime.kernels_per_layer, runtime.per_kernel_s
+    )
+    latency = f.roofline_latency(t_compute, t_memory, t_overhead, maximum)
+    e_flop = f.energy_per_flop(system.tdp_w, system.static_w, peak)
+    e_byte = f.energy_per_byte(system.tdp_w, system.static_w, system.bandwidth_bps)
+    return {
+        "flops": flops,
+        "bytes": traffic,
+        "intensity": f.arithmetic_intensity(flops, traffic),
+        "achieved": f.achieved_flops(flops, latency),
+        "t_compute": t_compute,
+        "t_memory": t_memory,
+        "t_overhead": t_overhead + 0.0 * latency,
+        "latency": latency,
+        "throughput": f.throughput(inputs.batch_size, latency),
+        "energy": f.energy(
+            latency, flops, traffic, system.static_w, system.tdp_w, e_flop, e_byte, minimum
+        ),
+        "footprint": weights + activations + kv_bytes,
+        "weights_bytes": weights,
+        "activation_bytes": activations,
+        "kv_bytes": kv_bytes,
+        "e_flop": e_flop,
+        "e_byte": e_byte,
+    }
+
+
+# -- the derivations behind each number ------------------------------------------------------
+
+
+def _derive(profile: PerformanceProfile) -> Math:
+    raw, inputs = profile._raw, profile.inputs
+    system, runtime = inputs.system, inputs.runtime
+    ms = MILLISECOND
+
+    def var(symbol: str, description: str, value: Any, unit: Any, scale: float = 1.0) -> Variable:
+        return Variable(symbol, description, Quantity(value * scale, unit))
+
+    work = var("W", "work of the batch", raw["flops"], FLOP_UNIT)
+    traffic = var("Q", "bytes moved", raw["bytes"], BYTE)
+    batch = var("b", "batch size", inputs.batch_size, SAMPLE)
+    t_c = var("T_{compute}", "compute time", raw["t_compute"], ms, 1e3)
+    t_m = var("T_{memory}", "memory time", raw["t_memory"], ms, 1e3)
+    t_o = var("T_{overhead}", "dispatch tax", raw["t_overhead"], ms, 1e3)
+    latency = var("T", "latency", raw["latency"], ms, 1e3)
+    entries = {
+        "latency": ((t_c, t_m, t_o), profile.latency),
+        "latency_compute": (
+            (
+                work,
+                var(
+                    "P_{peak}",
+                    f"dense {inputs.precision} peak of {system.name}",
+                    system.peak_flops[inputs.precision],
+                    FLOP_PER_SECOND,
+                ),
+                var(r"\eta", "efficiency (fraction of peak)", inputs.efficiency, DIMENSIONLESS),
+            ),
+            profile.latency_compute,
+        ),
+        "latency_memory": (
+            (
+                traffic,
+                var(
+                    "B_{mem}",
+                    f"{system.memory_kind} bandwidth",
+                    system.bandwidth_bps,
+                    BYTE_PER_SECOND,
+                ),
+            ),
+            profile.latency_memory,
+        ),
+        "latency_overhead": (
+            (
+                var(
+                    "t_{fixed}",
+                    f"fixed cost of the {runtime.name} runtime",
+                    runtime.fixed_s,
+                    ms,
+                    1e3,
+                ),
+                var("L", "weight layers", inputs.model.layers, DIMENSIONLESS),
+                var("k", "kernels launched per layer", runtime.kernels_per_layer, DIMENSIONLESS),
+                var("t_{kernel}", "cost of one kernel launch", runtime.per_kernel_s, ms, 1e3),
+            ),
+            profile.latency_overhead,
+        ),
+        "throughput": ((batch, latency), profile.throughput),
+        "energy": (
+            (
+                var("P_{static}", "static power", system.static_w, WATT),
+                latency,
+                var("e_{op}", "energy per FLOP", raw["e_flop"], JOULE / FLOP_UNIT),
+                work,
+                var("e_{byte}", "energy per byte moved", raw["e_byte"], JOULE / BYTE),
+                traffic,
+                var("P_{TDP}", "thermal design power", system.tdp_w, WATT),
+            ),
+            profile.energy,
+        ),
+        "memory_footprint": (
+            (
+                var("M_{weights}", f"weights at {inputs.precision}", raw["weights_bytes"], BYTE),
+                var("M_{activations}", "live activations", raw["activation_bytes"], BYTE),
+                var("M_{KV}", "KV cache", raw["kv_bytes"], BYTE),
+            ),
+            profile.memory_footprint,
+        ),
+        "arithmetic_intensity": ((work, traffic), profile.arithmetic_intensity),
+    }
+    return Math(
+        {
+            name: Derivation(name, f.LATEX[name], variables, result)
+            for name, (variables, result) in entries.items()
+        }
+    )

@@ -1,0 +1,60 @@
+"""Fixtures for the spec tests: a valid spec, a scratch project, and a validator to call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from labgen.spec import SpecIndex, SpecProblem, check_spec_bytes
+
+DATA = Path(__file__).parent / "data"
+SPEC_NAME = "vol1/ch05_nn_compute.yaml"
+
+
+@pytest.fixture
+def valid_text() -> str:
+    """A small valid spec for Volume 1 chapter 5 (tests edit copies of it)."""
+    return (DATA / "valid_ch05.yaml").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def edit() -> Callable[[str, str, str], str]:
+    """Replace one exact piece of a spec's text (failing loudly when it is not there)."""
+
+    def replace(text: str, old: str, new: str) -> str:
+        assert old in text, f"fixture text lacks {old!r}"
+        return text.replace(old, new, 1)
+
+    return replace
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty labgen project: pyproject.toml with [tool.labgen] and chapters/vol1, vol2."""
+    (tmp_path / "pyproject.toml").write_text("[tool.labgen]\n", encoding="utf-8")
+    (tmp_path / "chapters" / "vol1").mkdir(parents=True)
+    (tmp_path / "chapters" / "vol2").mkdir(parents=True)
+    return tmp_path
+
+
+@pytest.fixture
+def check(tmp_path: Path) -> Callable[..., list[SpecProblem]]:
+    """Validate spec text as if saved at chapters/<name>; returns the located problems."""
+
+    def run(text: str, name: str = SPEC_NAME, index: SpecIndex | None = None) -> list[SpecProblem]:
+        path = tmp_path / "chapters" / name
+        return check_spec_bytes(text.encode("utf-8"), path=path, shown=name, index=index).problems
+
+    return run
+
+
+@pytest.fixture
+def messages(check: Callable[..., list[SpecProblem]]) -> Callable[..., list[str]]:
+    """The problems of spec text as ``line:col: message`` strings (without the file name)."""
+
+    def run(text: str, name: str = SPEC_NAME, index: SpecIndex | None = None) -> list[str]:
+        return [f"{p.line}:{p.column}: {p.message}" for p in check(text, name, index)]
+
+    return run
