@@ -27,7 +27,7 @@ from labgen.spec.diagnostics import (
     findings_from_pydantic,
     unique_findings,
 )
-from labgen.spec.index import SpecIndex
+from labgen.spec.index import SpecIndex, index_specs, spec_files
 from labgen.spec.inputs import Setting
 from labgen.spec.model import (
     EXACT_COUNTS,
@@ -267,8 +267,11 @@ def check_spec_file(
     registries: Registries | None = None,
     index: SpecIndex | None = None,
 ) -> SpecCheck:
-    """Validate the spec file at ``path`` (``shown`` is how messages name it)."""
+    """Validate the spec file at ``path`` (``shown`` is how messages name it). Without an
+    ``index``, the cross-chapter rules read the specs beside it (``<chapters>/vol*/*.yaml``)."""
     shown = shown if shown is not None else str(path)
+    if index is None:
+        index = index_specs(spec_files(Path(path).resolve().parent.parent))
     try:
         data = Path(path).read_bytes()
     except OSError as error:
