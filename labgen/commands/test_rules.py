@@ -75,7 +75,8 @@ def test_rules(
         else:
             click.echo(f"ok     {check.code} {check.name} ({counts})")
     passed = len(chosen) - failed
-    click.echo(f"{len(chosen)} rules: {passed} passed, {failed} failed")
+    noun = "rule" if len(chosen) == 1 else "rules"
+    click.echo(f"{len(chosen)} {noun}: {passed} passed, {failed} failed")
     if plugins.failures:
         raise LabgenError(
             f"{len(plugins.failures)} plugin failure(s); their rules were not tested", code=2

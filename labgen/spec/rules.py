@@ -30,6 +30,7 @@ from labgen.spec.model import (
     NumberPrediction,
 )
 from labgen.spec.registries import Registries, suggestion, unknown_name
+from mlsys.ledger import TRACKS
 
 #: Most positions a slider may have (a guard against absurd ranges, not a design limit).
 MAX_SLIDER_POSITIONS = 1_000_000
@@ -450,3 +451,34 @@ def check_engine(settings: Sequence[Setting], kats: Sequence[Kat | None]) -> Ite
                     f"unit {prediction.unit!r} cannot be compared with {prediction.compare_to} "
                     f"(measured in {actual.units:~P})",
                 )
+
+
+# -- nemesis -----------------------------------------------------------------------------------
+
+
+def nemesis_bar_spellings(value: float) -> tuple[str, ...]:
+    """The ways a nemesis target (a magnitude, no unit) may be written in a spec's text:
+    ``36864``, ``36,864``, ``0.45``, ``3.5``."""
+    spellings = {f"{value:g}", f"{value:,g}"}
+    if float(value).is_integer():
+        spellings |= {f"{int(value)}", f"{int(value):,}"}
+    return tuple(sorted(spellings))
+
+
+def check_nemesis_bars(chapter: Chapter, tracks: dict[str, Any]) -> Iterator[Finding]:
+    """Each track's ``nemesis`` text in a Volume 1 chapter states that chapter's bar from
+    ``mlsys.personas`` (the tables are the one source of truth; the text must not drift)."""
+    if chapter.volume != 1:
+        return
+    for key, track in tracks.items():
+        if track is None or key not in TRACKS:
+            continue  # an unknown track is reported by the model
+        nemesis = mlsys.Personas.get(key).nemesis
+        bar = nemesis.targets[chapter.number - 1]
+        spellings = nemesis_bar_spellings(bar)
+        if not any(spelling in track.nemesis for spelling in spellings):
+            yield Finding(
+                ("tracks", key, "nemesis"),
+                f"the text does not state this chapter's bar for {nemesis.name}: "
+                f"{bar:g} {nemesis.unit} (mlsys.personas); write it as {spellings[-1]}",
+            )

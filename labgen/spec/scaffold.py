@@ -16,7 +16,7 @@ from labgen.spec.index import LedgerWriteRef
 from labgen.spec.registries import Registries
 from labgen.spec.schema import MODELINE
 from mlsys.ledger import TRACKS
-from mlsys.personas import Personas
+from mlsys.personas import Persona, Personas
 
 
 def _q(text: str) -> str:
@@ -48,14 +48,22 @@ def _kat(number: int) -> list[str]:
     ]
 
 
-def _track(key: str) -> list[str]:
+def _nemesis_todo(persona: Persona, chapter: Chapter) -> str:
+    nemesis = persona.nemesis
+    if chapter.volume != 1:
+        return f"TODO: how {nemesis.name} shows up here"
+    bar = nemesis.targets[chapter.number - 1]
+    return f"TODO: how {nemesis.name} shows up here; this chapter's bar is {bar:g} {nemesis.unit}"
+
+
+def _track(key: str, chapter: Chapter) -> list[str]:
     persona = Personas.get(key)
     return [
         f"  {key}:  # {persona.name}: {persona.mission}",
         f"    model: {persona.model.name}",
         f"    system: {persona.system.name}",
         f"    scenario: {_q('TODO: the situation of this track in this chapter')}",
-        f"    nemesis: {_q(f'TODO: how {persona.nemesis.name} shows up here')}",
+        f"    nemesis: {_q(_nemesis_todo(persona, chapter))}",
         f"    stakeholder_prompt: {_q(f'TODO: what the {persona.stakeholder.role} asks')}",
     ]
 
@@ -109,7 +117,7 @@ def scaffold_spec(
         lines += _dam()
     lines.append("tracks:")
     for key in TRACKS:
-        lines += _track(key)
+        lines += _track(key, chapter)
     lines.append("kats:  # exactly three: Predict, Act, Observe, Reflect")
     for number in (1, 2, 3):
         lines += _kat(number)

@@ -173,6 +173,7 @@ def _rule_findings(
         return
     yield from rules.check_chapter(chapter, data["chapter"].get("slug"), file_parts)
     yield from rules.check_dam(chapter, parts.dam, "dam" in data)
+    yield from rules.check_nemesis_bars(chapter, parts.tracks)
     if parts.instruments is not None and kats is not None:
         yield from rules.check_instruments(chapter, parts.instruments, kats, registries)
     if ledger is not None:

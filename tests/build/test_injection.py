@@ -32,7 +32,8 @@ def _hostile_spec(source: Path, text: str) -> dict:
     data["invariants"][0]["statement"] = text
     for track in data["tracks"].values():
         track["scenario"] = text
-        track["nemesis"] = text
+        # The chapter's bar stays stated (a validation rule), ahead of the hostile text.
+        track["nemesis"] = f"{track['nemesis']} {text}"
         track["stakeholder_prompt"] = text
     for kat in data["kats"]:
         kat["title"] = text[:120]

@@ -170,7 +170,7 @@ def test_test_rules_runs_the_plugin_rule_from_the_command_line(
     result = labgen_in(tmp_path, "test-rules", "EXA", sites=(example_site,))
     assert (result.code, result.out) == (
         0,
-        "ok     EXA001 todo-in-text (1 valid, 2 invalid)\n1 rules: 1 passed, 0 failed\n",
+        "ok     EXA001 todo-in-text (1 valid, 2 invalid)\n1 rule: 1 passed, 0 failed\n",
     )
     assert (
         labgen_in(tmp_path, "test-rules", "EXA", "-p", "no:example", sites=(example_site,)).code

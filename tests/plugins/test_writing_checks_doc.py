@@ -64,5 +64,5 @@ def test_from_an_empty_folder_to_a_passing_test_and_a_loaded_plugin(tmp_path: Pa
     rules = labgen_in(tmp_path, "test-rules", "NOP001", sites=(site,))
     assert (rules.code, rules.out) == (
         0,
-        "ok     NOP001 no-print (2 valid, 2 invalid)\n1 rules: 1 passed, 0 failed\n",
+        "ok     NOP001 no-print (2 valid, 2 invalid)\n1 rule: 1 passed, 0 failed\n",
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from labgen.spec import SpecIndex, SpecProblem, check_spec_bytes
+from mlsys.personas import Personas
 
 DATA = Path(__file__).parent / "data"
 SPEC_NAME = "vol1/ch05_nn_compute.yaml"
@@ -17,6 +18,20 @@ SPEC_NAME = "vol1/ch05_nn_compute.yaml"
 def valid_text() -> str:
     """A small valid spec for Volume 1 chapter 5 (tests edit copies of it)."""
     return (DATA / "valid_ch05.yaml").read_text(encoding="utf-8")
+
+
+#: The nemesis bars valid_ch05.yaml states (Volume 1 chapter 5 in mlsys.personas).
+CH05_BARS = ("8,192 resident tokens", "7.5 ms", "0.8 W", "768 kB")
+
+
+def restate_bars(text: str, number: int) -> str:
+    """``text`` (valid_ch05.yaml, edited) with its nemesis bars moved to Volume 1 chapter
+    ``number``, for tests that file the spec under another chapter."""
+    units = (" resident tokens", " ms", " W", " kB")
+    for persona, old, unit in zip(Personas.all(), CH05_BARS, units, strict=True):
+        new = f"{persona.nemesis.targets[number - 1]:,g}{unit}"
+        text = text.replace(f"nemesis: {old}", f"nemesis: {new}")
+    return text
 
 
 @pytest.fixture

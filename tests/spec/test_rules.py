@@ -12,6 +12,8 @@ from labgen.book import chapter
 from labgen.spec import SpecIndex, check_spec_bytes, default_registries
 from labgen.spec.index import LedgerWriteRef
 
+from .conftest import restate_bars
+
 
 def test_the_fixture_is_valid(messages, valid_text) -> None:
     assert messages(valid_text) == []
@@ -42,7 +44,7 @@ def test_every_problem_in_a_file_is_reported_at_once(messages, valid_text, edit)
 
 
 def test_missing_key_points_at_its_parent(messages, valid_text, edit) -> None:
-    text = edit(valid_text, '    nemesis: "Edge nemesis."\n', "")
+    text = edit(valid_text, '    nemesis: "Edge nemesis: 7.5 ms."\n', "")
     assert messages(text) == ["35:3: missing key 'nemesis' in tracks.edge_guardian"]
 
 
@@ -433,7 +435,7 @@ def test_volume_1_stays_on_one_node(messages, valid_text, monkeypatch) -> None:
 def _lab_01(text: str) -> str:
     # Lab 01 has only the metric cards: the waterfall unlocks in chapter 2.
     text = text.replace("  number: 5\n  slug: nn_compute", "  number: 1\n  slug: ml_intro")
-    return text.replace("waterfall", "scorecard")
+    return restate_bars(text.replace("waterfall", "scorecard"), 1)
 
 
 def test_lab_01_needs_dam_first(messages, valid_text) -> None:
@@ -585,3 +587,22 @@ def test_encoders_are_offered_only_the_prefill_phase(messages, valid_text, edit)
         "    inputs:\n      precision: fp16\n      phase: prefill",
     )
     assert messages(fixed) == []
+
+
+# -- nemesis -------------------------------------------------------------------------------------
+
+
+def test_nemesis_text_must_state_the_chapter_bar_from_the_persona(
+    messages, valid_text, edit
+) -> None:
+    # Chapter 5's Edge Guardian bar is 7.5 ms (mlsys.personas); the old Lab 4 bar is stale.
+    text = edit(valid_text, '"Edge nemesis: 7.5 ms."', '"Edge nemesis: 8 ms."')
+    assert messages(text) == [
+        "39:14: tracks.edge_guardian.nemesis: the text does not state this chapter's bar for "
+        "The Deadline: 7.5 ms (mlsys.personas); write it as 7.5"
+    ]
+
+
+def test_nemesis_bar_may_use_thousands_separators(messages, valid_text, edit) -> None:
+    text = edit(valid_text, "8,192 resident tokens", "8192 resident tokens")
+    assert messages(text) == []
