@@ -19,6 +19,7 @@ COMMANDS: dict[str, str] = {
     "build": "labgen.commands.build:build",
     "check": "labgen.commands.check:check",
     "validate": "labgen.commands.validate:validate",
+    "export": "labgen.commands.export:export",
     "list": "labgen.commands.listing:list_chapters",
     "new": "labgen.commands.new:new",
     "schema": "labgen.commands.schema:schema",

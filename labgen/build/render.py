@@ -17,6 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from labgen import __version__
 from labgen.book import Chapter
+from labgen.browser import BROWSER_REQUIREMENTS, WHEEL_DIR, WHEEL_NAME
 from labgen.build.cells import Cell, analyse, link
 from labgen.build.formatting import format_source
 from labgen.build.literals import Code, Ref, identifier, py
@@ -57,9 +58,6 @@ KIT_IMPORTS: dict[str, str] = {
 #: The marimo release whose file format labs are written in (a constant, so that a lab's bytes
 #: do not depend on the marimo installed where it is built).
 MARIMO_FORMAT_VERSION = "0.25.2"
-
-#: Where under Pyodide the lab finds the project's wheel, relative to the exported lab.
-WHEEL_PATH = f"../wheels/labgen-{__version__}-py3-none-any.whl"
 
 
 class RenderError(RuntimeError):
@@ -221,7 +219,14 @@ class _Renderer:
             "reading": py(chapter_info.reading.section),
             "overview": py(_overview(spec)),
         }
-        bodies: list[tuple[str, bool]] = [(self.macro(c, "setup", py(WHEEL_PATH)), True)]
+        bodies: list[tuple[str, bool]] = [
+            (
+                self.macro(
+                    c, "setup", py(list(BROWSER_REQUIREMENTS)), py(WHEEL_DIR), py(WHEEL_NAME)
+                ),
+                True,
+            )
+        ]
         bodies.append((self.macro(c, "header", header), False))
         reads = {read.feeds: read.key for read in spec.ledger.reads if read.feeds}
         kats = [self.kat_context(i, kat) for i, kat in enumerate(spec.kats, start=1)]

@@ -42,6 +42,9 @@ IO_CALLS: dict[str, str] = {
     "marimo.notebook_dir": "reads the server's disk layout",
     "marimo.notebook_location": "reads the server's disk layout",
 }
+#: Calls that are I/O on a server but are the browser's own way under Pyodide: allowed inside an
+#: ``if sys.platform == "emscripten":`` block (there ``notebook_location`` is the page's URL).
+PYODIDE_ONLY_CALLS: frozenset[str] = frozenset({"marimo.notebook_location"})
 
 
 def import_problem(module: str, kits: frozenset[str] = frozenset()) -> str | None:
@@ -71,7 +74,9 @@ class WasmIo(Check):
     (`threading`, `multiprocessing`, `tkinter` ...) and of any third-party package outside the
     Pyodide-safe set (marimo, mlsys, labs, micropip, altair, pint, numpy, pandas, and the
     packages that provide plugin instruments); and calls to `open`, `input`, dynamic imports
-    and marimo's server-side file browser.
+    and marimo's server-side file browser. `mo.notebook_location()` is allowed inside an
+    `if sys.platform == "emscripten":` block, where it is the URL of the page (how a lab's
+    set-up cell finds the wheel the site serves).
 
     ## Why is this bad
     Labs are WASM-first (guide section 5): they run in the student's browser under Pyodide,
@@ -116,9 +121,11 @@ class WasmIo(Check):
                 import sys
 
                 if sys.platform == "emscripten":
+                    import marimo as mo
                     import micropip
 
-                    await micropip.install("../wheels/labgen-0.1.0-py3-none-any.whl")
+                    site = mo.notebook_location().parent
+                    await micropip.install(str(site.joinpath("wheels", "labgen.whl")))
                 return
 
 
@@ -178,7 +185,48 @@ class WasmIo(Check):
             """,
             count=2,
         ),
+        Invalid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _():
+                import sys
+
+                import marimo as mo
+
+                if sys.platform != "emscripten":
+                    lab_folder = mo.notebook_location()
+                lab_here = mo.notebook_dir()
+                return (lab_folder, lab_here)
+            """,
+            count=2,
+        ),
     )
+
+    _pyodide_depth = 0
+
+    def _is_pyodide_guard(self, test: cst.BaseExpression) -> bool:
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return False
+        target = test.comparisons[0]
+        return (
+            isinstance(target.operator, cst.Equal)
+            and isinstance(target.comparator, cst.SimpleString)
+            and target.comparator.evaluated_value == "emscripten"
+            and "sys.platform" in self.qualified_names(test.left)
+        )
+
+    def visit_If(self, node: cst.If) -> None:
+        if self._is_pyodide_guard(node.test):
+            self._pyodide_depth += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        if self._is_pyodide_guard(original_node.test):
+            self._pyodide_depth -= 1
 
     @property
     def _kits(self) -> frozenset[str]:
@@ -199,6 +247,8 @@ class WasmIo(Check):
 
     def visit_Call(self, node: cst.Call) -> None:
         for name in self.qualified_names(node.func):
+            if name in PYODIDE_ONLY_CALLS and self._pyodide_depth:
+                return
             if name in IO_CALLS:
                 self.report(
                     node,

@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from labgen.book import UnknownChapterError, chapters, resolve
 from labgen.build.pipeline import diff, plan, render_all, write
 from labgen.build.render import RenderError
+from labgen.commands.targets import chosen_chapters
 from labgen.config import set_option
-from labgen.errors import LabgenError, UsageError
+from labgen.errors import LabgenError
 from labgen.plugins import PluginChoice, plugin_options
 from labgen.spec.registries import registries_for
 from labgen.spec.workspace import open_workspace
@@ -39,27 +39,8 @@ def build(
     each lab is written atomically. Exit codes: 0 built (or up to date), 1 invalid spec or
     out-of-date lab under --check, 2 usage error or a plugin that fails.
     """
-    if bool(addresses) == build_all:
-        raise UsageError("name the chapters to build (e.g. ch05) or pass --all, not both")
     workspace = open_workspace(overrides)
-    if build_all:
-        targets = [c for c in chapters() if workspace.spec_path(c).is_file()]
-        if not targets:
-            raise UsageError(f"no chapter specs under {workspace.relative(workspace.chapters_dir)}")
-    else:
-        targets = []
-        for address in addresses:
-            try:
-                chapter = resolve(address)
-            except UnknownChapterError as error:
-                raise UsageError(str(error)) from None
-            if not workspace.spec_path(chapter).is_file():
-                where = workspace.relative(workspace.spec_path(chapter))
-                raise UsageError(
-                    f"{address}: no spec at {where} (create one with `labgen new {address}`)"
-                )
-            if chapter not in targets:
-                targets.append(chapter)
+    targets = chosen_chapters(workspace, addresses, build_all, "build")
     # Plugins load once the chapters are known; one that fails stops the build (exit 2).
     registries = registries_for(workspace.config, workspace.root, plugin_choice)
     try:

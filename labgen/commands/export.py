@@ -1,0 +1,76 @@
+"""``labgen export``: the labs as a static site that runs in the browser under Pyodide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from labgen.build.pipeline import plan, render_all
+from labgen.build.render import RenderError
+from labgen.commands.targets import chosen_chapters
+from labgen.config import set_option
+from labgen.errors import LabgenError, UsageError
+from labgen.export import ExportedLab, export_site
+from labgen.plugins import PluginChoice, plugin_options
+from labgen.spec.registries import registries_for
+from labgen.spec.workspace import open_workspace
+
+
+@click.command()
+@click.argument("addresses", nargs=-1)
+@click.option("--all", "export_all", is_flag=True, help="Export every chapter that has a spec.")
+@click.option(
+    "-o",
+    "--out",
+    "site",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site"),
+    show_default=True,
+    help="The site folder: volN/<lab>.html pages and wheels/ with labgen's wheel.",
+)
+@plugin_options
+@set_option
+def export(
+    addresses: tuple[str, ...],
+    export_all: bool,
+    site: Path,
+    plugin_choice: PluginChoice,
+    overrides: tuple[str, ...],
+) -> None:
+    """Export the labs of chapter ADDRESSES (or --all) as WebAssembly pages that run in the
+    browser, with the wheel their set-up cell installs (serve the folder over HTTP, e.g.
+    `python -m http.server --directory site`).
+
+    Only labs that are built and up to date with their spec are exported. Nothing in the site
+    changes unless every page exported. Exit codes: 0 exported, 1 a lab missing or out of
+    date, 2 usage error or a failing tool (pip, marimo).
+    """
+    workspace = open_workspace(overrides)
+    targets = chosen_chapters(workspace, addresses, export_all, "export")
+    registries = registries_for(workspace.config, workspace.root, plugin_choice)
+    try:
+        result = render_all(workspace, plan(workspace, targets), registries)
+    except RenderError as error:
+        raise LabgenError(str(error), code=2) from None
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        raise LabgenError(f"{len(result.problems)} problem(s) in the specs; nothing was exported")
+    stale = [item for item, _ in result.changed]
+    for item in stale:
+        state = "missing" if not item.lab_path.is_file() else "out of date with its spec"
+        click.echo(f"{workspace.relative(item.lab_path)}: {state}", err=True)
+    if stale:
+        raise LabgenError(f"{len(stale)} lab(s) not built; run `labgen build` first")
+    if site.exists() and not site.is_dir():
+        raise UsageError(f"--out {site}: not a folder")
+    labs = [
+        ExportedLab(item.lab_path, Path(item.lab_path.parent.name) / f"{item.lab_path.stem}.html")
+        for item, _, _ in result.rendered
+    ]
+    wheel = export_site(labs, site)
+    click.echo(f"wheel {workspace.relative(wheel)}")
+    for lab in labs:
+        click.echo(f"exported {workspace.relative(site / lab.page)}")
+    click.echo(f"Serve it with: python -m http.server --directory {workspace.relative(site)}")

@@ -1,0 +1,36 @@
+"""Which chapters a command works on: the addresses it was given, or every chapter with a spec."""
+
+from __future__ import annotations
+
+from labgen.book import Chapter, UnknownChapterError, chapters, resolve
+from labgen.errors import UsageError
+from labgen.spec.workspace import Workspace
+
+
+def chosen_chapters(
+    workspace: Workspace, addresses: tuple[str, ...], every: bool, verb: str
+) -> list[Chapter]:
+    """The chapters named by ``addresses`` (ch05, v2ch05, a slug), or with ``every`` each
+    chapter that has a spec; each must have a spec. ``verb`` names the command's work in
+    messages ("build", "export")."""
+    if bool(addresses) == every:
+        raise UsageError(f"name the chapters to {verb} (e.g. ch05) or pass --all, not both")
+    if every:
+        found = [c for c in chapters() if workspace.spec_path(c).is_file()]
+        if not found:
+            raise UsageError(f"no chapter specs under {workspace.relative(workspace.chapters_dir)}")
+        return found
+    targets: list[Chapter] = []
+    for address in addresses:
+        try:
+            chapter = resolve(address)
+        except UnknownChapterError as error:
+            raise UsageError(str(error)) from None
+        if not workspace.spec_path(chapter).is_file():
+            where = workspace.relative(workspace.spec_path(chapter))
+            raise UsageError(
+                f"{address}: no spec at {where} (create one with `labgen new {address}`)"
+            )
+        if chapter not in targets:
+            targets.append(chapter)
+    return targets
