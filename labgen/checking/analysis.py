@@ -75,6 +75,11 @@ class _Walker(cst.CSTVisitor):
             self._dispatch(methods, original_node)
 
 
+def _defined_by_libcst(check: type, attribute: str) -> bool:
+    owner = next((cls for cls in check.__mro__ if attribute in vars(cls)), None)
+    return owner is not None and owner.__module__.split(".")[0] == "libcst"
+
+
 @functools.cache
 def _visitor_methods(check: type[Check]) -> tuple[tuple[str, type, str], ...]:
     """(``visit``/``leave``, node class, method name) for every visitor method of a check
@@ -82,7 +87,9 @@ def _visitor_methods(check: type[Check]) -> tuple[tuple[str, type, str], ...]:
     found = []
     for attribute in dir(check):
         kind, _, node_name = attribute.partition("_")
-        if kind in ("visit", "leave") and callable(getattr(check, attribute)):
+        if kind not in ("visit", "leave") or _defined_by_libcst(check, attribute):
+            continue  # LibCST's visitor base defines a no-op for every node class
+        if callable(getattr(check, attribute)):
             node_type = getattr(cst, node_name, None)
             if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
                 found.append((kind, node_type, attribute))
