@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from labgen.book import Chapter, UnknownChapterError, from_spec_path
 from labgen.book import chapter as book_chapter
-from labgen.spec.yamlread import read_yaml
 
 
 @dataclass(frozen=True)
@@ -74,22 +75,33 @@ def _writes(data: dict[str, Any]) -> Iterator[tuple[str, str]]:
             yield entry["key"], source if isinstance(source, str) else ""
 
 
+def _quick_read(data: bytes) -> Any:
+    """The YAML document in ``data`` (None when it does not parse). The index needs no node
+    positions and no strictness (each spec's own validation reports its problems), so it
+    uses libyaml's fast loader where PyYAML has it: the index reads every spec on each run."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data, Loader=loader)
+    except yaml.YAMLError:
+        return None
+
+
 def index_specs(paths: Iterable[Path]) -> SpecIndex:
     """Read the chapter and ledger writes of each spec file in ``paths`` (unreadable files and
     files naming no chapter are skipped)."""
     index = SpecIndex()
     for path in paths:
         try:
-            document, _ = read_yaml(path.read_bytes())
+            data = _quick_read(path.read_bytes())
         except OSError:
             continue
-        if document is None:
+        if not isinstance(data, dict):
             continue
-        chapter = _chapter_of(path, document.data)
+        chapter = _chapter_of(path, data)
         if chapter is None:
             continue
         index.files.setdefault(chapter, path)
-        for key, source in _writes(document.data):
+        for key, source in _writes(data):
             param = source.partition(".")[2] or None
             index.writes.append(LedgerWriteRef(chapter, key, param, source, path))
     return index
