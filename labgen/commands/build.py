@@ -6,13 +6,11 @@ import sys
 
 import click
 
-from labgen.build.pipeline import diff, plan, render_all, write
-from labgen.build.render import RenderError
-from labgen.commands.targets import chosen_chapters
+from labgen.build.pipeline import diff, write
+from labgen.commands.targets import render_chosen
 from labgen.config import set_option
 from labgen.errors import LabgenError
 from labgen.plugins import PluginChoice, plugin_options
-from labgen.spec.registries import registries_for
 from labgen.spec.workspace import open_workspace
 
 
@@ -40,17 +38,9 @@ def build(
     out-of-date lab under --check, 2 usage error or a plugin that fails.
     """
     workspace = open_workspace(overrides)
-    targets = chosen_chapters(workspace, addresses, build_all, "build")
-    # Plugins load once the chapters are known; one that fails stops the build (exit 2).
-    registries = registries_for(workspace.config, workspace.root, plugin_choice)
-    try:
-        result = render_all(workspace, plan(workspace, targets), registries)
-    except RenderError as error:
-        raise LabgenError(str(error), code=2) from None
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        raise LabgenError(f"{len(result.problems)} problem(s) in the specs; no lab was written")
+    result = render_chosen(
+        workspace, addresses, build_all, plugin_choice, "build", "no lab was written"
+    )
     if check:
         for item, lab in result.changed:
             shown = workspace.relative(item.lab_path)

@@ -6,14 +6,11 @@ from pathlib import Path
 
 import click
 
-from labgen.build.pipeline import plan, render_all
-from labgen.build.render import RenderError
-from labgen.commands.targets import chosen_chapters
+from labgen.commands.targets import render_chosen
 from labgen.config import set_option
 from labgen.errors import LabgenError, UsageError
 from labgen.export import ExportedLab, export_site
 from labgen.plugins import PluginChoice, plugin_options
-from labgen.spec.registries import registries_for
 from labgen.spec.workspace import open_workspace
 
 
@@ -47,16 +44,9 @@ def export(
     date, 2 usage error or a failing tool (pip, marimo).
     """
     workspace = open_workspace(overrides)
-    targets = chosen_chapters(workspace, addresses, export_all, "export")
-    registries = registries_for(workspace.config, workspace.root, plugin_choice)
-    try:
-        result = render_all(workspace, plan(workspace, targets), registries)
-    except RenderError as error:
-        raise LabgenError(str(error), code=2) from None
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        raise LabgenError(f"{len(result.problems)} problem(s) in the specs; nothing was exported")
+    result = render_chosen(
+        workspace, addresses, export_all, plugin_choice, "export", "nothing was exported"
+    )
     stale = [item for item, _ in result.changed]
     for item in stale:
         state = "missing" if not item.lab_path.is_file() else "out of date with its spec"

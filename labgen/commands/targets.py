@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import click
+
 from labgen.book import Chapter, UnknownChapterError, chapters, resolve
-from labgen.errors import UsageError
+from labgen.build.pipeline import BuildResult, plan, render_all
+from labgen.build.render import RenderError
+from labgen.errors import LabgenError, UsageError
+from labgen.plugins import PluginChoice
+from labgen.spec.registries import registries_for
 from labgen.spec.workspace import Workspace
 
 
@@ -34,3 +40,28 @@ def chosen_chapters(
         if chapter not in targets:
             targets.append(chapter)
     return targets
+
+
+def render_chosen(
+    workspace: Workspace,
+    addresses: tuple[str, ...],
+    every: bool,
+    plugin_choice: PluginChoice,
+    verb: str,
+    consequence: str,
+) -> BuildResult:
+    """Validate and render the chosen chapters' labs in memory (nothing is written). Spec
+    problems are printed on stderr and end the command (exit 1, the message ending with
+    ``consequence``); a template or plugin that fails ends it with exit 2."""
+    targets = chosen_chapters(workspace, addresses, every, verb)
+    # Plugins load once the chapters are known; one that fails stops the command (exit 2).
+    registries = registries_for(workspace.config, workspace.root, plugin_choice)
+    try:
+        result = render_all(workspace, plan(workspace, targets), registries)
+    except RenderError as error:
+        raise LabgenError(str(error), code=2) from None
+    for problem in result.problems:
+        click.echo(str(problem), err=True)
+    if result.problems:
+        raise LabgenError(f"{len(result.problems)} problem(s) in the specs; {consequence}")
+    return result
