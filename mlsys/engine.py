@@ -197,10 +197,13 @@ class PerformanceProfile:
 
     @property
     def footprint_breakdown(self) -> dict[str, Quantity]:
-        """Footprint by part: weights, activations and KV cache (byte)."""
+        """Footprint by part: weights, gradients and optimizer state (zero outside training),
+        activations and KV cache (byte)."""
         raw = self._raw
         return {
             "weights": Quantity(raw["weights_bytes"], BYTE),
+            "gradients": Quantity(raw["gradient_bytes"], BYTE),
+            "optimizer": Quantity(raw["optimizer_bytes"], BYTE),
             "activations": Quantity(raw["activation_bytes"], BYTE),
             "kv_cache": Quantity(raw["kv_bytes"], BYTE),
         }
@@ -356,9 +359,10 @@ def _inputs(
             raise ValueError(
                 f"seq_len: {model.name} is not a transformer; seq_len applies only to transformers"
             )
-        if phase is not None:
+        if phase not in (None, *model.phases):
             raise ValueError(
-                f"phase: {model.name} is not a transformer; phase applies only to transformers"
+                f"phase: {model.name} is not a transformer; it takes 'train' (a training step) "
+                f"or no phase (inference), got {phase!r}"
             )
     else:
         if seq_len is None:
@@ -378,6 +382,12 @@ def _inputs(
             raise ValueError(
                 f"phase: {model.name} supports {' or '.join(repr(p) for p in allowed)}, got {phase!r}"
             )
+    if phase == "train" and precision not in f.TRAINING_PRECISIONS:
+        trainable = [p for p in f.TRAINING_PRECISIONS if p in system.peak_flops]
+        raise ValueError(
+            f"precision: a training step needs a floating-point format to carry gradients; "
+            f"{system.name} trains in {', '.join(trainable) or 'nothing'}, got {precision!r}"
+        )
     return _Inputs(
         model, system, batch_size, precision, efficiency, seq_len, phase, system.runtimes[runtime]
     )
@@ -386,56 +396,97 @@ def _inputs(
 # -- the physics -----------------------------------------------------------------------------
 
 
-def _workload(inputs: _Inputs) -> tuple[Any, Any, float, Any, Any]:
-    """FLOP, bytes moved, weight bytes, activation bytes and KV-cache bytes of one batch."""
+def _workload(inputs: _Inputs) -> dict[str, Any]:
+    """FLOP and bytes moved of one batch, and the bytes it holds: weights, gradients, optimizer
+    state, activations and KV cache (a training step for ``phase="train"``, else inference)."""
     model, batch = inputs.model, inputs.batch_size
     bpv = BYTES_PER_VALUE[inputs.precision]
     weights = model.params * bpv
+    none = 0.0 * batch
     shape = model.transformer
+    training = inputs.phase == "train"
     if shape is None:
         flops = f.cnn_flops(batch, model.flops_per_sample)
-        activations = batch * model.peak_activation_elements * bpv
-        traffic = weights + batch * model.activation_traffic_elements * bpv
-        return flops, traffic, weights, activations, 0.0 * batch
-    dense = model.active_dense_params
-    seq = inputs.seq_len
-    per_token_traffic = (
-        f.transformer_traffic_elements_per_token(
-            shape.n_layers, shape.d_model, shape.kv_dim, shape.d_ff, shape.gated_ffn
-        )
-        * bpv
-    )
-    per_token_peak = (
-        f.transformer_peak_activation_elements_per_token(shape.d_model, shape.d_ff, shape.gated_ffn)
-        * bpv
-    )
-    kv_per_token = (
-        f.kv_cache_bytes_per_token(shape.n_layers, shape.kv_dim, bpv) if shape.decoder else 0.0
-    )
-    kv_bytes = batch * seq * kv_per_token
-    if inputs.phase == "decode":
-        flops = batch * f.transformer_flops_per_token(dense, shape.n_layers, shape.d_model, seq)
-        traffic = weights + kv_bytes + batch * per_token_traffic
-        activations = batch * per_token_peak
+        written = batch * model.activation_traffic_elements * bpv
+        # Training keeps every tensor the forward pass writes for the backward pass.
+        activations = written if training else batch * model.peak_activation_elements * bpv
+        traffic = weights + written
+        kv_bytes = none
     else:
-        flops = batch * f.prefill_flops(dense, shape.n_layers, shape.d_model, seq, shape.decoder)
-        traffic = weights + kv_bytes + batch * seq * per_token_traffic
-        activations = batch * seq * per_token_peak
-    return flops, traffic, weights, activations, kv_bytes
+        dense = model.active_dense_params
+        seq = inputs.seq_len
+        per_token_traffic = (
+            f.transformer_traffic_elements_per_token(
+                shape.n_layers, shape.d_model, shape.kv_dim, shape.d_ff, shape.gated_ffn
+            )
+            * bpv
+        )
+        per_token_peak = (
+            f.transformer_peak_activation_elements_per_token(
+                shape.d_model, shape.d_ff, shape.gated_ffn
+            )
+            * bpv
+        )
+        kv_per_token = (
+            f.kv_cache_bytes_per_token(shape.n_layers, shape.kv_dim, bpv) if shape.decoder else 0.0
+        )
+        kv_bytes = none if training else batch * seq * kv_per_token
+        if inputs.phase == "decode":
+            flops = batch * f.transformer_flops_per_token(dense, shape.n_layers, shape.d_model, seq)
+            traffic = weights + kv_bytes + batch * per_token_traffic
+            activations = batch * per_token_peak
+        else:
+            flops = batch * f.prefill_flops(
+                dense, shape.n_layers, shape.d_model, seq, shape.decoder
+            )
+            written = batch * seq * per_token_traffic
+            traffic = weights + kv_bytes + written
+            # Training stores what each layer writes (half the write-and-read traffic); keys
+            # and values are among those activations, so no separate KV cache is kept.
+            activations = written / 2.0 if training else batch * seq * per_token_peak
+    work = {
+        "flops": flops,
+        "traffic": traffic,
+        "weights": weights,
+        "gradients": none,
+        "optimizer": none,
+        "activations": activations,
+        "kv": kv_bytes,
+    }
+    if training:
+        optimizer = f.optimizer_bytes_per_param(bpv)
+        activation_traffic = traffic - weights - kv_bytes
+        work["flops"] = f.TRAIN_STEP_FORWARD_PASSES * flops
+        # Forward, backward (read stored activations, write their gradients) and the update.
+        work["traffic"] = (
+            f.TRAIN_STEP_FORWARD_PASSES * activation_traffic
+            + model.params * f.training_traffic_bytes_per_param(bpv, optimizer)
+        )
+        work["gradients"] = model.params * bpv + none
+        work["optimizer"] = model.params * optimizer + none
+    return work
 
 
 def _core(inputs: _Inputs, maximum: Any, minimum: Any) -> dict[str, Any]:
     system, runtime = inputs.system, inputs.runtime
     peak = system.peak_flops[inputs.precision]
-    flops, traffic, weights, activations, kv_bytes = _workload(inputs)
+    work = _workload(inputs)
+    flops, traffic = work["flops"], work["traffic"]
     t_compute = f.compute_time(flops, peak, inputs.efficiency)
     t_memory = f.memory_time(traffic, system.bandwidth_bps)
+    # The backward pass launches about twice the forward pass's kernels.
+    passes = f.TRAIN_STEP_FORWARD_PASSES if inputs.phase == "train" else 1.0
     t_overhead = f.dispatch_overhead(
-        runtime.fixed_s, inputs.model.layers, runtime.kernels_per_layer, runtime.per_kernel_s
+        runtime.fixed_s,
+        inputs.model.layers,
+        passes * runtime.kernels_per_layer,
+        runtime.per_kernel_s,
     )
     latency = f.roofline_latency(t_compute, t_memory, t_overhead, maximum)
     e_flop = f.energy_per_flop(system.tdp_w, system.static_w, peak)
     e_byte = f.energy_per_byte(system.tdp_w, system.static_w, system.bandwidth_bps)
+    footprint = work["weights"] + work["gradients"] + work["optimizer"]
+    footprint = footprint + work["activations"] + work["kv"]
     return {
         "flops": flops,
         "bytes": traffic,
@@ -449,10 +500,12 @@ def _core(inputs: _Inputs, maximum: Any, minimum: Any) -> dict[str, Any]:
         "energy": f.energy(
             latency, flops, traffic, system.static_w, system.tdp_w, e_flop, e_byte, minimum
         ),
-        "footprint": weights + activations + kv_bytes,
-        "weights_bytes": weights,
-        "activation_bytes": activations,
-        "kv_bytes": kv_bytes,
+        "footprint": footprint,
+        "weights_bytes": work["weights"],
+        "gradient_bytes": work["gradients"],
+        "optimizer_bytes": work["optimizer"],
+        "activation_bytes": work["activations"],
+        "kv_bytes": work["kv"],
         "e_flop": e_flop,
         "e_byte": e_byte,
     }
@@ -469,7 +522,10 @@ def _derive(profile: PerformanceProfile) -> Math:
     def var(symbol: str, description: str, value: Any, unit: Any, scale: float = 1.0) -> Variable:
         return Variable(symbol, description, Quantity(value * scale, unit))
 
-    work = var("W", "work of the batch", raw["flops"], FLOP_UNIT)
+    training = inputs.phase == "train"
+    passes = f.TRAIN_STEP_FORWARD_PASSES if training else 1.0
+    step = " (a training step: forward and backward, 3 forward passes)" if training else ""
+    work = var("W", f"work of the batch{step}", raw["flops"], FLOP_UNIT)
     traffic = var("Q", "bytes moved", raw["bytes"], BYTE)
     batch = var("b", "batch size", inputs.batch_size, SAMPLE)
     t_c = var("T_{compute}", "compute time", raw["t_compute"], ms, 1e3)
@@ -513,7 +569,12 @@ def _derive(profile: PerformanceProfile) -> Math:
                     1e3,
                 ),
                 var("L", "weight layers", inputs.model.layers, DIMENSIONLESS),
-                var("k", "kernels launched per layer", runtime.kernels_per_layer, DIMENSIONLESS),
+                var(
+                    "k",
+                    "kernels launched per layer" + (", forward and backward" if training else ""),
+                    passes * runtime.kernels_per_layer,
+                    DIMENSIONLESS,
+                ),
                 var("t_{kernel}", "cost of one kernel launch", runtime.per_kernel_s, ms, 1e3),
             ),
             profile.latency_overhead,
@@ -532,18 +593,50 @@ def _derive(profile: PerformanceProfile) -> Math:
             profile.energy,
         ),
         "memory_footprint": (
-            (
-                var("M_{weights}", f"weights at {inputs.precision}", raw["weights_bytes"], BYTE),
-                var("M_{activations}", "live activations", raw["activation_bytes"], BYTE),
-                var("M_{KV}", "KV cache", raw["kv_bytes"], BYTE),
-            ),
+            _footprint_terms(raw, inputs.precision, training),
             profile.memory_footprint,
         ),
         "arithmetic_intensity": ((work, traffic), profile.arithmetic_intensity),
     }
+    formulas = dict(f.LATEX)
+    if training:
+        formulas["memory_footprint"] = f.LATEX["memory_footprint_train"]
     return Math(
         {
-            name: Derivation(name, f.LATEX[name], variables, result)
+            name: Derivation(name, formulas[name], variables, result)
             for name, (variables, result) in entries.items()
         }
+    )
+
+
+def _footprint_terms(raw: dict[str, Any], precision: str, training: bool) -> tuple[Variable, ...]:
+    """The variables of the memory footprint: inference holds weights, live activations and
+    the KV cache; a training step holds weights, gradients, Adam's state and every stored
+    activation."""
+    weights = Variable(
+        "M_{weights}", f"weights at {precision}", Quantity(raw["weights_bytes"], BYTE)
+    )
+    if not training:
+        return (
+            weights,
+            Variable(
+                "M_{activations}", "live activations", Quantity(raw["activation_bytes"], BYTE)
+            ),
+            Variable("M_{KV}", "KV cache", Quantity(raw["kv_bytes"], BYTE)),
+        )
+    return (
+        weights,
+        Variable(
+            "M_{gradients}", f"gradients at {precision}", Quantity(raw["gradient_bytes"], BYTE)
+        ),
+        Variable(
+            "M_{optimizer}",
+            "Adam's two fp32 moments (and an fp32 master copy below fp32)",
+            Quantity(raw["optimizer_bytes"], BYTE),
+        ),
+        Variable(
+            "M_{activations}",
+            "activations stored for the backward pass",
+            Quantity(raw["activation_bytes"], BYTE),
+        ),
     )

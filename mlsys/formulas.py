@@ -12,6 +12,13 @@ The model (a roofline with an honest overhead term):
     T_memory   = Q / B                              Q: bytes moved, B: memory bandwidth
     T_overhead = t_fixed + L * k * t_kernel         dispatch tax of the runtime
     E = min(P_static * T + e_flop * W + e_byte * Q,  P_tdp * T)
+
+A training step (``phase="train"``) is the same roofline over a step's work: three forward passes
+of FLOP, the traffic of the weights, gradients and Adam's state, and a footprint that holds the
+training state and every stored activation:
+
+    W_train = 3 * W_forward
+    M_train = N * (b_w + b_g + b_opt) + A_stored     b_opt = 8 (+4 master copy below fp32)
 """
 
 from __future__ import annotations
@@ -25,6 +32,21 @@ Number = Any  # float or numpy array of floats
 #: exactly its TDP, so per-operation energies follow from the datasheet.
 COMPUTE_POWER_SHARE = 0.7
 
+#: One training step costs about three forward passes: the backward pass computes the gradients
+#: of the activations and of the weights, each about as costly as the forward pass (Kaplan et al.
+#: 2020, "Scaling Laws for Neural Language Models": C = 6N FLOP per token = 3 x 2N).
+TRAIN_STEP_FORWARD_PASSES = 3.0
+#: Adam's two moments, kept in fp32 (bytes per parameter).
+ADAM_MOMENT_BYTES = 8.0
+#: The fp32 master copy of the weights that mixed-precision training keeps (bytes per
+#: parameter). With it, mixed-precision Adam holds 2 + 2 + 12 = 16 bytes per parameter
+#: (Rajbhandari et al. 2020, "ZeRO: Memory Optimizations Toward Training Trillion Parameter
+#: Models", section 3.1), the same 16 as fp32 Adam (4 + 4 + 8).
+MASTER_WEIGHT_BYTES = 4.0
+#: Precisions a training step runs in (weights, gradients and arithmetic); integer formats
+#: cannot carry gradients.
+TRAINING_PRECISIONS: tuple[str, ...] = ("fp32", "fp16", "fp8")
+
 LATEX: dict[str, str] = {
     "latency": r"T = \max(T_{compute},\ T_{memory}) + T_{overhead}",
     "latency_compute": r"T_{compute} = \frac{W}{P_{peak} \cdot \eta}",
@@ -33,6 +55,7 @@ LATEX: dict[str, str] = {
     "throughput": r"X = \frac{b}{T}",
     "energy": r"E = \min\left(P_{static} T + e_{op} W + e_{byte} Q,\ P_{TDP} T\right)",
     "memory_footprint": r"M = M_{weights} + M_{activations} + M_{KV}",
+    "memory_footprint_train": r"M = M_{weights} + M_{gradients} + M_{optimizer} + M_{activations}",
     "arithmetic_intensity": r"I = \frac{W}{Q}",
     "achieved_flops": r"P_{achieved} = \frac{W}{T}",
 }
@@ -114,6 +137,20 @@ def transformer_traffic_elements_per_token(
 def transformer_peak_activation_elements_per_token(d_model: int, d_ff: int, gated: bool) -> float:
     """Largest set of activation elements alive at once for one token (the FFN hidden state)."""
     return (2 if gated else 1) * d_ff + 2 * d_model
+
+
+def optimizer_bytes_per_param(bytes_per_value: float) -> float:
+    """Bytes of Adam state per parameter (B): two fp32 moments, plus an fp32 master copy of the
+    weights when they are trained in a narrower format."""
+    master = MASTER_WEIGHT_BYTES if bytes_per_value < MASTER_WEIGHT_BYTES else 0.0
+    return ADAM_MOMENT_BYTES + master
+
+
+def training_traffic_bytes_per_param(bytes_per_value: float, optimizer_bytes: float) -> float:
+    """Bytes one training step moves per parameter (B): the weights read by the forward and the
+    backward pass (2 b_w), the gradients written and read by the optimizer (2 b_g), Adam's state
+    read and written (2 b_opt) and the updated weights written (b_w)."""
+    return 5.0 * bytes_per_value + 2.0 * optimizer_bytes
 
 
 def roofline_latency(

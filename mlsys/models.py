@@ -75,12 +75,13 @@ class ModelSpec:
 
     @property
     def phases(self) -> tuple[str, ...]:
-        """Phases ``Engine.solve`` accepts for this model: prefill and decode for decoder
-        transformers, prefill only for encoders, none for other models."""
+        """Phases ``Engine.solve`` accepts for this model: a training step ("train") for every
+        model; prefill and decode for decoder transformers, prefill for encoders. Without a
+        phase, the engine solves inference (decode for decoders)."""
         shape = self.transformer
         if shape is None:
-            return ()
-        return ("prefill", "decode") if shape.decoder else ("prefill",)
+            return ("train",)
+        return ("prefill", "decode", "train") if shape.decoder else ("prefill", "train")
 
     @property
     def active_dense_params(self) -> float:

@@ -52,9 +52,8 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
     EngineInput(
         "phase",
         "choice",
-        "prefill or decode (transformers only)",
+        "train (a training step, every model); prefill or decode (transformers)",
         registry="phases",
-        transformer_only=True,
     ),
     EngineInput(
         "runtime", "choice", "software runtime whose dispatch tax is paid", registry="runtimes"

@@ -114,7 +114,11 @@ def describe_offer(control: Any, system: Any, model: Any) -> str:
 
 
 def applies(control: Any, model: Any) -> bool:
-    """Whether a control appears on a track running ``model`` (a ``mlsys.ModelSpec``)."""
+    """Whether a control appears on a track running ``model`` (a ``mlsys.ModelSpec``): not a
+    transformer-only one on another model, nor a phase dropdown none of whose phases the model
+    has (prefill and decode on a CNN)."""
+    if control.param == "phase":
+        return any(option in model.phases for option in control.options)
     return not BY_NAME[control.param].transformer_only or model.is_transformer
 
 
@@ -131,7 +135,7 @@ def kat_start(setting: Setting, kat_index: int, kat: Kat) -> KatStart | StartPro
         return StartProblem(
             ("kats", kat_index, "controls"),
             f"{prefix}: no control applies to {model.name}, which is not a transformer "
-            "(seq_len and phase exist only for transformers); add a control for every track",
+            "(seq_len exists only for transformers); add a control for every track",
         )
     starts = []
     for position, control in enumerate(kat.controls):

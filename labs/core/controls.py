@@ -29,12 +29,12 @@ ENGINE_KEYWORDS: tuple[str, ...] = (
 
 
 #: Engine.solve keywords that only transformers take.
-TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len", "phase"})
+TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len"})
 
 
 def _allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]) -> list[str]:
     """Options a track can use: precisions and runtimes its system cannot run are left out,
-    and phases are offered only for decoder transformers."""
+    and phases only where the model takes them (train for every model, decode for decoders)."""
     system, model = track["system"], track["model"]
     if param == "precision":
         return [o for o in options if o in system.precisions]
@@ -91,7 +91,7 @@ def EngineControls(
     for control in controls:
         param, label = control["param"], safe_label(control["label"])
         if param in TRANSFORMER_ONLY and track["model"].transformer is None:
-            continue  # context length and phase mean nothing to a CNN or an RNN
+            continue  # a context length means nothing to a CNN or an RNN
 
         if "options" in control:
             allowed = _allowed_choices(param, control["options"], track)
@@ -174,7 +174,9 @@ def engine_inputs(
     inputs["system"] = Systems.get(system) if isinstance(system, str) else system
     inputs["batch_size"] = chosen.get("batch_size") or 1
     if inputs["model"].transformer is None:
-        inputs["seq_len"] = inputs["phase"] = None  # only transformers take them
+        inputs["seq_len"] = None  # only transformers take a context length
+    if inputs["phase"] not in (None, *inputs["model"].phases):
+        inputs["phase"] = None  # e.g. "prefill" for a CNN: inference, the engine's default
     return inputs
 
 

@@ -34,7 +34,7 @@ BASE = {
         ({"model": "ResNet50"}, "model", "ModelSpec"),
         ({"system": Models.ResNet50}, "system", "SystemSpec"),
         ({"seq_len": 128}, "seq_len", "only to transformers"),
-        ({"phase": "decode"}, "phase", "only to transformers"),
+        ({"phase": "decode"}, "phase", "is not a transformer; it takes 'train'"),
         ({"runtime": "jax"}, "runtime", "compiled, eager"),
     ],
 )
@@ -59,7 +59,9 @@ def test_transformer_specific_inputs():
     with pytest.raises(ValueError, match=r"^seq_len: .*\[1, 8192\]"):
         Engine.solve(model=Models.Llama3_8B, system=Systems.H100, seq_len=100_000)
     with pytest.raises(ValueError, match=r"^phase:"):
-        Engine.solve(model=Models.Llama3_8B, system=Systems.H100, phase="train")
+        Engine.solve(model=Models.Llama3_8B, system=Systems.H100, phase="finetune")
+    with pytest.raises(ValueError, match=r"^precision: a training step needs a floating-point"):
+        Engine.solve(model=Models.Llama3_8B, system=Systems.H100, phase="train", precision="int8")
 
 
 def test_documented_defaults_not_fallbacks():

@@ -291,7 +291,7 @@ def test_track_inputs_are_checked_by_the_engine_once_per_track(messages, valid_t
     )
     assert messages(text) == [
         "49:21: tracks.tiny_pioneer.inputs.phase: track tiny_pioneer: phase: TinyLSTM is not a "
-        "transformer; phase applies only to transformers"
+        "transformer; it takes 'train' (a training step) or no phase (inference), got 'decode'"
     ]
 
 
