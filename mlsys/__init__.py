@@ -15,10 +15,10 @@ simulations.
 from mlsys.applications import Application, Applications
 from mlsys.comparison import Comparison, compare_prediction
 from mlsys.derivation import Derivation, Math, Variable
-from mlsys.engine import PHASES, Engine, PerformanceProfile
+from mlsys.engine import Engine, PerformanceProfile
 from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, Systems, SystemSpec
 from mlsys.ledger import DesignLedger, LedgerError, Reflection, SystemLedger
-from mlsys.models import Models, ModelSpec, TransformerShape
+from mlsys.models import PHASES, Models, ModelSpec, TransformerShape
 from mlsys.personas import Persona, Personas
 from mlsys.simulations import (
     BaseSimulation,

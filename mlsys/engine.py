@@ -35,8 +35,6 @@ from mlsys.units import (
     Quantity,
 )
 
-PHASES: tuple[str, ...] = ("prefill", "decode")
-
 
 @dataclass(frozen=True)
 class _Inputs:

@@ -15,6 +15,10 @@ from types import MappingProxyType
 
 from mlsys.registry import Registry
 
+#: Phases ``Engine.solve`` knows: a transformer's prefill (the whole prompt at once) and decode
+#: (one token per step, reading the KV cache), and a training step of any model.
+PHASES: tuple[str, ...] = ("prefill", "decode", "train")
+
 
 @dataclass(frozen=True)
 class TransformerShape:
@@ -78,10 +82,11 @@ class ModelSpec:
         """Phases ``Engine.solve`` accepts for this model: a training step ("train") for every
         model; prefill and decode for decoder transformers, prefill for encoders. Without a
         phase, the engine solves inference (decode for decoders)."""
+        prefill, decode, train = PHASES
         shape = self.transformer
         if shape is None:
-            return ("train",)
-        return ("prefill", "decode", "train") if shape.decoder else ("prefill", "train")
+            return (train,)
+        return (prefill, decode, train) if shape.decoder else (prefill, train)
 
     @property
     def active_dense_params(self) -> float:

@@ -77,13 +77,13 @@ def test_a_step_is_three_forward_passes_of_work_and_holds_more(
 ) -> None:
     spec = Models.get(model)
     forward_phase = "prefill" if spec.transformer is not None else None
-    common = dict(
-        model=spec,
-        system=Systems.A100,
-        batch_size=batch,
-        precision=precision,
-        efficiency=efficiency,
-    )
+    common = {
+        "model": spec,
+        "system": Systems.A100,
+        "batch_size": batch,
+        "precision": precision,
+        "efficiency": efficiency,
+    }
     forward = Engine.solve(**common, phase=forward_phase)
     step = Engine.solve(**common, phase="train")
     assert step.latency_compute.to("s").magnitude == pytest.approx(
