@@ -12,6 +12,7 @@ every step worked, so a failed export leaves an existing site as it was.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -102,12 +103,10 @@ def build_wheel(folder: Path) -> Path:
 def _marimo_env() -> dict[str, str]:
     env = dict(os.environ)
     if "UV" not in env:
-        try:
+        # marimo resolves a notebook's local imports with uv; the uv package ships one.
+        with contextlib.suppress(ImportError):
             from uv import find_uv_bin
-        except ImportError:
-            find_uv_bin = None
-        if find_uv_bin is not None:
-            # marimo resolves a notebook's local imports with uv; the uv package ships one.
+
             env["UV"] = find_uv_bin()
     return env
 
@@ -122,17 +121,13 @@ def export_page(lab: Path, page: Path) -> None:
         raise ExportError(f"marimo's export of {lab.name} wrote no {page.name}")
 
 
-def _move_into(scratch: Path, site: Path) -> list[Path]:
+def _move_into(scratch: Path, site: Path) -> None:
     """Move every file of ``scratch`` to the same place under ``site`` (replacing what is
-    there); returns the files moved, relative to the site."""
-    moved: list[Path] = []
+    there)."""
     for path in sorted(p for p in scratch.rglob("*") if p.is_file()):
-        relative = path.relative_to(scratch)
-        target = site / relative
+        target = site / path.relative_to(scratch)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(path, target)
-        moved.append(relative)
-    return moved
 
 
 def export_site(labs: Sequence[ExportedLab], site: Path) -> Path:

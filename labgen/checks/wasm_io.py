@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from labgen.checking.check import Check
 from labgen.checking.examples import Invalid, Valid
 from labgen.checks._lab import dotted
+
+if TYPE_CHECKING:
+    from labgen.checking.context import FileContext
 
 #: Modules that read or write files, spawn processes or talk to the network.
 IO_MODULES: frozenset[str] = frozenset(
@@ -207,7 +211,9 @@ class WasmIo(Check):
         ),
     )
 
-    _pyodide_depth = 0
+    def __init__(self, context: FileContext) -> None:
+        super().__init__(context)
+        self._guards: list[bool] = []  # per enclosing `if`: does it test for Pyodide?
 
     def _is_pyodide_guard(self, test: cst.BaseExpression) -> bool:
         if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
@@ -221,12 +227,10 @@ class WasmIo(Check):
         )
 
     def visit_If(self, node: cst.If) -> None:
-        if self._is_pyodide_guard(node.test):
-            self._pyodide_depth += 1
+        self._guards.append(self._is_pyodide_guard(node.test))
 
     def leave_If(self, original_node: cst.If) -> None:
-        if self._is_pyodide_guard(original_node.test):
-            self._pyodide_depth -= 1
+        self._guards.pop()
 
     @property
     def _kits(self) -> frozenset[str]:
@@ -247,7 +251,7 @@ class WasmIo(Check):
 
     def visit_Call(self, node: cst.Call) -> None:
         for name in self.qualified_names(node.func):
-            if name in PYODIDE_ONLY_CALLS and self._pyodide_depth:
+            if name in PYODIDE_ONLY_CALLS and any(self._guards):
                 return
             if name in IO_CALLS:
                 self.report(
