@@ -6,11 +6,11 @@ import sys
 
 import click
 
-from labgen.build.pipeline import diff, write
 from labgen.commands.targets import render_chosen
 from labgen.config import set_option
 from labgen.errors import LabgenError
 from labgen.plugins import PluginChoice, plugin_options
+from labgen.rendering.pipeline import diff, write
 from labgen.spec.workspace import open_workspace
 
 

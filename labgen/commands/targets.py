@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 
 from labgen.book import Chapter, UnknownChapterError, chapters, resolve
-from labgen.build.pipeline import BuildResult, plan, render_all
-from labgen.build.render import RenderError
 from labgen.errors import LabgenError, UsageError
 from labgen.plugins import PluginChoice
+from labgen.rendering.pipeline import BuildResult, plan, render_all
+from labgen.rendering.render import RenderError
 from labgen.spec.registries import registries_for
 from labgen.spec.workspace import Workspace
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from labgen.book import resolve
-from labgen.build.execute import project_spec
+from labgen.rendering.execute import project_spec
 
 pytestmark = pytest.mark.browser
 

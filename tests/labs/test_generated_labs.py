@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from labgen.book import chapters
-from labgen.build.execute import load_app, project_spec, run_lab
 from labgen.cli import main
+from labgen.rendering.execute import load_app, project_spec, run_lab
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKS = ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer")

@@ -118,7 +118,7 @@ def test_the_built_lab_runs_and_shows_the_energy_bar(built_book: Path, example_s
         from pathlib import Path
 
         from labgen.book import chapter
-        from labgen.build.execute import project_spec, run_lab
+        from labgen.rendering.execute import project_spec, run_lab
 
         spec = project_spec(Path("."), chapter(1, 12))
         shown = {}

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from labgen.build.pipeline import plugin_templates
 from labgen.instruments import BUILTIN_INSTRUMENTS, Instrument, instrument_problem
+from labgen.rendering.pipeline import plugin_templates
 
 from .conftest import LAB12, Result, use_energy_bar
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from labgen.build.execute import run_lab
+from labgen.rendering.execute import run_lab
 from labgen.spec import load_spec
 
 CANARY = "labgen_injection_canary"

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labgen.build.literals import Code, Ref, identifier, py
+from labgen.rendering.literals import Code, Ref, identifier, py
 
 json_like = st.recursive(
     st.none()

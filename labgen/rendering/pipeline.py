@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from labgen.book import Chapter
-from labgen.build.render import RenderedLab, render_lab
 from labgen.instruments import Instrument
+from labgen.rendering.render import RenderedLab, render_lab
 from labgen.spec.diagnostics import SpecProblem
 from labgen.spec.files import write_atomic
 from labgen.spec.index import SpecIndex

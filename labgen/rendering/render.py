@@ -3,7 +3,7 @@
 Jinja2 runs sandboxed with StrictUndefined (a missing value is an error), and its ``finalize``
 refuses any output that is not ``Code``: spec text reaches the lab only through ``py()``, as a
 Python literal. Cell bodies come from ``cells.j2`` and the instrument registry's macros; their
-signatures are computed from the code (``labgen.build.cells``); ruff formats the result.
+signatures are computed from the code (``labgen.rendering.cells``); ruff formats the result.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from labgen import __version__
 from labgen.book import Chapter
 from labgen.browser import BROWSER_REQUIREMENTS, WHEEL_DIR, WHEEL_NAME
-from labgen.build.cells import Cell, analyse, link
-from labgen.build.formatting import format_source
-from labgen.build.literals import Code, Ref, identifier, py
 from labgen.instruments import Instrument
 from labgen.provenance import header_lines
+from labgen.rendering.cells import Cell, analyse, link
+from labgen.rendering.formatting import format_source
+from labgen.rendering.literals import Code, Ref, identifier, py
 from labgen.spec.model import ChapterSpec
 from mlsys.personas import Personas
 

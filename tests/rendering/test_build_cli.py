@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from labgen.build.render import render_lab
 from labgen.instruments import BUILTIN_INSTRUMENTS
+from labgen.rendering.render import render_lab
 from labgen.spec import load_spec
 
 from .conftest import GOLDEN_SPEC
