@@ -263,7 +263,7 @@ def test_the_configured_labs_folder_is_the_default(project: Path, run_cli: Run) 
     (project / "generated_labs").rename(project / "labs_out")
     write(project / "chapters/vol1/ch05_nn_compute.yaml", "chapter: {}\n")
     (project / "pyproject.toml").write_text(
-        '[tool.labgen.rendering]\nlabs_dir = "labs_out"\n', encoding="utf-8"
+        '[tool.labgen.build]\nlabs_dir = "labs_out"\n', encoding="utf-8"
     )
     result = run_cli("check", "--output-format", "concise")
     assert result.code == 1

@@ -182,7 +182,7 @@ def test_list_text_summarises_each_volume(run, project) -> None:
 
 
 def test_list_honours_configured_folders(run, project) -> None:
-    (project / "pyproject.toml").write_text('[tool.labgen.rendering]\nlabs-dir = "out/labs"\n')
+    (project / "pyproject.toml").write_text('[tool.labgen.build]\nlabs-dir = "out/labs"\n')
     assert _row(run)["lab"] == "out/labs/vol1/lab_05_nn_compute.py"
 
 

@@ -27,7 +27,7 @@ name = "book"
 [tool.labgen]
 plugins = ["book_plugins.extra"]
 
-[tool.labgen.rendering]
+[tool.labgen.build]
 labs-dir = "labs_out"
 
 [tool.labgen.check]
@@ -88,7 +88,7 @@ def test_tables_and_booleans_from_text() -> None:
 
 def test_every_problem_is_reported_with_its_place(tmp_path: Path) -> None:
     project = _project(
-        tmp_path, '[tool.labgen]\nplugin = ["x"]\n\n[tool.labgen.rendering]\nlabs-dir = "/abs"\n'
+        tmp_path, '[tool.labgen]\nplugin = ["x"]\n\n[tool.labgen.build]\nlabs-dir = "/abs"\n'
     )
     with pytest.raises(UsageError) as raised:
         load_config(
