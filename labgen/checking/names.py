@@ -10,8 +10,8 @@ A name is looked up the way Python does it, using what the file index already kn
 cell's own bindings (imports, ``x = y`` aliases), then the cell's parameters (another cell's
 globals), then module-level bindings (including ``with app.setup:``), then builtins. When a
 nested scope between the name and its cell (a lambda, comprehension, nested function or class)
-binds the same name, the answer comes from LibCST's ScopeProvider instead, which is computed
-only then: most notebooks never need it.
+binds the same name, the answer comes from that scope's own imports and plain assignments.
+LibCST's ScopeProvider is computed only when a check asks for ``Check.scope``.
 """
 
 from __future__ import annotations
@@ -23,14 +23,12 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
 import libcst as cst
-from libcst.metadata import BuiltinAssignment, ImportAssignment, Scope
+from libcst.metadata import Scope
 
 from labgen.checking.cells import (
     Cell,
     Dataflow,
     _Bindings,
-    _dotted,
-    bindings_of,
     block_of,
     params_of,
 )
@@ -63,12 +61,6 @@ class NameResolver:
         self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
         self._dataflow = dataflow
         self._cells = {cell.node: cell for cell in cells}
-        self._cell_params = {
-            param: cell
-            for cell in cells
-            if isinstance(cell.node, cst.FunctionDef) and cell.kind == "cell"
-            for param in cell.node.params.params
-        }
         self._values: dict[cst.CSTNode, cst.BaseExpression] = {}
         for cell in cells:
             self._values.update(cell.assigned)
@@ -86,7 +78,7 @@ class NameResolver:
         self._module_bound = frozenset(top.nodes)
         self._values.update(top.assigned)
         self._globals: dict[str, frozenset[str]] = {}
-        self._scope_bindings: dict[cst.CSTNode, frozenset[str]] = {}
+        self._scope_bindings: dict[cst.CSTNode, _Bindings] = {}
 
     @property
     def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
@@ -128,9 +120,9 @@ class NameResolver:
     def bound_values(self, node: cst.Name) -> list[cst.BaseExpression]:
         """The expressions a name was assigned (``x = value``), in its cell or, for a cell
         parameter, in the cell that defines the global."""
-        cell, shadowed = self._owner(node, node.value)
+        cell, shadow = self._owner(node, node.value)
         name = node.value
-        if shadowed:
+        if shadow is not None:
             return []
         if cell is not None and cell.kind == "cell":
             if name in cell.bound:
@@ -151,9 +143,9 @@ class NameResolver:
 
     def _name(self, node: cst.Name, depth: int) -> frozenset[str]:
         name = node.value
-        cell, shadowed = self._owner(node, name)
-        if shadowed:
-            return self._scoped(node, depth)
+        cell, shadow = self._owner(node, name)
+        if shadow is not None:
+            return self._scoped(node, shadow, depth)
         if cell is not None:
             if name in cell.imports:
                 return frozenset({cell.imports[name]})
@@ -179,64 +171,57 @@ class NameResolver:
             return self.qualified_names(value, depth + 1)
         return frozenset()
 
-    def _owner(self, node: cst.CSTNode, name: str) -> tuple[Cell | None, bool]:
-        """The cell ``node`` is in, and whether a scope nested inside that cell rebinds
-        ``name`` on the way from ``node`` to the cell."""
-        shadowed = False
+    def _owner(self, node: cst.CSTNode, name: str) -> tuple[Cell | None, cst.CSTNode | None]:
+        """The cell ``node`` is in, and the innermost scope nested inside that cell that binds
+        ``name`` on the way from ``node`` to the cell (None when no nested scope does)."""
+        shadow: cst.CSTNode | None = None
         current = node
         while True:
             cell = self._cells.get(current)
             if cell is not None:
-                return cell, shadowed
+                return cell, shadow
             parent = self._parents.get(current)
             if parent is None:
-                return None, shadowed
+                return None, shadow
             if (
-                not shadowed
+                shadow is None
                 and isinstance(parent, _SCOPES)
                 and parent not in self._cells
-                and name in self._binds(parent)
+                and name in self._bindings(parent).nodes
             ):
-                shadowed = True
+                shadow = parent
             current = parent
 
-    def _binds(self, scope: cst.CSTNode) -> frozenset[str]:
-        """Names a nested scope (function, lambda, class, comprehension) binds itself."""
+    def _bindings(self, scope: cst.CSTNode) -> _Bindings:
+        """What a nested scope (function, lambda, class, comprehension) binds itself: its
+        names, and the imports and plain assignments among them."""
         found = self._scope_bindings.get(scope)
         if found is None:
-            if isinstance(scope, cst.Lambda):
-                found = frozenset(p.name.value for p in params_of(scope))
-            elif isinstance(scope, cst.FunctionDef):
-                found = frozenset(p.name.value for p in params_of(scope)) | bindings_of(
-                    block_of(scope)
-                )
-            elif isinstance(scope, cst.ClassDef):
-                found = bindings_of(block_of(scope))
-            else:
-                found = frozenset(_comprehension_targets(scope))
+            found = _Bindings({})
+            if isinstance(scope, cst.FunctionDef | cst.ClassDef):
+                for statement in block_of(scope):
+                    found.collect(statement)
+            if isinstance(scope, cst.FunctionDef | cst.Lambda):
+                for param in params_of(scope):
+                    found.nodes.setdefault(param.name.value, param.name)
+            elif not isinstance(scope, cst.ClassDef):
+                for target in _comprehension_targets(scope):
+                    found.nodes.setdefault(target, scope)
             self._scope_bindings[scope] = found
         return found
 
-    def _scoped(self, node: cst.Name, depth: int) -> frozenset[str]:
-        """The answer of LibCST's scope analysis (used when nested scopes get in the way)."""
-        scope = self.scopes.get(node)
-        assignments = scope[node.value] if scope is not None else set()
-        if not assignments:
-            return self.global_names(node.value, depth)
-        found: set[str] = set()
-        for assignment in assignments:
-            if isinstance(assignment, BuiltinAssignment):
-                found.add(f"builtins.{node.value}")
-            elif isinstance(assignment, ImportAssignment):
-                dotted = _import_target(assignment.node, node.value)
-                if dotted:
-                    found.add(dotted)
-            elif isinstance(assignment.node, cst.Param):
-                if assignment.node in self._cell_params:
-                    found |= self.global_names(node.value, depth)
-            elif assignment.node in self._values:
-                found |= self._aliased([self._values[assignment.node]], depth)
-        return frozenset(found)
+    def _scoped(self, node: cst.Name, scope: cst.CSTNode, depth: int) -> frozenset[str]:
+        """What ``node`` stands for when the nested ``scope`` binds its name: an import or a
+        plain alias made there; a parameter or loop variable stands for nothing known.
+
+        The file's own index answers this, so LibCST's scope analysis (the costliest metadata
+        of all on labs that nest helper functions in cells) is never computed for it.
+        """
+        bindings = self._bindings(scope)
+        name = node.value
+        if name in bindings.imports:
+            return frozenset({bindings.imports[name]})
+        return self._aliased(bindings.values.get(name, ()), depth)
 
 
 _SCOPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef, *_COMPREHENSIONS)
@@ -251,26 +236,6 @@ def _comprehension_targets(node: cst.CSTNode) -> list[str]:
         names.extend(found.nodes)
         clause = clause.inner_for_in
     return names
-
-
-def _import_target(statement: cst.CSTNode, bound: str) -> str | None:
-    """The dotted path ``bound`` stands for in an import statement."""
-    if isinstance(statement, cst.Import):
-        for alias in statement.names:
-            dotted = _dotted(alias.name) or ""
-            if alias.asname is not None:
-                if _dotted(alias.asname.name) == bound:
-                    return dotted
-            elif dotted.split(".")[0] == bound:
-                return bound
-    elif isinstance(statement, cst.ImportFrom) and isinstance(statement.names, Sequence):
-        module = "." * len(statement.relative) + (_dotted(statement.module) or "")
-        for alias in statement.names:
-            name = _dotted(alias.name)
-            local = _dotted(alias.asname.name) if alias.asname is not None else name
-            if local == bound:
-                return f"{module}.{name}"
-    return None
 
 
 @cache

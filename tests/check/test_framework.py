@@ -109,7 +109,7 @@ def test_qualified_names_follow_aliases_across_cells_and_the_setup_cell() -> Non
     assert context.names._scopes is None  # no nested scope: LibCST's scope analysis never ran
 
 
-def test_a_nested_scope_that_rebinds_a_name_is_resolved_by_libcst() -> None:
+def test_a_nested_scope_that_rebinds_a_name_is_resolved_without_libcst_scopes() -> None:
     source = NOTEBOOK.replace(
         "    Alias(kat1_profile)\n", "    (lambda Alias: Alias(kat1_profile))(print)\n"
     )
@@ -121,7 +121,25 @@ def test_a_nested_scope_that_rebinds_a_name_is_resolved_by_libcst() -> None:
         if cst.Module([]).code_for_node(c.func) == "Alias"
     )
     assert context.qualified_names(inner.func) == set()  # the lambda's parameter, not the kit
-    assert context.names._scopes is not None
+    assert context.names._scopes is None  # LibCST's scope analysis was never needed
+
+
+def test_a_nested_function_resolves_its_own_imports_and_aliases() -> None:
+    source = NOTEBOOK.replace(
+        "    Alias(kat1_profile)\n",
+        "    def _build():\n"
+        "        from labs.core import MathPeek as Alias\n"
+        "        peek = Alias\n"
+        "        return peek(kat1_profile)\n",
+    )
+    context = _context(source)
+    inner = next(
+        c
+        for cs in context.calls.values()
+        for c in cs
+        if cst.Module([]).code_for_node(c.func) == "peek"
+    )
+    assert context.qualified_names(inner.func) == {"labs.core.MathPeek"}
 
 
 @pytest.mark.parametrize(
