@@ -14,8 +14,6 @@ import subprocess
 import sys
 import timeit
 
-import numpy as np
-
 from mlsys import Engine, Models, Systems
 
 
@@ -51,7 +49,7 @@ def main() -> None:
         )
 
     solve_read = median_seconds(solve_and_read, number=1_000)
-    batches = np.arange(1, 10_001)
+    batches = range(1, 10_001)
     sweep = median_seconds(lambda: Engine.sweep(**{**kwargs, "batch_size": batches}), number=20)
     print(f"Engine.solve                         median {solve * 1e6:8.1f} us   (target <= 50 us)")
     print(f"Engine.solve + read all 9 fields     median {solve_read * 1e6:8.1f} us")

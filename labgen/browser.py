@@ -23,9 +23,9 @@ WHEEL_PATH = f"../{WHEEL_DIR}/{WHEEL_NAME}"
 
 #: Distributions the lab runtime (mlsys and labs.core) imports, installed by micropip before the
 #: wheel (which is installed without its dependencies: the build tools in it never run in the
-#: browser). numpy comes from the Pyodide distribution; the others are pure-Python wheels.
+#: browser). All are pure-Python wheels from PyPI; there is no numpy (Pyodide 314 has no numpy
+#: build, so mlsys and labs.core do without it).
 BROWSER_REQUIREMENTS: tuple[str, ...] = (
-    "numpy",
     "pint",
     "altair",
     "markdown",

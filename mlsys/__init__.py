@@ -1,7 +1,7 @@
 """mlsys: the analytical physics of machine-learning systems, one node at a time.
 
-Pure Python on pint and numpy, with no file or network I/O, so it runs in the browser under
-Pyodide. The public API (guide section 6.1)::
+Pure Python on pint alone (no numpy), with no file or network I/O, so it runs in the browser
+under Pyodide. The public API (guide section 6.1)::
 
     from mlsys import Engine, Models, Systems, ureg
     profile = Engine.solve(model=Models.ResNet50, system=Systems.Mobile, batch_size=32,
@@ -15,7 +15,7 @@ simulations.
 from mlsys.applications import Application, Applications
 from mlsys.comparison import Comparison, compare_prediction
 from mlsys.derivation import Derivation, Math, Variable
-from mlsys.engine import Engine, PerformanceProfile
+from mlsys.engine import Engine, PerformanceProfile, Sweep
 from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, Systems, SystemSpec
 from mlsys.ledger import DesignLedger, LedgerError, Reflection, SystemLedger
 from mlsys.models import PHASES, Models, ModelSpec, TransformerShape
@@ -57,6 +57,7 @@ __all__ = [
     "ResourceSimulation",
     "Runtime",
     "ServingSimulation",
+    "Sweep",
     "SystemArchetype",
     "SystemLedger",
     "SystemSpec",

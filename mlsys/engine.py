@@ -1,18 +1,18 @@
 """The solver: one node, one model, one batch -> a PerformanceProfile (guide section 6.1).
 
 ``Engine.solve`` computes in plain floats through ``mlsys.formulas`` and wraps results in pint
-quantities only when a field is read, so one solve costs microseconds. ``Engine.sweep`` runs the
-same formulas over numpy arrays of batch sizes and efficiencies.
+quantities only when a field is read, so one solve costs microseconds. ``Engine.sweep`` solves
+many batch sizes and efficiencies with the same formulas, point by point, in plain Python: no
+numpy, so the same numbers come out in CPython and in the browser (Pyodide has no numpy build).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
-
-import numpy as np
 
 from mlsys import formulas as f
 from mlsys.derivation import Derivation, Math, Variable
@@ -55,7 +55,7 @@ class PerformanceProfile:
     ``latency_memory``, ``latency_overhead`` (ms), ``throughput`` (sample/s, or token/s when
     decoding), ``energy`` (J per batch), ``memory_footprint`` (byte); ``bottleneck`` is
     "Compute" or "Memory"; ``feasible`` is ``memory_footprint <= system.ram``. ``math`` holds the
-    formula and variable values behind each field. In a sweep every field is an array.
+    formula and variable values behind each field.
     """
 
     __slots__ = ("_cache", "_raw", "inputs")
@@ -181,17 +181,14 @@ class PerformanceProfile:
 
     @property
     def bottleneck(self) -> Any:
-        """ "Compute" or "Memory": whichever takes longer (array of str in a sweep)."""
+        """ "Compute" or "Memory": whichever takes longer."""
         t_compute, t_memory = self._raw["t_compute"], self._raw["t_memory"]
-        if isinstance(t_compute, np.ndarray):
-            return np.where(t_compute >= t_memory, "Compute", "Memory")
         return "Compute" if t_compute >= t_memory else "Memory"
 
     @property
     def feasible(self) -> Any:
-        """Whether the footprint fits in the system's memory (array of bool in a sweep)."""
-        fits = self._raw["footprint"] <= self.inputs.system.ram_bytes
-        return fits if isinstance(fits, np.ndarray) else bool(fits)
+        """Whether the footprint fits in the system's memory."""
+        return bool(self._raw["footprint"] <= self.inputs.system.ram_bytes)
 
     @property
     def footprint_breakdown(self) -> dict[str, Quantity]:
@@ -207,6 +204,26 @@ class PerformanceProfile:
         }
 
     @property
+    def memory_weights(self) -> Quantity:
+        """Bytes of the weights at the chosen precision (byte)."""
+        return self._quantity("weights_bytes", 1.0, BYTE)
+
+    @property
+    def memory_activations(self) -> Quantity:
+        """Bytes of the activations held while running (byte)."""
+        return self._quantity("activation_bytes", 1.0, BYTE)
+
+    @property
+    def memory_kv_cache(self) -> Quantity:
+        """Bytes of the KV cache of every token in flight; zero for non-transformers (byte)."""
+        return self._quantity("kv_bytes", 1.0, BYTE)
+
+    @property
+    def memory_capacity(self) -> Quantity:
+        """The node's memory, which the footprint must fit in (byte)."""
+        return Quantity(float(self.inputs.system.ram_bytes), BYTE)
+
+    @property
     def math(self) -> Math:
         """The formula and variable values behind each field, for MathPeek."""
         cached = self._cache.get("math")
@@ -215,8 +232,6 @@ class PerformanceProfile:
         return cached
 
     def __repr__(self) -> str:
-        if isinstance(self._raw["latency"], np.ndarray):
-            return f"<PerformanceProfile sweep of {self._raw['latency'].size} points>"
         return (
             f"<PerformanceProfile {self.model.name} on {self.system.name} b={self.batch_size} "
             f"{self.precision}: {self.latency:.3g~P}, {self.bottleneck}-bound>"
@@ -267,37 +282,102 @@ class Engine:
         seq_len: int | None = None,
         phase: str | None = None,
         runtime: str | None = None,
-    ) -> PerformanceProfile:
-        """Solve many configurations at once: ``batch_size`` and ``efficiency`` may be 1-D numpy
-        arrays (broadcast against each other); every field of the result is an array."""
-        batch = np.atleast_1d(np.asarray(batch_size))
-        if batch.ndim != 1 or batch.size == 0:
-            raise ValueError("batch_size: expected an int or a non-empty 1-D array of ints")
-        whole = np.issubdtype(batch.dtype, np.integer) or (
-            np.issubdtype(batch.dtype, np.floating) and bool(np.all(np.mod(batch, 1) == 0))
-        )
-        if not whole:
-            raise ValueError("batch_size: every value must be a whole number of samples")
-        if np.any(batch < 1):
-            raise ValueError(f"batch_size: every value must be >= 1 (smallest {batch.min()})")
-        inputs = _inputs(
-            model, system, batch.astype(float), precision, efficiency, seq_len, phase, runtime
-        )
-        eff = np.atleast_1d(np.asarray(inputs.efficiency, dtype=float))
-        if eff.ndim != 1 or np.any(~np.isfinite(eff)) or np.any(eff <= 0) or np.any(eff > 1):
-            raise ValueError("efficiency: every value must be in (0, 1]")
-        batch_b, eff_b = np.broadcast_arrays(inputs.batch_size, eff)
-        swept = _Inputs(
-            model,
-            system,
-            batch_b,
-            inputs.precision,
-            eff_b,
-            inputs.seq_len,
-            inputs.phase,
-            inputs.runtime,
-        )
-        return PerformanceProfile(swept, _core(swept, np.maximum, np.minimum))
+    ) -> Sweep:
+        """Solve many configurations at once: ``batch_size`` (samples) and ``efficiency``
+        (fractions of peak) may each be one value or a non-empty sequence of them; two sequences
+        pair up element by element (a sequence of one value stands for any length). Every point
+        is exactly what ``Engine.solve`` returns for it. Raises ValueError naming the parameter."""
+        batches = _as_points(batch_size, "batch_size")
+        inputs = _inputs(model, system, 1, precision, efficiency, seq_len, phase, runtime)
+        efficiencies = _as_points(inputs.efficiency, "efficiency")
+        for batch in batches:
+            if (
+                isinstance(batch, bool)
+                or not isinstance(batch, Real)
+                or not math.isfinite(batch)
+                or batch != int(batch)
+            ):
+                raise ValueError("batch_size: every value must be a whole number of samples")
+            if batch < 1:
+                raise ValueError(f"batch_size: every value must be >= 1 (smallest {min(batches)})")
+        for value in efficiencies:
+            if isinstance(value, bool) or not isinstance(value, Real):
+                raise ValueError(f"efficiency: every value must be a number, got {value!r}")
+            if not (math.isfinite(value) and 0.0 < value <= 1.0):
+                raise ValueError("efficiency: every value must be in (0, 1]")
+        if len(batches) != len(efficiencies) and 1 not in (len(batches), len(efficiencies)):
+            raise ValueError(
+                f"efficiency: {len(efficiencies)} values cannot pair with "
+                f"{len(batches)} batch sizes (give one value, or one per batch size)"
+            )
+        count = max(len(batches), len(efficiencies))
+        points = []
+        for index in range(count):
+            # The same types as Engine.solve (an int batch, a float efficiency): same numbers.
+            batch = int(batches[index % len(batches)])
+            eff = float(efficiencies[index % len(efficiencies)])
+            point = _Inputs(
+                model,
+                system,
+                batch,
+                inputs.precision,
+                eff,
+                inputs.seq_len,
+                inputs.phase,
+                inputs.runtime,
+            )
+            points.append(PerformanceProfile(point, _core(point, max, min)))
+        return Sweep(tuple(points))
+
+
+class Sweep:
+    """The profiles of an ``Engine.sweep``, one per configuration, in order.
+
+    Iterate it, index it or take ``len``; a profile field read on the sweep (``sweep.latency``,
+    ``sweep.feasible``, ``sweep.batch_size``) is a tuple with one entry per point, except the
+    inputs every point shares (``model``, ``system``, ``precision``, ``phase``, ``seq_len``,
+    ``runtime``), which are single values.
+    """
+
+    __slots__ = ("points",)
+
+    SHARED = frozenset({"model", "system", "precision", "phase", "seq_len", "runtime"})
+
+    def __init__(self, points: tuple[PerformanceProfile, ...]) -> None:
+        self.points = points
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def __iter__(self) -> Iterator[PerformanceProfile]:
+        return iter(self.points)
+
+    def __getitem__(self, index: int) -> PerformanceProfile:
+        return self.points[index]
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or not isinstance(
+            getattr(PerformanceProfile, name, None), property
+        ):
+            raise AttributeError(f"{name!r} is not a field of a PerformanceProfile")
+        if name in self.SHARED:
+            return getattr(self.points[0], name)
+        return tuple(getattr(point, name) for point in self.points)
+
+    def __repr__(self) -> str:
+        return f"<Sweep of {len(self.points)} points>"
+
+
+def _as_points(value: Any, name: str) -> list[Any]:
+    """``value`` as a non-empty list of points: one value, or the items of a 1-D sequence."""
+    if isinstance(value, str):
+        raise ValueError(f"{name}: expected a number or a sequence of numbers, got {value!r}")
+    if isinstance(value, Real) or not hasattr(value, "__iter__"):
+        return [value]
+    points = list(value)
+    if not points or any(hasattr(item, "__iter__") for item in points):
+        raise ValueError(f"{name}: expected a number or a non-empty 1-D sequence of numbers")
+    return points
 
 
 # -- validation ------------------------------------------------------------------------------

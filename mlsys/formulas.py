@@ -1,6 +1,6 @@
 """The iron laws of a single node, formula by formula.
 
-Every function takes and returns plain floats (or numpy arrays of them) in SI base units named in
+Every function takes and returns plain floats in SI base units named in
 its docstring: seconds, FLOP, bytes, watts, joules. The engine calls these and wraps the results
 in pint quantities at the boundary (pint costs microseconds per operation). Each formula has a
 LaTeX twin in ``LATEX`` so a lab's MathPeek shows the formula that produced the number.
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-Number = Any  # float or numpy array of floats
+Number = Any  # a float (or an int the caller passes through)
 
 #: Share of the dynamic power budget (TDP minus static power) that compute draws at peak; the
 #: rest goes to memory traffic. With this split a node running flat out at both peaks draws

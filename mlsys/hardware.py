@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
 from mlsys.formulas import attainable_flops
 from mlsys.registry import Registry
 from mlsys.units import Quantity, ureg
@@ -121,14 +119,14 @@ class SystemSpec:
         return Quantity(self.peak_flops[precision], "FLOP/second")
 
     def attainable(self, precision: str, intensity: Any) -> Quantity:
-        """The roofline at ``intensity`` (FLOP/byte, a quantity, number or array): the most
-        FLOP/s this system reaches there at ``precision``."""
+        """The roofline at ``intensity`` (FLOP/byte, a quantity or a number): the most FLOP/s
+        this system reaches there at ``precision``."""
         peak = self.peak(precision).magnitude
         value = (
             intensity.to("FLOP/byte").magnitude if isinstance(intensity, Quantity) else intensity
         )
         return Quantity(
-            attainable_flops(peak, self.bandwidth_bps, np.asarray(value, dtype=float), np.minimum),
+            attainable_flops(peak, self.bandwidth_bps, float(value)),
             "FLOP/second",
         )
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass, field, fields
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
 from mlsys.derivation import Math
 from mlsys.units import Quantity
 
 #: Identifies a design-ledger document among other JSON.
 SCHEMA = "mlsys.design_ledger"
-#: The document layout this mlsys writes and reads.
-SCHEMA_VERSION = 1
+#: The document layout this mlsys writes. Version 2 added each chapter's prediction records.
+SCHEMA_VERSION = 2
+#: Every layout this mlsys reads (version 1 ledgers have no prediction records).
+READABLE_VERSIONS: tuple[int, ...] = (1, 2)
 #: The four narrative tracks of guide section 3.1, in the book's order. ``mlsys.personas`` builds
 #: one persona per key; the ledger refuses any other track.
 TRACKS: tuple[str, ...] = ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer")
@@ -48,6 +48,9 @@ _TOP_FIELDS = (
 )
 _RECORD_FIELDS = ("volume", "chapter_id", "track", "design", "reflections")
 _REFLECTION_FIELDS = ("task", "text")
+_PREDICTION_FIELDS = ("task", "kind", "predicted", "answer", "unit", "ratio", "revised")
+#: How far a recorded ratio may sit from predicted / answer before the record is refused.
+_RATIO_TOLERANCE = 1e-9
 
 
 class LedgerError(ValueError):
@@ -69,6 +72,62 @@ class Reflection:
         return {"task": self.task, "text": self.text}
 
 
+@dataclass(frozen=True)
+class PredictionRecord:
+    """What a student predicted in one task and what the engine answered there.
+
+    ``kind`` is ``number`` (``predicted`` and ``answer`` in ``unit``, ``ratio`` =
+    predicted / answer) or ``choice`` (option texts; ``ratio`` None). ``predicted`` is the first
+    prediction, locked when the task unlocked; ``revised`` the last value the student changed it
+    to afterwards, or None.
+    """
+
+    task: str
+    kind: str
+    predicted: Any
+    answer: Any
+    unit: str | None = None
+    ratio: float | None = None
+    revised: Any = None
+
+    @classmethod
+    def number(
+        cls, task: str, predicted: float, answer: float, unit: str, revised: float | None = None
+    ) -> PredictionRecord:
+        """A number prediction (``predicted`` and ``answer`` in ``unit``), its ratio computed."""
+        record = cls(task, "number", float(predicted), float(answer), unit, None, revised)
+        return _prediction(record.to_dict() | {"ratio": float(predicted) / float(answer)}, "")
+
+    @classmethod
+    def choice(
+        cls, task: str, predicted: str, answer: str, revised: str | None = None
+    ) -> PredictionRecord:
+        """A choice prediction: the option picked first and the right option."""
+        return _prediction(
+            {
+                "task": task,
+                "kind": "choice",
+                "predicted": predicted,
+                "answer": answer,
+                "unit": None,
+                "ratio": None,
+                "revised": revised,
+            },
+            "",
+        )
+
+    @property
+    def correct(self) -> bool:
+        """Whether the first prediction matched (a number within 10 % of the answer)."""
+        if self.kind == "choice":
+            return self.predicted == self.answer
+        return self.ratio is not None and abs(self.ratio - 1.0) <= 0.10
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of this record."""
+        return {name: getattr(self, name) for name in _PREDICTION_FIELDS}
+
+
 @dataclass(frozen=True, eq=False)
 class ChapterRecord:
     """What a student decided in one chapter: design parameters and reflections.
@@ -81,6 +140,7 @@ class ChapterRecord:
     track: str
     design: Mapping[str, Any]
     reflections: tuple[Reflection, ...]
+    predictions: tuple[PredictionRecord, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of this record (plain dicts and lists)."""
@@ -90,6 +150,7 @@ class ChapterRecord:
             "track": self.track,
             "design": _thaw(self.design),
             "reflections": [r.to_dict() for r in self.reflections],
+            "predictions": [p.to_dict() for p in self.predictions],
         }
 
     def __eq__(self, other: object) -> bool:
@@ -136,15 +197,17 @@ class DesignLedger:
         reflections: Iterable[Reflection | Mapping[str, Any]] = (),
         *,
         volume: int = 1,
+        predictions: Iterable[PredictionRecord | Mapping[str, Any]] = (),
     ) -> DesignLedger:
         """A new ledger with this chapter's decisions recorded (this ledger is unchanged).
 
         ``design`` maps parameter names to JSON values: str, int, float (finite), bool, None, and
         lists or str-keyed dicts of those. Store a physical value as a number in a key that names
         its unit (``"deadline_ms": 10``). ``reflections`` are ``Reflection``s or ``{"task", "text"}``
-        mappings. Raises LedgerError naming the offending argument.
+        mappings; ``predictions`` are ``PredictionRecord``s (or their JSON form). Raises
+        LedgerError naming the offending argument.
         """
-        new = _make_record(volume, chapter_id, track, design, reflections, "")
+        new = _make_record(volume, chapter_id, track, design, reflections, "", predictions)
         kept = [r for r in self._records if (r.volume, r.chapter_id) != (volume, chapter_id)]
         return DesignLedger([*kept, new])
 
@@ -290,15 +353,15 @@ class DesignLedger:
                 if "schema_version" in document
                 else "schema_version: missing"
             )
-        if version > SCHEMA_VERSION:
+        if version > max(READABLE_VERSIONS):
             raise LedgerError(
                 f"schema_version {version} was written by a newer mlsys; this one reads "
                 f"version {SCHEMA_VERSION}"
             )
-        if version != SCHEMA_VERSION:
+        if version not in READABLE_VERSIONS:
             raise LedgerError(
-                f"schema_version {version} is not supported; this mlsys reads version "
-                f"{SCHEMA_VERSION}"
+                f"schema_version {version} is not supported; this mlsys reads versions "
+                f"{', '.join(map(str, READABLE_VERSIONS))}"
             )
         _check_fields(document, _TOP_FIELDS, "design ledger")
         history = document["history"]
@@ -310,7 +373,8 @@ class DesignLedger:
             where = f"history[{index}]"
             if not isinstance(entry, dict):
                 raise LedgerError(f"{where}: expected an object, got {_json_type(entry)}")
-            _check_fields(entry, _RECORD_FIELDS, where)
+            fields = _RECORD_FIELDS if version == 1 else (*_RECORD_FIELDS, "predictions")
+            _check_fields(entry, fields, where)
             record = _make_record(
                 entry["volume"],
                 entry["chapter_id"],
@@ -318,6 +382,7 @@ class DesignLedger:
                 entry["design"],
                 entry["reflections"],
                 f"{where}.",
+                entry.get("predictions", ()),
             )
             key = (record.volume, record.chapter_id)
             if key in seen:
@@ -357,7 +422,13 @@ class DesignLedger:
 
 
 def _make_record(
-    volume: Any, chapter_id: Any, track: Any, design: Any, reflections: Any, prefix: str
+    volume: Any,
+    chapter_id: Any,
+    track: Any,
+    design: Any,
+    reflections: Any,
+    prefix: str,
+    predictions: Any = (),
 ) -> ChapterRecord:
     if isinstance(volume, bool) or not isinstance(volume, int) or volume not in VOLUMES:
         raise LedgerError(
@@ -383,7 +454,79 @@ def _make_record(
     parsed = tuple(
         _reflection(item, f"{prefix}reflections[{i}]") for i, item in enumerate(reflections)
     )
-    return ChapterRecord(volume, chapter_id, track, frozen_design, parsed)
+    if isinstance(predictions, str | bytes) or not isinstance(predictions, Iterable):
+        raise LedgerError(
+            f"{prefix}predictions: expected a list of prediction records, got "
+            f"{type(predictions).__name__}"
+        )
+    records = tuple(
+        _prediction(item, f"{prefix}predictions[{i}]") for i, item in enumerate(predictions)
+    )
+    return ChapterRecord(volume, chapter_id, track, frozen_design, parsed, records)
+
+
+def _prediction(item: Any, where: str) -> PredictionRecord:
+    """A prediction record checked field by field; a ratio that does not equal predicted /
+    answer means the file was edited by hand, and is refused."""
+    if isinstance(item, PredictionRecord):
+        item = item.to_dict()
+    if not isinstance(item, Mapping):
+        raise LedgerError(
+            f"{where}: expected a prediction record object, got {type(item).__name__}"
+        )
+    _check_fields(item, _PREDICTION_FIELDS, where)
+    dot = f"{where}." if where else ""
+    if not isinstance(item["task"], str) or not item["task"]:
+        raise LedgerError(f"{dot}task: expected a task name such as 'kat1'")
+    kind = item["kind"]
+    if kind == "choice":
+        for name in ("predicted", "answer"):
+            if not isinstance(item[name], str):
+                raise LedgerError(
+                    f"{dot}{name}: expected the option's text, got {_json_type(item[name])}"
+                )
+        if item["revised"] is not None and not isinstance(item["revised"], str):
+            raise LedgerError(f"{dot}revised: expected an option's text or null")
+        if item["ratio"] is not None or item["unit"] is not None:
+            raise LedgerError(f"{dot}ratio: a choice has no ratio or unit")
+        return PredictionRecord(
+            item["task"], kind, item["predicted"], item["answer"], None, None, item["revised"]
+        )
+    if kind != "number":
+        raise LedgerError(f"{dot}kind: expected 'number' or 'choice', got {kind!r}")
+    values = {}
+    for name in ("predicted", "answer", "ratio"):
+        value = item[name]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise LedgerError(f"{dot}{name}: expected a finite number, got {_json_type(value)}")
+        values[name] = float(value)
+    revised = item["revised"]
+    if revised is not None and (isinstance(revised, bool) or not isinstance(revised, int | float)):
+        raise LedgerError(f"{dot}revised: expected a number or null, got {_json_type(revised)}")
+    if not isinstance(item["unit"], str):
+        raise LedgerError(
+            f"{dot}unit: expected a unit such as 'ms', got {_json_type(item['unit'])}"
+        )
+    if values["answer"] == 0.0 or not math.isclose(
+        values["ratio"], values["predicted"] / values["answer"], rel_tol=_RATIO_TOLERANCE
+    ):
+        raise LedgerError(
+            f"{dot}ratio: {values['ratio']!r} is not predicted / answer "
+            "(the ledger was edited by hand or is corrupt)"
+        )
+    return PredictionRecord(
+        item["task"],
+        kind,
+        values["predicted"],
+        values["answer"],
+        item["unit"],
+        values["ratio"],
+        None if revised is None else float(revised),
+    )
 
 
 def _reflection(item: Any, where: str) -> Reflection:
@@ -402,8 +545,8 @@ def _reflection(item: Any, where: str) -> Reflection:
 
 def _freeze(value: Any, where: str) -> Any:
     """Validate a JSON value and make it read-only (dicts -> mapping proxies, lists -> tuples)."""
-    if isinstance(value, np.generic):
-        value = value.item()
+    if type(value).__module__ == "numpy" and hasattr(value, "item"):
+        value = value.item()  # a numpy scalar from a widget, without importing numpy
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -532,7 +675,8 @@ class Performance:
     back to back (sample/s, token/s when decoding). The queueing fields are set by simulations
     that model a request load: ``utilization`` (fraction of time busy), ``latency_p50`` and
     ``latency_p99`` (ms, including queueing; infinite when the node is overloaded) and
-    ``latency_samples`` (ms, one per simulated request, for the P99 histogram).
+    ``latency_samples_ms`` (plain floats in ms, one per simulated request, for the P99
+    histogram: pint holds a sequence only over numpy, which the browser does not have).
     """
 
     latency: Quantity
@@ -543,7 +687,7 @@ class Performance:
     utilization: float | None = None
     latency_p50: Quantity | None = None
     latency_p99: Quantity | None = None
-    latency_samples: Quantity | None = None
+    latency_samples_ms: tuple[float, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -635,7 +779,7 @@ class SystemLedger:
                 continue
             for item in fields(section):
                 value = getattr(section, item.name)
-                if value is None or item.name == "latency_samples":
+                if value is None or item.name == "latency_samples_ms":
                     continue
                 result[f"{section_name}.{item.name}"] = value
         return result

@@ -21,13 +21,14 @@ documents are accepted; unknown keys and wrong units raise ValueError naming the
 from __future__ import annotations
 
 import math
+import random
+import statistics
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
+from numbers import Real
 from types import MappingProxyType
 from typing import Any, ClassVar
-
-import numpy as np
 
 from mlsys import formulas as f
 from mlsys.applications import Application
@@ -206,7 +207,7 @@ class BaseSimulation(ABC):
                 value = value.to(unit or "dimensionless").magnitude
             except Exception as error:  # pint's DimensionalityError, in the student's words
                 raise ValueError(f"{key}: {value:~P} cannot be read as {unit}") from error
-        if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        if isinstance(value, bool) or not isinstance(value, Real):
             raise ValueError(f"{key}: expected a number (in {unit}), got {value!r}")
         value = float(value)
         if not math.isfinite(value) or value < 0.0 or (value == 0.0 and not zero_allowed):
@@ -482,33 +483,37 @@ def queue_response_times(
     requests: int,
     service_cv: float,
     seed: int,
-) -> np.ndarray:
+) -> list[float]:
     """Response times (s) of ``requests`` Poisson arrivals at ``rate`` per second on one server.
 
     Requests are served in batches of ``batch_size`` (a batch starts once its last request has
     arrived and the previous batch is done) taking ``service_s`` seconds each, or gamma-
     distributed times of mean ``service_s`` and coefficient of variation ``service_cv``. Waits
     follow Lindley's recursion W_j = max(0, W_{j-1} + S_{j-1} - (F_j - F_{j-1})) over batch
-    formation times F, computed as a reflected random walk. The first ``WARMUP_FRACTION`` of the
-    requests is dropped. Seeded: the same arguments always give the same array.
+    formation times F. The first ``WARMUP_FRACTION`` of the requests is dropped. Seeded with
+    Python's own generator (no numpy, so the browser draws the same samples): the same
+    arguments always give the same list.
     """
-    rng = np.random.default_rng(seed)
-    batches = requests // batch_size
-    # Interarrival gaps, one row per batch: row j holds the gaps before each of its requests.
-    gaps = rng.exponential(1.0 / rate, size=(batches, batch_size))
-    if service_cv > 0.0:
-        shape = 1.0 / service_cv**2
-        service = rng.gamma(shape, service_s / shape, size=batches)
-    else:
-        service = np.full(batches, service_s)
-    # Work with differences of arrival times, never with absolute times: at low rates those
-    # grow so large that subtracting them would lose the microseconds a histogram shows.
-    between_batches = gaps.sum(axis=1)[1:]  # F_j - F_{j-1}
-    walk = np.concatenate(([0.0], np.cumsum(service[:-1] - between_batches)))
-    waits = walk - np.minimum.accumulate(walk)
-    # F_j - A_i: the gaps after request i within its batch (zero for the batch's last request).
-    fill = np.cumsum(gaps[:, ::-1], axis=1)[:, ::-1] - gaps
-    response = (fill + (waits + service)[:, None]).ravel()
+    rng = random.Random(seed)
+    shape = 1.0 / service_cv**2 if service_cv > 0.0 else 0.0
+    response: list[float] = []
+    wait = previous_service = 0.0
+    for batch in range(requests // batch_size):
+        # The gaps before each request of this batch; their sum is F_j - F_{j-1}.
+        gaps = [rng.expovariate(rate) for _ in range(batch_size)]
+        service = rng.gammavariate(shape, service_s / shape) if shape else service_s
+        if batch:
+            # Differences of arrival times, never absolute times: at low rates those grow so
+            # large that subtracting them would lose the microseconds a histogram shows.
+            wait = max(0.0, wait + previous_service - math.fsum(gaps))
+        # F_j - A_i: the gaps after request i within its batch (zero for the batch's last).
+        fills = [0.0] * batch_size
+        after = 0.0
+        for index in range(batch_size - 1, -1, -1):
+            fills[index] = after
+            after += gaps[index]
+        response.extend(fill + wait + service for fill in fills)
+        previous_service = service
     return response[int(len(response) * WARMUP_FRACTION) :]
 
 
@@ -556,17 +561,19 @@ class ServingSimulation(BaseSimulation):
             samples_s = queue_response_times(
                 rate, service.latency_s, batch, requests, float(cv), seed
             )
-            p50, p99 = np.percentile(samples_s, [50.0, 99.0])
-            mean_s = float(samples_s.mean())
+            # Linear interpolation between order statistics (numpy's default percentile too).
+            cuts = statistics.quantiles(samples_s, n=100, method="inclusive")
+            p50, p99 = cuts[49], cuts[98]
+            mean_s = statistics.fmean(samples_s)
         else:
-            samples_s = np.empty(0)
+            samples_s = []
             p50 = p99 = mean_s = math.inf
         performance = self.performance(
             service,
             utilization=utilization,
             latency_p50=Quantity(float(p50) * 1e3, "ms"),
             latency_p99=Quantity(float(p99) * 1e3, "ms"),
-            latency_samples=Quantity(samples_s * 1e3, "ms"),
+            latency_samples_ms=tuple(sample * 1e3 for sample in samples_s),
         )
         load_vars = (
             _var(r"\lambda", "requests per second", rate, "1/s"),

@@ -15,7 +15,7 @@ async def _():
         import marimo as _mo
         import micropip as _micropip
 
-        await _micropip.install(["numpy", "pint", "altair", "markdown", "pymdown-extensions"])
+        await _micropip.install(["pint", "altair", "markdown", "pymdown-extensions"])
         # The wheel sits beside the volume folders of the exported site (labgen export); the
         # page's folder comes from marimo, since relative URLs would resolve from the worker's.
         _site = _mo.notebook_location().parent

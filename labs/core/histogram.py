@@ -3,11 +3,12 @@ median (P50), the tail (P99) and the service-level objective (SLO) the tail must
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from typing import Any
 
 import altair as alt
 import marimo as mo
-import numpy as np
 
 from labs.core import style
 from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
@@ -26,13 +27,13 @@ _MARKERS = (("p50", "P50"), ("p99", "P99"), ("slo", "SLO"))
 
 
 def _from_simulation(source: Any) -> tuple[Any, Any, Any, Any]:
-    """Samples, P50, P99 and SLO from a ``SystemLedger`` (or its ``performance``) of a serving
-    simulation; the SLO is the reliability deadline when the simulation evaluated one."""
+    """Samples (ms), P50, P99 and SLO from a ``SystemLedger`` (or its ``performance``) of a
+    serving simulation; the SLO is the reliability deadline when the simulation evaluated one."""
     performance = getattr(source, "performance", source)
     reliability = getattr(source, "reliability", None)
     slo = getattr(reliability, "deadline", None) if reliability else None
     return (
-        performance.latency_samples,
+        performance.latency_samples_ms,
         performance.latency_p50,
         performance.latency_p99,
         slo,
@@ -41,23 +42,29 @@ def _from_simulation(source: Any) -> tuple[Any, Any, Any, Any]:
 
 def _shown(value: Quantity, unit: Any) -> str:
     # An overloaded node's queue grows without bound: mlsys reports an infinite percentile.
-    if not np.isfinite(value.magnitude):
+    if not math.isfinite(value.magnitude):
         return "unbounded (the node is overloaded)"
     return format_in(value, unit)
 
 
-def histogram_rows(samples: Quantity, unit: Any, bins: int = BINS) -> list[dict[str, float]]:
-    """Counts of ``samples`` (a time quantity array) in ``bins`` equal bins, edges in ``unit``;
-    empty when no sample is finite."""
-    values = np.asarray(samples.to(unit).magnitude, dtype=float).ravel()
-    values = values[np.isfinite(values)]
-    if values.size == 0:  # an overloaded node: no request ever completes
+def histogram_rows(
+    samples_ms: Sequence[float], unit: Any, bins: int = BINS
+) -> list[dict[str, float]]:
+    """Counts of ``samples_ms`` (times in ms) in ``bins`` equal bins, edges in ``unit``; empty
+    when no sample is finite. Like numpy's histogram: the last bin holds its right edge."""
+    scale = float(Quantity(1.0, "ms").to(unit).magnitude)
+    values = [value * scale for value in samples_ms if math.isfinite(value)]
+    if not values:  # an overloaded node: no request ever completes
         return []
-    counts, edges = np.histogram(values, bins=bins)
-    return [
-        {"start": float(edges[i]), "end": float(edges[i + 1]), "count": int(counts[i])}
-        for i in range(len(counts))
-    ]
+    low, high = min(values), max(values)
+    if low == high:  # one distinct value: a bin of width 1 around it
+        low, high = low - 0.5, high + 0.5
+    width = (high - low) / bins
+    counts = [0] * bins
+    for value in values:
+        counts[min(int((value - low) / width), bins - 1)] += 1
+    edges = [low + (high - low) * index / bins for index in range(bins + 1)]
+    return [{"start": edges[i], "end": edges[i + 1], "count": counts[i]} for i in range(bins)]
 
 
 def P99Histogram(
@@ -68,7 +75,7 @@ def P99Histogram(
     *,
     title: str = "Latency distribution",
 ) -> mo.Html:
-    """The latency histogram card: request latencies (``samples``, a time quantity array), with
+    """The latency histogram card: request latencies (``samples``, time quantities), with
     vertical markers at ``p50`` and ``p99`` and the ``slo`` line, all labelled with their values
     (ms for most nodes; the unit follows the P99).
 
@@ -76,16 +83,17 @@ def P99Histogram(
     samples, P50 and P99 are then read from it, and the SLO from its reliability deadline unless
     ``slo`` is given. The percentiles are mlsys's; the kit only draws them.
     """
-    if not isinstance(samples, Quantity):
-        found, found_p50, found_p99, found_slo = _from_simulation(samples)
-        samples = found
+    if isinstance(samples, Sequence):
+        samples_ms = [float(value.to("ms").magnitude) for value in samples]
+    else:
+        samples_ms, found_p50, found_p99, found_slo = _from_simulation(samples)
         p50 = p50 if p50 is not None else found_p50
         p99 = p99 if p99 is not None else found_p99
         slo = slo if slo is not None else found_slo
-    if samples is None or p50 is None or p99 is None:
+    if samples_ms is None or p50 is None or p99 is None:
         raise ValueError("P99Histogram needs latency samples, p50 and p99 (time quantities)")
-    unit = readable(p99).units if np.isfinite(p99.magnitude) else samples.units
-    rows = histogram_rows(samples, unit)
+    unit = readable(p99).units if math.isfinite(p99.magnitude) else Quantity(1.0, "ms").units
+    rows = histogram_rows(samples_ms, unit)
     markers = {"p50": p50, "p99": p99, "slo": slo}
     labels = dict(_MARKERS)
     marker_rows = [
@@ -98,7 +106,7 @@ def P99Histogram(
             "line": LABEL_LINE_PX * index + LABEL_LINE_PX // 4,
         }
         for index, (role, value) in enumerate(markers.items())
-        if value is not None and np.isfinite(value.magnitude)
+        if value is not None and math.isfinite(value.magnitude)
     ]
     right_edge = max([1.0, *(row["end"] for row in rows[-1:]), *(row["x"] for row in marker_rows)])
     x_title = f"Request latency ({unit_text(Quantity(1, unit))})"

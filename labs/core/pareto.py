@@ -3,12 +3,13 @@ of those no other configuration beats on both axes, and the student's own design
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import altair as alt
 import marimo as mo
-import numpy as np
 
 from labs.core import style
 from labs.core.charts import CHART_HEIGHT, card, finish, legend, note, palette_scale
@@ -74,19 +75,33 @@ def _field(source: Any, name: str) -> Any:
         ) from None
 
 
+def _points(value: Any) -> list[Any]:
+    """A field of a sweep (a tuple of quantities) or of one profile (a quantity) as a list."""
+    return list(value) if isinstance(value, tuple | list) else [value]
+
+
+def _spread(value: Any, count: int) -> list[Any]:
+    """One entry per point: a per-point tuple as it is, a shared value repeated."""
+    return list(value) if isinstance(value, tuple | list) else [value] * count
+
+
+def _median_unit(values: list[Any]) -> Any:
+    """The readable display unit of the median of ``values`` (quantities of one dimension)."""
+    unit = values[0].units
+    middle = statistics.median(float(value.to(unit).magnitude) for value in values)
+    return readable(Quantity(middle, unit)).units
+
+
 def pareto_rows(sweep: Any, x: str, y: str) -> tuple[list[dict[str, Any]], Any, Any]:
-    """The points of ``sweep`` (an ``Engine.sweep`` profile) with their kind, and the x and y
+    """The points of ``sweep`` (an ``Engine.sweep`` result) with their kind, and the x and y
     display units. Points that do not fit in memory never join the frontier."""
-    x_all, y_all = _field(sweep, x), _field(sweep, y)
-    x_unit = readable(Quantity(float(np.median(x_all.magnitude)), x_all.units)).units
-    y_unit = readable(Quantity(float(np.median(y_all.magnitude)), y_all.units)).units
-    xs = np.atleast_1d(x_all.to(x_unit).magnitude).astype(float).tolist()
-    ys = np.atleast_1d(y_all.to(y_unit).magnitude).astype(float).tolist()
-    feasible = np.broadcast_to(np.asarray(getattr(sweep, "feasible", True)), (len(xs),)).tolist()
-    batch = np.broadcast_to(np.asarray(getattr(sweep, "batch_size", np.nan)), (len(xs),)).tolist()
-    efficiency = np.broadcast_to(
-        np.asarray(getattr(sweep, "efficiency", np.nan)), (len(xs),)
-    ).tolist()
+    x_all, y_all = _points(_field(sweep, x)), _points(_field(sweep, y))
+    x_unit, y_unit = _median_unit(x_all), _median_unit(y_all)
+    xs = [float(value.to(x_unit).magnitude) for value in x_all]
+    ys = [float(value.to(y_unit).magnitude) for value in y_all]
+    feasible = _spread(getattr(sweep, "feasible", True), len(xs))
+    batch = _spread(getattr(sweep, "batch_size", math.nan), len(xs))
+    efficiency = _spread(getattr(sweep, "efficiency", math.nan), len(xs))
     fits = [i for i in range(len(xs)) if feasible[i]]
     front = pareto_front(
         [xs[i] for i in fits],

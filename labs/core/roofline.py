@@ -30,8 +30,13 @@ def roof_points(system: Any, precision: str, low: float, high: float) -> list[di
     ridge = system.ridge_point(precision).to("FLOP/byte").magnitude
     # On log-log axes the roof is two straight segments; three corners draw it exactly.
     corners = [min(low, ridge), ridge, max(high, ridge)]
-    roof = system.attainable(precision, corners).to("FLOP/second").magnitude
-    return [{"intensity": i, "performance": float(p)} for i, p in zip(corners, roof, strict=True)]
+    return [
+        {
+            "intensity": i,
+            "performance": float(system.attainable(precision, i).to("FLOP/second").magnitude),
+        }
+        for i in corners
+    ]
 
 
 def Roofline(

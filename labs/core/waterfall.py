@@ -12,10 +12,10 @@ from typing import Any
 
 import altair as alt
 import marimo as mo
-import numpy as np
 
 from labs.core.charts import CHART_HEIGHT, card, finish, legend, note, palette_scale
 from labs.core.format import format_in, readable, unit_text
+from mlsys import Quantity
 
 #: The four bars, in the order they are drawn: (role in ``style.ROLE``, label).
 SEGMENTS: tuple[tuple[str, str], ...] = (
@@ -41,7 +41,7 @@ def waterfall_rows(profile: Any) -> list[dict[str, Any]]:
     ``start``/``end`` (drawn extent), ``value`` (true duration), ``label`` (value with unit) and
     ``unit``.
     """
-    if np.ndim(profile.latency.magnitude) != 0:
+    if not isinstance(profile.latency, Quantity):
         raise ValueError(
             "profile: a waterfall shows one configuration; pass an Engine.solve profile, not a "
             "sweep (plot sweeps with ParetoCurve)"

@@ -1,8 +1,8 @@
 """Bad input raises ValueError naming the parameter and what is allowed; no silent fallback."""
 
+import itertools
 import math
 
-import numpy as np
 import pytest
 
 from mlsys import Engine, Models, Systems
@@ -75,21 +75,32 @@ def test_documented_defaults_not_fallbacks():
 
 def test_sweep_rejects_bad_arrays():
     with pytest.raises(ValueError, match=r"^batch_size:"):
-        Engine.sweep(**{**BASE, "batch_size": np.array([1, 0, 4])})  # zero samples
+        Engine.sweep(**{**BASE, "batch_size": [1, 0, 4]})  # zero samples
     with pytest.raises(ValueError, match=r"^batch_size:"):
-        Engine.sweep(**{**BASE, "batch_size": np.array([1.5, 2.0])})
+        Engine.sweep(**{**BASE, "batch_size": [1.5, 2.0]})
+    with pytest.raises(ValueError, match=r"^batch_size:"):
+        Engine.sweep(**{**BASE, "batch_size": []})
     with pytest.raises(ValueError, match=r"^efficiency:"):
-        Engine.sweep(**{**BASE, "efficiency": np.array([0.5, 1.2])})
+        Engine.sweep(**{**BASE, "efficiency": [0.5, 1.2]})
+    with pytest.raises(ValueError, match=r"^efficiency:"):
+        Engine.sweep(**{**BASE, "batch_size": [1, 2, 4], "efficiency": [0.5, 0.6]})
 
 
 def test_sweep_broadcasts_batch_against_efficiency():
-    swept = Engine.sweep(
-        **{**BASE, "batch_size": np.array([1, 2, 4]), "efficiency": np.array([0.2, 0.5, 1.0])}
-    )
-    assert swept.latency.magnitude.shape == (3,)
-    grid = Engine.sweep(**{**BASE, "batch_size": np.arange(1, 10_001)})
-    assert grid.throughput.magnitude.shape == (10_000,)
-    assert np.all(np.diff(grid.latency.magnitude) >= 0)
+    swept = Engine.sweep(**{**BASE, "batch_size": [1, 2, 4], "efficiency": [0.2, 0.5, 1.0]})
+    assert len(swept.latency) == 3
+    assert swept.batch_size == (1, 2, 4)
+    assert swept.efficiency == (0.2, 0.5, 1.0)
+    assert swept.precision == BASE["precision"]
+    grid = Engine.sweep(**{**BASE, "batch_size": range(1, 10_001)})
+    assert len(grid.throughput) == 10_000
+    latencies = [value.magnitude for value in grid.latency]
+    assert all(a <= b for a, b in itertools.pairwise(latencies))
+
+
+def test_a_sweep_field_that_is_not_a_profile_field_is_refused():
+    with pytest.raises(AttributeError, match="latency_dispatch"):
+        _ = Engine.sweep(**{**BASE, "batch_size": [1, 2]}).latency_dispatch
 
 
 def test_registry_lookups_suggest_names():

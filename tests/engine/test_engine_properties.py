@@ -1,6 +1,5 @@
 """Properties every profile must have, over the whole registry (hypothesis)."""
 
-import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -96,10 +95,10 @@ def test_throughput_never_falls_when_efficiency_rises(kwargs, fraction):
 @settings(max_examples=100, deadline=None)
 @given(configurations())
 def test_sweep_matches_solve_point_by_point(kwargs):
-    batches = np.array([1, kwargs["batch_size"], kwargs["batch_size"] + 7])
+    batches = [1, kwargs["batch_size"], kwargs["batch_size"] + 7]
     swept = Engine.sweep(**{**kwargs, "batch_size": batches})
     for index, batch in enumerate(batches):
-        single = Engine.solve(**{**kwargs, "batch_size": int(batch)})
+        single = Engine.solve(**{**kwargs, "batch_size": batch})
         assert swept.latency[index].magnitude == single.latency.magnitude
         assert swept.energy[index].magnitude == single.energy.magnitude
         assert bool(swept.feasible[index]) == single.feasible

@@ -105,7 +105,7 @@ def test_ledger_inputs_maps_keys_to_parameters():
 
 def test_sweeps_and_serving_use_the_same_inputs():
     sweep = sweep_batches(EDGE, {}, {"precision": "fp16"}, largest=64)
-    assert sweep.latency.magnitude.shape == (7,)
+    assert len(sweep.latency) == 7
     assert sweep.precision == "fp16"
     served = serving_ledger("edge_guardian", EDGE, {"batch_size": 1})
     assert served.performance.latency_p99 > served.performance.latency_p50

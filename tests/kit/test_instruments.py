@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -43,7 +42,7 @@ def test_frontier_respects_direction():
 
 
 def test_pareto_curve_marks_frontier_infeasible_and_design(vega_specs, layer_data, visible_text):
-    batches = np.array([1, 2, 4, 8, 16, 32, 64, 128])
+    batches = [1, 2, 4, 8, 16, 32, 64, 128]
     sweep = Engine.sweep(
         model=Models.Llama3_70B, system=Systems.H100, batch_size=batches, precision="fp8"
     )
@@ -68,7 +67,7 @@ def test_pareto_curve_marks_frontier_infeasible_and_design(vega_specs, layer_dat
 
 
 def test_pareto_curve_names_a_field_it_cannot_plot():
-    sweep = Engine.sweep(model=Models.ResNet50, system=Systems.H100, batch_size=np.array([1, 2]))
+    sweep = Engine.sweep(model=Models.ResNet50, system=Systems.H100, batch_size=[1, 2])
     with pytest.raises(ValueError, match="'speed' is not a field"):
         ParetoCurve(sweep, x="speed", y="throughput")
 
@@ -88,7 +87,7 @@ def test_histogram_has_p50_p99_markers_and_the_slo_line(
     card = P99Histogram(serving, slo=slo)
     (spec,) = vega_specs(card)
     bars, rules, _ = layer_data(spec)
-    assert sum(row["count"] for row in bars) == serving.performance.latency_samples.size
+    assert sum(row["count"] for row in bars) == len(serving.performance.latency_samples_ms)
     markers = {row["marker"]: row for row in rules}
     assert set(markers) == {"P50", "P99", "SLO"}
     p99 = serving.performance.latency_p99
@@ -100,7 +99,7 @@ def test_histogram_has_p50_p99_markers_and_the_slo_line(
 
 
 def test_histogram_from_plain_samples_reports_a_missed_slo(visible_text):
-    samples = ureg.Quantity(np.linspace(1.0, 20.0, 500), "ms")
+    samples = [ureg.Quantity(1.0 + 19.0 * i / 499, "ms") for i in range(500)]
     card = P99Histogram(
         samples,
         p50=ureg.Quantity(10.0, "ms"),
@@ -116,7 +115,7 @@ def test_overloaded_node_says_so(visible_text):
     overloaded = ServingSimulation(Applications.AutoDrive, Personas.EdgeGuardian).evaluate(
         {"rate": 5000}
     )
-    assert overloaded.performance.latency_samples.size == 0
+    assert overloaded.performance.latency_samples_ms == ()
     text = visible_text(P99Histogram(overloaded, slo=Applications.AutoDrive.slo))
     assert "overloaded" in text
     assert "misses the SLO" in text

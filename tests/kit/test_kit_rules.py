@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 
 import altair as alt
-import numpy as np
 import pytest
 
 from labs.core import style
@@ -178,10 +177,8 @@ def test_every_chart_is_valid_vega_lite_coloured_from_the_palette(resnet_profile
         style.PAPER,
         style.WHITE,
     }
-    sweep = Engine.sweep(
-        model=Models.ResNet50, system=Systems.H100, batch_size=np.array([1, 8, 64])
-    )
-    samples = ureg.Quantity(np.linspace(1.0, 3.0, 50), "ms")
+    sweep = Engine.sweep(model=Models.ResNet50, system=Systems.H100, batch_size=[1, 8, 64])
+    samples = [ureg.Quantity(1.0 + 2.0 * i / 49, "ms") for i in range(50)]
     cards = [
         LatencyWaterfall(resnet_profile),
         ParetoCurve(sweep, design=resnet_profile),
