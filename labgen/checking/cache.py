@@ -14,15 +14,17 @@ import json
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from labgen.atomic import write_atomic
 from labgen.checking.diagnostics import Diagnostic
 
 CACHE_DIR_NAME = ".labgen_cache"
 #: Bumped when the layout of entries changes.
 _FORMAT = "check-v1"
+#: Largest entry read back (a file's diagnostics are a few KB; anything bigger is not ours).
+MAX_ENTRY_BYTES = 10_000_000
 
 
 def fingerprint(
@@ -63,15 +65,16 @@ class ResultCache:
 
     def get(self, relpath: str, key: str, display: str | None) -> list[Diagnostic] | None:
         """The cached diagnostics, or None on a miss. ``display`` replaces the file name they
-        were stored with (the working folder may have changed since)."""
+        were stored with (the working folder may have changed since). Whatever is in the
+        entry's place (a foreign file, a FIFO, JSON of another shape) is a miss."""
         try:
-            data = json.loads(self._entry(relpath).read_text(encoding="utf-8"))
-            if data.get("key") != key:
+            data = json.loads(_read_entry(self._entry(relpath)))
+            if not isinstance(data, dict) or data.get("key") != key:
                 raise KeyError(key)
             found = [Diagnostic.from_json(d) for d in data["diagnostics"]]
             if display is not None:
                 found = [d.with_filename(display) for d in found]
-        except (OSError, ValueError, KeyError, TypeError):
+        except Exception:  # an entry is only ever a hint: any doubt about it is a miss
             self.misses += 1
             return None
         self.hits += 1
@@ -101,24 +104,19 @@ class ResultCache:
             )
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def _read_entry(path: Path) -> bytes:
+    """The bytes of a cache entry; OSError when it is not a regular file of sensible size.
+    Opened without blocking, so a FIFO in its place cannot hang the run."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        data = stream.read(MAX_ENTRY_BYTES + 1)
+    if len(data) > MAX_ENTRY_BYTES:
+        raise OSError(f"{path} is larger than any entry labgen writes")
+    return data
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        try:
-            os.chmod(temporary, stat.S_IMODE(path.stat().st_mode))  # a fixed lab keeps its mode
-        except FileNotFoundError:
-            os.chmod(temporary, 0o644 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    """Write ``text`` to ``path`` atomically (labgen's one writer; a cache needs no fsync)."""
+    write_atomic(path, text.encode("utf-8"), durable=False)

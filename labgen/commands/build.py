@@ -10,8 +10,8 @@ from labgen.commands.targets import render_chosen
 from labgen.config import set_option
 from labgen.errors import LabgenError
 from labgen.plugins import PluginChoice, plugin_options
-from labgen.rendering.pipeline import diff, write
-from labgen.spec.workspace import open_workspace
+from labgen.rendering.pipeline import WriteStoppedError, diff, write
+from labgen.spec.workspace import Workspace, open_workspace
 
 
 @click.command()
@@ -52,9 +52,27 @@ def build(
             )
         click.echo(f"{len(result.rendered)} lab(s) up to date.")
         return
-    written = write(result)
+    try:
+        written = write(result)
+    except WriteStoppedError as stopped:
+        raise _stopped_error(stopped, workspace) from None
     for path in written:
         click.echo(f"built {workspace.relative(path)}")
     unchanged = len(result.rendered) - len(written)
     if unchanged:
         click.echo(f"{unchanged} lab(s) already up to date")
+
+
+def _stopped_error(stopped: WriteStoppedError, workspace: Workspace) -> LabgenError:
+    """One line: why writing stopped, which labs were already replaced, which kept their
+    content. Exit 130 for Ctrl-C (as the shell reports it), 1 for a file that cannot be
+    written."""
+    target = workspace.relative(stopped.stopped_at)
+    if isinstance(stopped.cause, KeyboardInterrupt):
+        why, code = f"interrupted while writing {target}", 130
+    else:
+        reason = getattr(stopped.cause, "strerror", None) or stopped.cause
+        why, code = f"cannot write {target}: {reason}", 1
+    done = ", ".join(workspace.relative(path) for path in stopped.written)
+    already = f"already written: {done}" if done else "no lab was written"
+    return LabgenError(f"{why} (it keeps its old content; {already})", code=code)

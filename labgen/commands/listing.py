@@ -12,6 +12,7 @@ from labgen import __version__
 from labgen.book import CHAPTERS, Chapter
 from labgen.config import set_option
 from labgen.provenance import read_provenance, spec_digest, staleness
+from labgen.spec.reading import SpecReadError, read_spec_bytes, spec_entry_exists
 from labgen.spec.workspace import Workspace, open_workspace
 
 #: The states a chapter can be in, from nothing to done.
@@ -40,7 +41,7 @@ def chapter_state(workspace: Workspace, chapter: Chapter) -> ChapterState:
     this labgen (judged by the lab's provenance header)."""
     spec_file, lab_file = workspace.spec_path(chapter), workspace.lab_path(chapter)
     spec, lab = workspace.relative(spec_file), workspace.relative(lab_file)
-    spec_present, lab_present = spec_file.is_file(), lab_file.is_file()
+    spec_present, lab_present = spec_entry_exists(spec_file), lab_file.is_file()
     reason: str | None = None
     up_to_date: bool | None = None
     if not spec_present:
@@ -50,9 +51,13 @@ def chapter_state(workspace: Workspace, chapter: Chapter) -> ChapterState:
     else:
         try:
             provenance = read_provenance(lab_file.read_text(encoding="utf-8", errors="replace"))
-            reason = staleness(provenance, spec, spec_digest(spec_file.read_bytes()), __version__)
+            reason = staleness(
+                provenance, spec, spec_digest(read_spec_bytes(spec_file)), __version__
+            )
         except OSError as error:
             reason = f"cannot read: {error.strerror}"
+        except SpecReadError as error:
+            reason = str(error)
         up_to_date = reason is None
         state = "up to date" if up_to_date else "stale"
     return ChapterState(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from labgen.atomic import write_atomic
 from labgen.book import UnknownChapterError, resolve
 from labgen.config import set_option
 from labgen.errors import LabgenError, UsageError
-from labgen.spec.files import write_atomic
 from labgen.spec.scaffold import scaffold_spec
 from labgen.spec.schema import SCHEMA_FILE, schema_text
 from labgen.spec.workspace import open_workspace
@@ -33,9 +35,10 @@ def new(address: str, overrides: tuple[str, ...]) -> None:
     try:
         write_atomic(path, text.encode("utf-8"), overwrite=False)
     except FileExistsError:
-        raise LabgenError(
-            f"{workspace.relative(path)} already exists; refusing to overwrite it"
-        ) from None
+        what = "already exists"
+        if path.is_symlink() and not path.exists():
+            what = f"is a symbolic link to {os.readlink(path)}, which does not exist; remove it"
+        raise LabgenError(f"{workspace.relative(path)} {what}; refusing to overwrite it") from None
     except OSError as error:
         raise LabgenError(f"cannot write {workspace.relative(path)}: {error.strerror}") from None
     schema = workspace.chapters_dir / SCHEMA_FILE

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from labgen.atomic import write_atomic
 from labgen.config import set_option
 from labgen.errors import LabgenError, UsageError
-from labgen.spec.files import write_atomic
 from labgen.spec.schema import SCHEMA_FILE, schema_text
 from labgen.spec.workspace import Workspace, open_workspace
 

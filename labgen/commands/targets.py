@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import click
-
 from labgen.book import Chapter, UnknownChapterError, chapters, resolve
+from labgen.commands.spec_report import (
+    fail_on_problems,
+    print_problems,
+    warn_unreadable_neighbours,
+)
 from labgen.errors import LabgenError, UsageError
 from labgen.plugins import PluginChoice
 from labgen.rendering.pipeline import BuildResult, plan, render_all
 from labgen.rendering.render import RenderError
+from labgen.spec.reading import spec_entry_exists
 from labgen.spec.registries import registries_for
 from labgen.spec.workspace import Workspace
 
@@ -22,7 +26,7 @@ def chosen_chapters(
     if bool(addresses) == every:
         raise UsageError(f"name the chapters to {verb} (e.g. ch05) or pass --all, not both")
     if every:
-        found = [c for c in chapters() if workspace.spec_path(c).is_file()]
+        found = [c for c in chapters() if spec_entry_exists(workspace.spec_path(c))]
         if not found:
             raise UsageError(f"no chapter specs under {workspace.relative(workspace.chapters_dir)}")
         return found
@@ -32,7 +36,7 @@ def chosen_chapters(
             chapter = resolve(address)
         except UnknownChapterError as error:
             raise UsageError(str(error)) from None
-        if not workspace.spec_path(chapter).is_file():
+        if not spec_entry_exists(workspace.spec_path(chapter)):
             where = workspace.relative(workspace.spec_path(chapter))
             raise UsageError(
                 f"{address}: no spec at {where} (create one with `labgen new {address}`)"
@@ -60,8 +64,9 @@ def render_chosen(
         result = render_all(workspace, plan(workspace, targets), registries)
     except RenderError as error:
         raise LabgenError(str(error), code=2) from None
-    for problem in result.problems:
-        click.echo(str(problem), err=True)
-    if result.problems:
-        raise LabgenError(f"{len(result.problems)} problem(s) in the specs; {consequence}")
+    print_problems(result.problems)
+    warn_unreadable_neighbours(
+        result.index, [workspace.spec_path(c) for c in targets], workspace.relative
+    )
+    fail_on_problems(result.problems, len(targets), consequence)
     return result

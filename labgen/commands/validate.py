@@ -8,8 +8,13 @@ from pathlib import Path
 import click
 
 from labgen.book import UnknownChapterError, resolve
+from labgen.commands.spec_report import (
+    fail_on_problems,
+    print_problems,
+    warn_unreadable_neighbours,
+)
 from labgen.config import set_option
-from labgen.errors import LabgenError, UsageError
+from labgen.errors import UsageError
 from labgen.plugins import PluginChoice, plugin_options
 from labgen.spec.diagnostics import SpecProblem
 from labgen.spec.index import SpecIndex
@@ -58,7 +63,7 @@ def validate(
     that fail (specs are judged with every plugin's instruments).
     """
     try:
-        workspace: Workspace | None = open_workspace(overrides)
+        workspace: Workspace | None = open_workspace(overrides, start=_project_start(paths))
     except UsageError:
         if not paths or overrides:
             raise
@@ -70,19 +75,25 @@ def validate(
     else:
         registries = registries_for(choice=plugin_choice)
     problems: list[SpecProblem] = []
-    invalid = 0
     for path in targets:
         result = check_spec_file(path, shown=shown_path(path), registries=registries, index=index)
         problems += result.problems
-        invalid += not result.ok
-    noun = "spec" if len(targets) == 1 else "specs"
     if as_json:
         click.echo(json.dumps([p.to_json() for p in problems], indent=2))
     else:
-        for problem in problems:
-            click.echo(str(problem))
+        print_problems(problems)
         if not problems:
+            noun = "spec" if len(targets) == 1 else "specs"
             click.echo(f"All {len(targets)} {noun} valid.")
-    if problems:
-        count = "problem" if len(problems) == 1 else "problems"
-        raise LabgenError(f"found {len(problems)} {count} in {invalid} of {len(targets)} {noun}")
+    warn_unreadable_neighbours(index, targets, shown_path)
+    fail_on_problems(problems, len(targets))
+
+
+def _project_start(paths: tuple[str, ...]) -> Path | None:
+    """Where to look for the project: from the first file or folder named (a spec belongs to
+    the project it is in, wherever the command runs), else from the working folder."""
+    for text in paths:
+        path = Path(text)
+        if path.exists() or path.is_symlink():
+            return path.absolute() if path.is_dir() else path.absolute().parent
+    return None

@@ -9,14 +9,14 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from labgen.atomic import remove_stale_temporaries, write_atomic
 from labgen.book import Chapter
 from labgen.instruments import Instrument
 from labgen.rendering.render import RenderedLab, render_lab
 from labgen.spec.diagnostics import SpecProblem
-from labgen.spec.files import write_atomic
 from labgen.spec.index import SpecIndex
 from labgen.spec.registries import Registries
 from labgen.spec.validate import check_spec_file
@@ -38,6 +38,8 @@ class BuildResult:
 
     problems: list[SpecProblem]
     rendered: list[tuple[LabPlan, RenderedLab, bool]]
+    #: The project's specs as the build read them (for the ones that could not be read).
+    index: SpecIndex = field(default_factory=SpecIndex)
 
     @property
     def changed(self) -> list[tuple[LabPlan, RenderedLab]]:
@@ -95,14 +97,32 @@ def render_all(
         if lab is not None:
             current = item.lab_path.read_bytes() if item.lab_path.is_file() else None
             rendered.append((item, lab, current != lab.source.encode("utf-8")))
-    return BuildResult(problems, rendered)
+    return BuildResult(problems, rendered, index)
+
+
+class WriteStoppedError(Exception):
+    """Writing the labs stopped part way (an error, or Ctrl-C): what was written before, and
+    the lab being written when it stopped (that one kept its old content)."""
+
+    def __init__(self, written: list[Path], stopped_at: Path, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.written = written
+        self.stopped_at = stopped_at
+        self.cause = cause
 
 
 def write(result: BuildResult) -> list[Path]:
-    """Write every changed lab atomically; returns the paths written."""
-    written = []
+    """Write every changed lab atomically; returns the paths written. Temporary files a killed
+    build left in the labs' folders are removed. Raises WriteStoppedError when a write fails or
+    the user interrupts, saying which labs were already replaced."""
+    for folder in sorted({item.lab_path.parent for item, _, _ in result.rendered}):
+        remove_stale_temporaries(folder)
+    written: list[Path] = []
     for item, lab in result.changed:
-        write_atomic(item.lab_path, lab.source.encode("utf-8"))
+        try:
+            write_atomic(item.lab_path, lab.source.encode("utf-8"))
+        except (OSError, KeyboardInterrupt) as error:
+            raise WriteStoppedError(written, item.lab_path, error) from None
         written.append(item.lab_path)
     return written
 

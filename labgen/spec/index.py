@@ -16,6 +16,8 @@ import yaml
 
 from labgen.book import Chapter, UnknownChapterError, from_spec_path
 from labgen.book import chapter as book_chapter
+from labgen.spec.reading import SpecReadError, read_spec_bytes, spec_entry_exists
+from labgen.spec.yamlread import read_yaml
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,9 @@ class SpecIndex:
 
     files: dict[Chapter, Path] = field(default_factory=dict)
     writes: list[LedgerWriteRef] = field(default_factory=list)
+    #: Spec files that could not be read: line and column (0 when unknown) and why. Their
+    #: ledger writes are unknown to the chapters after them.
+    unreadable: dict[Path, tuple[int, int, str]] = field(default_factory=dict)
 
     def written_before(self, chapter: Chapter) -> dict[str, LedgerWriteRef]:
         """Ledger keys written by chapters before ``chapter`` (Volume 1 before Volume 2), each
@@ -47,10 +52,14 @@ class SpecIndex:
 
 
 def spec_files(chapters_dir: Path) -> list[Path]:
-    """Every spec file of a project: ``<chapters_dir>/vol*/*.yaml``, in a stable order."""
+    """Every spec file of a project: ``<chapters_dir>/vol*/*.yaml``, in a stable order. A link
+    that loops or dangles is listed too (reading it says what is wrong, rather than the
+    chapter silently having no spec)."""
     if not chapters_dir.is_dir():
         return []
-    return sorted(p for p in chapters_dir.glob("vol*/*.yaml") if p.is_file())
+    return sorted(
+        p for p in chapters_dir.glob("vol*/*.yaml") if spec_entry_exists(p) and not p.is_dir()
+    )
 
 
 def _chapter_of(path: Path, data: dict[str, Any]) -> Chapter | None:
@@ -82,19 +91,31 @@ def _quick_read(data: bytes) -> Any:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         return yaml.load(data, Loader=loader)
-    except yaml.YAMLError:
+    except Exception:  # a bad tagged value raises ValueError, KeyError, ...: all unreadable
         return None
 
 
+def _why_unreadable(data: bytes) -> tuple[int, int, str]:
+    """The first located problem of a spec the fast loader could not read."""
+    _, problems = read_yaml(data)
+    if not problems:
+        return 0, 0, "its YAML cannot be read"
+    return problems[0].line, problems[0].column, problems[0].message
+
+
 def index_specs(paths: Iterable[Path]) -> SpecIndex:
-    """Read the chapter and ledger writes of each spec file in ``paths`` (unreadable files and
-    files naming no chapter are skipped)."""
+    """Read the chapter and ledger writes of each spec file in ``paths`` (files naming no
+    chapter are skipped; unreadable ones are listed in ``unreadable``)."""
     index = SpecIndex()
     for path in paths:
         try:
-            data = _quick_read(path.read_bytes())
-        except OSError:
+            content = read_spec_bytes(path)
+        except SpecReadError as error:
+            index.unreadable[path] = (error.line, error.column, str(error))
             continue
+        data = _quick_read(content)
+        if data is None and content.strip():
+            index.unreadable[path] = _why_unreadable(content)
         if not isinstance(data, dict):
             continue
         chapter = _chapter_of(path, data)

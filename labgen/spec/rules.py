@@ -30,6 +30,7 @@ from labgen.spec.model import (
     NumberPrediction,
 )
 from labgen.spec.registries import Registries, suggestion, unknown_name
+from labgen.spec.units import parse_unit, unit_problem
 from mlsys.ledger import TRACKS
 
 #: Most positions a slider may have (a guard against absurd ranges, not a design limit).
@@ -133,15 +134,11 @@ def check_instruments(
 
 
 def _parse_unit(text: str) -> Any:
-    return mlsys.ureg.parse_units(text)
+    # Only called on text _unit_problem accepted.
+    return parse_unit(text)
 
 
-def _unit_problem(text: str) -> str | None:
-    try:
-        _parse_unit(text)
-    except (PintError, AttributeError, TypeError, ValueError, SyntaxError):
-        return f"unknown unit {text!r} (units are read by mlsys.ureg, e.g. ms, GB, sample/s)"
-    return None
+_unit_problem = unit_problem
 
 
 def _control_problems(path: DataPath, control: Any) -> Iterator[Finding]:

@@ -8,6 +8,7 @@ rules, so one typo never hides the other problems of the file.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ from labgen.spec.model import (
     exact_count_problem,
 )
 from labgen.spec.project_rules import check_ledger_reads
+from labgen.spec.reading import SpecReadError, read_spec_bytes
 from labgen.spec.registries import Registries, default_registries
 from labgen.spec.yamlread import Positions, YamlDocument, read_yaml
 
@@ -272,12 +274,11 @@ def check_spec_file(
     ``index``, the cross-chapter rules read the specs beside it (``<chapters>/vol*/*.yaml``)."""
     shown = shown if shown is not None else str(path)
     if index is None:
-        index = index_specs(spec_files(Path(path).resolve().parent.parent))
+        index = index_specs(spec_files(Path(os.path.realpath(path)).parent.parent))
     try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        problem = SpecProblem(shown, 0, 0, f"cannot read the spec: {reason}")
+        data = read_spec_bytes(Path(path))
+    except SpecReadError as error:
+        problem = SpecProblem(shown, error.line, error.column, str(error))
         return SpecCheck(Path(path), shown, "", [problem])
     return check_spec_bytes(data, path=Path(path), shown=shown, registries=registries, index=index)
 

@@ -41,7 +41,7 @@ class Workspace:
     def relative(self, path: Path) -> str:
         """``path`` relative to the project root, POSIX style (as labs record it)."""
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return _located(path).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -72,6 +72,13 @@ def open_workspace(overrides: tuple[str, ...] = (), start: Path | None = None) -
 def shown_path(path: Path) -> str:
     """How messages name a file: relative to the current directory when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        return _located(path).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return str(path)
+
+
+def _located(path: Path) -> Path:
+    """``path`` made absolute through its folder's real location, the file itself not
+    followed: a spec that is a link is named where it is (and a looping link cannot fail)."""
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    return absolute.parent.resolve() / absolute.name

@@ -37,6 +37,7 @@ _TAG_NAMES = {
     "timestamp": "a date",
 }
 _TODO = re.compile(r"\bTODO\b")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, order=True)
@@ -216,7 +217,22 @@ class _Builder:
                 f"{node.value!r} is read as {kind}, which a spec never holds; quote it to make it text",
             )
             return None
-        value = self.loader.construct_object(node, deep=True)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except Exception as error:  # PyYAML raises ValueError, KeyError, ... for bad values
+            self.unreadable_paths.append(path)
+            self.problem(_mark(node.start_mark), _unreadable_scalar(node, error))
+            return None
+        surrogate = _SURROGATE.search(value) if isinstance(value, str) else None
+        if surrogate is not None:
+            self.unreadable_paths.append(path)
+            code = ord(surrogate.group())
+            self.problem(
+                _mark(node.start_mark),
+                f"the escape \\u{code:04x} is half of a UTF-16 pair, not a character; "
+                "write the character itself",
+            )
+            return None
         if isinstance(value, str) and _TODO.search(value):
             self.todo_paths.append(path)
         return value
@@ -270,6 +286,15 @@ class _Builder:
             )
             return None
         return str(target.value)
+
+
+def _unreadable_scalar(node: ScalarNode, error: Exception) -> str:
+    """Why a scalar with an explicit tag (``!!int six``) or an absurd value cannot be read."""
+    kind = _TAG_NAMES.get(node.tag.removeprefix(_TAG), "a value")
+    shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    if "digits" in str(error):
+        return f"a number of {len(node.value):,} digits; a spec's numbers are far shorter"
+    return f"{shown!r} is not {kind} (tag {_short_tag(node.tag)}); fix the value or drop the tag"
 
 
 def _tabs(text: str) -> Iterator[Problem]:

@@ -73,9 +73,9 @@ def test_a_failing_build_leaves_every_lab_untouched(book, labgen):
     spec.write_text(
         spec.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8"
     )
-    code, _, err = labgen("build", "--all")
+    code, out, err = labgen("build", "--all")
     assert code == 1
-    assert "ch05_nn_compute.yaml:" in err
+    assert "ch05_nn_compute.yaml:" in out
     assert "no lab was written" in err
     assert "Traceback" not in err
     assert lab.read_bytes() == before

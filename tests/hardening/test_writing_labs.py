@@ -1,0 +1,103 @@
+"""Writing labs: a folder that refuses the write, Ctrl-C part way, leftovers of a killed build
+(issue 18, items 5, 7 and 9)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from labgen import atomic
+
+from .conftest import LAB05, VALID_CH05
+
+CH06 = Path("chapters/vol1/ch06_nn_arch.yaml")
+LAB06 = Path("generated_labs/vol1/lab_06_nn_arch.py")
+
+
+def _second_chapter(project: Path) -> None:
+    """Add a spec for chapter 6 (chapter 5's spec, refiled), so a build writes two labs."""
+    from tests.spec.conftest import restate_bars
+
+    text = VALID_CH05.read_text(encoding="utf-8")
+    text = text.replace("number: 5", "number: 6", 1).replace("slug: nn_compute", "slug: nn_arch")
+    (project / CH06).write_text(restate_bars(text, 6), encoding="utf-8")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_labs_folder_is_one_line(project: Path, labgen) -> None:
+    labs = project / "generated_labs" / "vol1"
+    labs.mkdir(parents=True)
+    labs.chmod(0o555)
+    try:
+        result = labgen("build", "ch05")
+    finally:
+        labs.chmod(0o755)
+    assert result.code == 1
+    assert result.err == (
+        f"error: cannot write {LAB05.as_posix()}: Permission denied (it keeps its old content; "
+        "no lab was written)\n"
+    )
+
+
+def test_a_write_that_fails_names_the_lab_and_what_was_written(
+    project: Path, labgen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Root ignores permissions, so the refusal is staged: the second write fails.
+    _second_chapter(project)
+    calls: list[Path] = []
+    original = atomic.write_atomic
+
+    def refusing(path: Path, data: bytes, **options: object) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise PermissionError(13, "Permission denied")
+        original(path, data, **options)
+
+    monkeypatch.setattr("labgen.rendering.pipeline.write_atomic", refusing)
+    result = labgen("build", "ch05", "ch06")
+    assert result.code == 1
+    assert result.err == (
+        f"error: cannot write {LAB06.as_posix()}: Permission denied (it keeps its old content; "
+        f"already written: {LAB05.as_posix()})\n"
+    )
+    assert (project / LAB05).is_file()
+    assert not (project / LAB06).exists()
+
+
+def test_ctrl_c_after_some_labs_were_replaced_says_which(
+    project: Path, labgen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _second_chapter(project)
+    original = atomic.write_atomic
+    calls: list[Path] = []
+
+    def interrupted(path: Path, data: bytes, **options: object) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        original(path, data, **options)
+
+    monkeypatch.setattr("labgen.rendering.pipeline.write_atomic", interrupted)
+    result = labgen("build", "ch05", "ch06")
+    assert result.code == 130
+    assert result.err == (
+        f"error: interrupted while writing {LAB06.as_posix()} (it keeps its old content; "
+        f"already written: {LAB05.as_posix()})\n"
+    )
+
+
+def test_a_build_removes_what_a_killed_build_left(project: Path, labgen) -> None:
+    assert labgen("build", "ch05").code == 0
+    child = os.fork()
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+    leftover = project / LAB05.parent / f".{LAB05.name}.{child}.q1w2e3r4.tmp"
+    leftover.write_text("half a lab")
+    # Nothing to rebuild: the leftover goes all the same.
+    result = labgen("build", "ch05")
+    assert result.code == 0
+    assert "already up to date" in result.out
+    assert sorted(p.name for p in leftover.parent.iterdir()) == [LAB05.name]
