@@ -13,13 +13,19 @@ simulations.
 """
 
 from mlsys.applications import Application, Applications
+from mlsys.cluster import Cluster
+from mlsys.collectives import Collectives
 from mlsys.comparison import Comparison, compare_prediction
 from mlsys.derivation import Derivation, Math, Variable
 from mlsys.engine import Engine, PerformanceProfile, Sweep
+from mlsys.fabrics import Fabrics
+from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, Systems, SystemSpec
 from mlsys.ledger import DesignLedger, LedgerError, Reflection, SystemLedger
 from mlsys.models import PHASES, Models, ModelSpec, TransformerShape
+from mlsys.parallelism import Parallelism
 from mlsys.personas import Persona, Personas
+from mlsys.reliability import Reliability
 from mlsys.simulations import (
     BaseSimulation,
     ReliabilitySimulation,
@@ -40,19 +46,25 @@ __all__ = [
     "Application",
     "Applications",
     "BaseSimulation",
+    "Cluster",
+    "Collectives",
     "Comparison",
     "Derivation",
     "DesignLedger",
     "Engine",
+    "Fabrics",
+    "FleetProfile",
     "LedgerError",
     "Math",
     "ModelSpec",
     "Models",
+    "Parallelism",
     "PerformanceProfile",
     "Persona",
     "Personas",
     "Quantity",
     "Reflection",
+    "Reliability",
     "ReliabilitySimulation",
     "ResourceSimulation",
     "Runtime",

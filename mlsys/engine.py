@@ -15,9 +15,12 @@ from numbers import Integral, Real
 from typing import Any
 
 from mlsys import formulas as f
+from mlsys.cluster import Cluster
 from mlsys.derivation import Derivation, Math, Variable
+from mlsys.fleet_step import FleetProfile, solve_step
 from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, SystemSpec
 from mlsys.models import ModelSpec
+from mlsys.parallelism import Parallelism
 from mlsys.units import (
     BYTE,
     BYTE_PER_SECOND,
@@ -244,7 +247,7 @@ class Engine:
     @staticmethod
     def solve(
         model: ModelSpec,
-        system: SystemSpec,
+        system: SystemSpec | Cluster,
         batch_size: int = 1,
         precision: str | None = None,
         efficiency: float | None = None,
@@ -252,7 +255,8 @@ class Engine:
         seq_len: int | None = None,
         phase: str | None = None,
         runtime: str | None = None,
-    ) -> PerformanceProfile:
+        parallelism: Parallelism | None = None,
+    ) -> PerformanceProfile | FleetProfile:
         """Solve one configuration.
 
         ``batch_size`` is in samples (sequences for transformers); ``precision`` one of
@@ -263,13 +267,29 @@ class Engine:
         "decode"; decoders default to "decode", encoders only "prefill"). ``runtime`` names one
         of ``system.runtimes`` (default ``system.default_runtime``). Raises ValueError naming the
         parameter and what is allowed.
+
+        On a ``mlsys.Cluster`` it solves one step split by ``parallelism`` (a
+        ``mlsys.Parallelism``; default pure data parallelism) and returns a ``FleetProfile``;
+        ``batch_size`` is then the global batch (see ``mlsys.fleet_step``).
         """
-        _check_integer_batch(batch_size)
-        inputs = _inputs(model, system, batch_size, precision, efficiency, seq_len, phase, runtime)
-        if not isinstance(inputs.efficiency, Real) or isinstance(inputs.efficiency, bool):
-            raise ValueError(f"efficiency: expected a number in (0, 1], got {inputs.efficiency!r}")
-        _check_efficiency(float(inputs.efficiency))
-        return PerformanceProfile(inputs, _core(inputs, max, min))
+        if isinstance(system, Cluster):
+            return solve_step(
+                model,
+                system,
+                batch_size,
+                precision,
+                efficiency,
+                seq_len=seq_len,
+                phase=phase,
+                runtime=runtime,
+                parallelism=parallelism,
+                node_solver=_solve_node,
+            )
+        if parallelism is not None:
+            raise ValueError("parallelism: applies to a mlsys.Cluster, not to a single node")
+        return PerformanceProfile(
+            *_solve_node(model, system, batch_size, precision, efficiency, seq_len, phase, runtime)
+        )
 
     @staticmethod
     def sweep(
@@ -378,6 +398,25 @@ def _as_points(value: Any, name: str) -> list[Any]:
     if not points or any(hasattr(item, "__iter__") for item in points):
         raise ValueError(f"{name}: expected a number or a non-empty 1-D sequence of numbers")
     return points
+
+
+def _solve_node(
+    model: Any,
+    system: Any,
+    batch_size: Any,
+    precision: str | None,
+    efficiency: Any,
+    seq_len: Any,
+    phase: str | None,
+    runtime: str | None,
+) -> tuple[_Inputs, dict[str, Any]]:
+    """One node's checked inputs and raw results in floats (seconds, bytes, FLOP, joules)."""
+    _check_integer_batch(batch_size)
+    inputs = _inputs(model, system, batch_size, precision, efficiency, seq_len, phase, runtime)
+    if not isinstance(inputs.efficiency, Real) or isinstance(inputs.efficiency, bool):
+        raise ValueError(f"efficiency: expected a number in (0, 1], got {inputs.efficiency!r}")
+    _check_efficiency(float(inputs.efficiency))
+    return inputs, _core(inputs, max, min)
 
 
 # -- validation ------------------------------------------------------------------------------

@@ -252,6 +252,47 @@ MODELS: dict[str, ModelSpec] = {
             "params": "Meta model card / config.json: 70.6 B, 80 layers, hidden 8192, 8 KV heads"
         },
     ),
+    "Llama3_405B": _model(
+        name="Llama3_405B",
+        title="Llama-3.1-405B",
+        family="transformer",
+        params=405e9,
+        layers=126 * 7,
+        sample="sequence",
+        transformer=TransformerShape(126, 16384, 128, 8, 53248, 128256, True, True, 8192, 131072),
+        sources={
+            "params": "Dubey et al. 2024 (The Llama 3 Herd of Models), Table 3: 405 B, 126 layers, "
+            "model dimension 16,384, FFN 53,248, 128 heads, 8 KV heads, vocabulary 128K"
+        },
+    ),
+    "GPT3_175B": _model(
+        name="GPT3_175B",
+        title="GPT-3 175B",
+        family="transformer",
+        params=175e9,
+        layers=96 * 6,
+        sample="sequence",
+        transformer=TransformerShape(96, 12288, 96, 96, 49152, 50257, True, False, 2048, 2048),
+        sources={
+            "params": "Brown et al. 2020 (Language Models are Few-Shot Learners), Table 2.1: "
+            "175 B, 96 layers, d_model 12,288, 96 heads, context 2,048"
+        },
+    ),
+    "Mixtral8x7B": _model(
+        name="Mixtral8x7B",
+        title="Mixtral 8x7B (mixture of experts)",
+        family="transformer",
+        params=46.7e9,
+        layers=32 * 7,
+        sample="sequence",
+        transformer=TransformerShape(
+            32, 4096, 32, 8, 14336, 32000, True, True, 2048, 32768, n_experts=8, experts_per_token=2
+        ),
+        sources={
+            "params": "Jiang et al. 2024 (Mixtral of Experts), Table 1: 46.7 B total, 12.9 B "
+            "active, 32 layers, dim 4,096, FFN 14,336, 32 heads, 8 KV heads, 8 experts, top 2"
+        },
+    ),
 }
 
 Models: Registry[ModelSpec] = Registry("model", MODELS)
