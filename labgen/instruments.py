@@ -36,6 +36,11 @@ class Instrument:
     chart: bool = True
     unlock_volume: int = 1
     template: str | None = None
+    #: PerformanceProfile fields the instrument draws (beyond the KAT's metric cards), and the
+    #: Engine.solve parameter it sweeps on its own (the Pareto curve draws every batch size):
+    #: what `labgen validate` reads to prove no KAT shows a later KAT's answer early.
+    shows: tuple[str, ...] = ()
+    sweeps: str | None = None
 
     def unlocked_in(self, chapter: Chapter) -> bool:
         """Whether this instrument may appear in ``chapter`` (Volume 2 has all Volume 1 ones)."""
@@ -81,11 +86,36 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         "scorecard", 1, f"{_KIT}.MetricCards", "instrument_scorecard", "Metric cards", chart=False
     ),
     Instrument(
-        "waterfall", 2, f"{_KIT}.LatencyWaterfall", "instrument_waterfall", "Latency waterfall"
+        "waterfall",
+        2,
+        f"{_KIT}.LatencyWaterfall",
+        "instrument_waterfall",
+        "Latency waterfall",
+        shows=("latency", "latency_compute", "latency_memory", "latency_overhead"),
     ),
-    Instrument("pareto", 9, f"{_KIT}.ParetoCurve", "instrument_pareto", "Pareto curve"),
-    Instrument("roofline", 11, f"{_KIT}.Roofline", "instrument_roofline", "Roofline"),
     Instrument(
-        "p99_histogram", 13, f"{_KIT}.P99Histogram", "instrument_p99_histogram", "P99 histogram"
+        "pareto",
+        9,
+        f"{_KIT}.ParetoCurve",
+        "instrument_pareto",
+        "Pareto curve",
+        shows=("latency", "throughput"),
+        sweeps="batch_size",
+    ),
+    Instrument(
+        "roofline",
+        11,
+        f"{_KIT}.Roofline",
+        "instrument_roofline",
+        "Roofline",
+        shows=("arithmetic_intensity", "achieved_flops"),
+    ),
+    Instrument(
+        "p99_histogram",
+        13,
+        f"{_KIT}.P99Histogram",
+        "instrument_p99_histogram",
+        "P99 histogram",
+        shows=("latency",),
     ),
 )

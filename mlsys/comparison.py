@@ -25,6 +25,19 @@ class Comparison:
     text: str
 
 
+_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def factor_text(factor: float) -> str:
+    """How many times off, readably: "2.5x", "38x", "4,200x", "2.1 × 10⁸ times"."""
+    if factor < 10:
+        return f"{factor:.1f}x"
+    if factor < 100_000:
+        return f"{factor:,.0f}x"
+    exponent = math.floor(math.log10(factor))
+    return f"{factor / 10**exponent:.1f} × 10{str(exponent).translate(_SUPERSCRIPT)} times"
+
+
 def compare_prediction(predicted: Any, actual: Any, unit: str | None = None) -> Comparison:
     """Compare ``predicted`` with ``actual``.
 
@@ -57,5 +70,5 @@ def compare_prediction(predicted: Any, actual: Any, unit: str | None = None) -> 
         text = f"within {abs(ratio - 1.0) * 100:.0f} % of the engine"
     else:
         direction = "too high" if ratio > 1.0 else "too low"
-        text = f"off by {factor:.1f}x ({direction})"
+        text = f"off by {factor_text(factor)} ({direction})"
     return Comparison(predicted_q, actual_q, ratio, factor, close, text)

@@ -1,7 +1,7 @@
 """Run a generated lab headless for one track with every prediction filled in (tests, CI).
 
-The predictions come from the lab's spec: a number inside its bounds, the right choice, a
-sentence of text. marimo's ``app.run(defs=...)`` replaces the prediction and track cells.
+The predictions are the engine's answers at each KAT's stated configuration (the right choice, a
+sentence for free text). marimo's ``app.run(defs=...)`` replaces the prediction and track cells.
 """
 
 from __future__ import annotations
@@ -15,18 +15,20 @@ from typing import Any
 from labgen.spec.model import ChapterSpec
 
 
-def predictions_for(spec: ChapterSpec) -> dict[str, Any]:
-    """A filled-in prediction for every KAT of ``spec``, keyed by the lab's variable name."""
+def predictions_for(spec: ChapterSpec, track: str = "cloud_titan") -> dict[str, Any]:
+    """The engine's own answer as a prediction for every KAT of ``spec`` on ``track``, keyed by
+    the lab's variable name (a number in the prediction's unit, the right option, or a sentence
+    for free text): what a student who learned the chapter types."""
+    from labgen.book import chapter as book_chapter
+    from labgen.spec.pedagogy import typed_answers
+
+    found = book_chapter(spec.chapter.volume, spec.chapter.number)
+    typed = typed_answers(spec, found, track)
     filled: dict[str, Any] = {}
-    for index, kat in enumerate(spec.kats, start=1):
-        p = kat.prediction
-        if p.kind == "number":
-            value: Any = (p.min * p.max) ** 0.5 if p.min > 0 else (p.min + p.max) / 2
-        elif p.kind == "choice":
-            value = p.answer
-        else:
-            value = "My hypothesis: the slowest term of the Iron Law dominates."
-        filled[f"kat{index}_prediction"] = value
+    for index, _kat in enumerate(spec.kats, start=1):
+        filled[f"kat{index}_prediction"] = typed.get(
+            index, "My hypothesis: the slowest term of the Iron Law dominates."
+        )
     return filled
 
 
@@ -59,7 +61,7 @@ def run_lab(
     given; returns marimo's (outputs, definitions)."""
     defs: dict[str, Any] = {
         "track_selector": types.SimpleNamespace(value=track),
-        **predictions_for(spec),
+        **predictions_for(spec, track),
     }
     defs.update(overrides or {})
     outputs, definitions = load_app(lab_path).run(defs=defs)

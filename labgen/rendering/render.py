@@ -23,7 +23,9 @@ from labgen.provenance import header_lines
 from labgen.rendering.cells import Cell, analyse, link
 from labgen.rendering.formatting import format_source
 from labgen.rendering.literals import Code, Ref, identifier, py
-from labgen.spec.model import ChapterSpec
+from labgen.spec.model import ChapterSpec, PerTrack
+from labgen.spec.pedagogy import shown_fields, stated_overrides
+from mlsys.ledger import TRACKS
 from mlsys.personas import Personas
 
 #: Names a lab body may use, and the import that provides each (only the used ones are emitted).
@@ -48,6 +50,9 @@ KIT_IMPORTS: dict[str, str] = {
     "EngineControls": "from labs.core.controls import EngineControls",
     "engine_inputs": "from labs.core.controls import engine_inputs",
     "ledger_inputs": "from labs.core.controls import ledger_inputs",
+    "live_inputs": "from labs.core.controls import live_inputs",
+    "stated_profile": "from labs.core.controls import stated_profile",
+    "prediction_record": "from labs.core.predictions import prediction_record",
     "serving_ledger": "from labs.core.controls import serving_ledger",
     "serving_slo": "from labs.core.controls import serving_slo",
     "sweep_batches": "from labs.core.controls import sweep_batches",
@@ -135,31 +140,60 @@ def _track_data(spec: ChapterSpec) -> dict[str, Any]:
     return data
 
 
+def per_track(value: Any) -> Code:
+    """A spec value as the lab reads it: a literal, or for a per-track value the literal mapping
+    indexed by the student's track."""
+    if isinstance(value, PerTrack):
+        mapping = {track: value.of(track) for track in TRACKS}
+        return Code(f"{py(mapping)}[track_selector.value]")
+    return py(value)
+
+
 def _prediction(kat: Any) -> Code:
     p = kat.prediction
     if p.kind == "text":
-        return Code(f"PredictionInput.text({py(p.prompt)})")
+        return Code(f"PredictionInput.text({per_track(p.prompt)})")
     if p.kind == "choice":
-        return Code(f"PredictionInput.choice({py(p.prompt)}, {py(list(p.options))})")
+        return Code(f"PredictionInput.choice({per_track(p.prompt)}, {per_track(p.options)})")
     return Code(
-        f"PredictionInput.number({py(p.prompt)}, low={py(float(p.min))}, "
+        f"PredictionInput.number({per_track(p.prompt)}, low={py(float(p.min))}, "
         f"high={py(float(p.max))}, unit={py(p.unit)})"
     )
 
 
+def _answer(kat: Any, name: str) -> Code | None:
+    """The engine's answer a prediction is judged against (None for free text)."""
+    p = kat.prediction
+    if p.kind == "number":
+        return Code(f"{name}_expected.{identifier(p.compare_to)}")
+    if p.kind == "choice":
+        return per_track(p.answer)
+    return None
+
+
 def _verdict(kat: Any, name: str) -> Code:
     p = kat.prediction
-    if p.kind == "number" and p.compare_to:
+    answer = _answer(kat, name)
+    if p.kind == "number":
         return Code(
-            f"PredictionComparison({name}_prediction, {name}_profile.{identifier(p.compare_to)})"
+            f"PredictionComparison({name}_locked, {answer}, unit={py(p.unit)}, "
+            f"design={name}_expected)"
         )
     if p.kind == "choice":
-        return Code(f"PredictionComparison({name}_prediction, {py(p.answer)})")
-    return Code(f"PredictionComparison({name}_prediction, {name}_profile.latency)")
+        return Code(f"PredictionComparison({name}_locked, {answer}, design={name}_expected)")
+    return Code(f"PredictionComparison({name}_locked, {name}_profile.latency)")
+
+
+def _record(kat: Any, name: str) -> Code | None:
+    answer = _answer(kat, name)
+    if answer is None:
+        return None
+    unit = f", unit={py(kat.prediction.unit)}" if kat.prediction.kind == "number" else ""
+    return Code(f"prediction_record({py(str(name))}, {name}_locked, {answer}{unit})")
 
 
 def _controls(kat: Any) -> list[dict[str, Any]]:
-    return [control.model_dump(by_alias=True) for control in kat.controls]
+    return [control.model_dump(by_alias=True, exclude_none=True) for control in kat.controls]
 
 
 class _Renderer:
@@ -178,6 +212,7 @@ class _Renderer:
     def kat_context(self, index: int, kat: Any) -> dict[str, Any]:
         name = identifier(f"kat{index}")
         reads = "{}" if self.intro else "lab_decisions"
+        instrument = self.instruments.get(kat.instrument)
         return {
             "name": name,
             "intro": py(f"## KAT {index}: {kat.title}"),
@@ -186,6 +221,11 @@ class _Renderer:
             "setup": Code("dam_setup" if self.intro else "active_track"),
             "decisions": Code(reads),
             "verdict": _verdict(kat, name),
+            "judged": kat.prediction.kind != "text",
+            "at": py(stated_overrides(kat.prediction) or None),
+            # The math peek derives exactly the numbers this KAT shows, nothing a later KAT asks.
+            "peek": py(list(shown_fields(kat, instrument))),
+            "record": _record(kat, name),
             # The spec's chosen profile numbers, shown as cards beside the instrument.
             "fields": py(list(kat.metrics) or None),
             "metrics": Code(
@@ -193,7 +233,7 @@ class _Renderer:
                 if kat.metrics
                 else ""
             ),
-            "reflection": py(kat.reflection.prompt),
+            "reflection": per_track(kat.reflection.prompt),
         }
 
     def observe(self, kat: Any, context: dict[str, Any]) -> str:
@@ -278,12 +318,14 @@ class _Renderer:
             kat_name, _, param = write.source.partition(".")
             design_parts.append(f"{py(write.key)}: {identifier(kat_name)}_inputs[{py(param)}]")
         reflections = ", ".join(f"{py(str(k['name']))}: {k['name']}_reflection.value" for k in kats)
+        records = ", ".join(str(k["record"]) for k in kats if k["record"] is not None)
         return {
             "chapter_id": py(self.chapter.number),
             "volume": py(self.chapter.volume),
             "design": Code("{" + ", ".join(design_parts) + "}"),
             "reflections": Code("{" + reflections + "}"),
             "base": Code("None" if self.intro else "lab_start.ledger"),
+            "predictions": Code(f"[{records}]"),
         }
 
 

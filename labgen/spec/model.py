@@ -12,15 +12,18 @@ Field descriptions become the JSON Schema's descriptions (``labgen schema``).
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
+    Tag,
     ValidationInfo,
     create_model,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -306,6 +309,178 @@ Tracks = create_model(  # type: ignore[call-overload]
 )
 
 
+# -- per-track values ---------------------------------------------------------------------------
+
+T = TypeVar("T")
+
+#: The key of a per-track mapping that covers every track not named in it.
+OTHER_TRACKS = "others"
+
+
+class PerTrack(SpecModel, Generic[T]):
+    """A value written per track: a key per track (``cloud_titan``, ...) and ``others`` for the
+    tracks not named. Every track must be covered, so text for one track never reaches
+    another."""
+
+    cloud_titan: T | None = Field(default=None, description="The Cloud Titan track's value.")
+    edge_guardian: T | None = Field(default=None, description="The Edge Guardian track's value.")
+    mobile_nomad: T | None = Field(default=None, description="The Mobile Nomad track's value.")
+    tiny_pioneer: T | None = Field(default=None, description="The Tiny Pioneer track's value.")
+    others: T | None = Field(default=None, description="The value of every track not named.")
+
+    @model_validator(mode="after")
+    def _covers_every_track(self) -> PerTrack[T]:
+        missing = [key for key in TRACKS if getattr(self, key) is None]
+        if missing and self.others is None:
+            raise _fail(f"no value for {', '.join(missing)}: name every track or add 'others'")
+        if not missing and self.others is not None:
+            raise _fail("'others' is never used: every track is named")
+        return self
+
+    def of(self, track: str) -> T:
+        """The value for ``track`` (a track key)."""
+        own = getattr(self, track, None)
+        return own if own is not None else self.others  # type: ignore[return-value]
+
+
+def for_track(value: Any, track: str) -> Any:
+    """``value`` as ``track`` sees it: a ``PerTrack`` value's entry, or the value itself."""
+    return value.of(track) if isinstance(value, PerTrack) else value
+
+
+def is_per_track(value: Any) -> bool:
+    """Whether ``value`` differs per track (a ``PerTrack``)."""
+    return isinstance(value, PerTrack)
+
+
+TrackText = Annotated[
+    Text | PerTrack[Text],
+    Field(description="Text for every track, or a mapping of track key (and 'others') to text."),
+]
+
+
+def _stated_field(name: str) -> tuple[Any, Any]:
+    if name in TRACK_OWN_PARAMS:
+        kind = ModelName if name == "model" else SystemName
+        return kind | None, Field(default=None, description=f"The {name} the question is about.")
+    return _input_field(name)
+
+
+StatedInputs = create_model(  # type: ignore[call-overload]
+    "StatedInputs",
+    __base__=SpecModel,
+    __doc__="Engine.solve inputs that the question fixes, over the KAT's starting controls "
+    "(e.g. {batch_size: 8} or {model: Llama3_8B}).",
+    **{name: _stated_field(name) for name in BY_NAME},
+)
+
+
+# -- claims ------------------------------------------------------------------------------------
+
+
+class Term(SpecModel):
+    """One number of a claim: a PerformanceProfile field at the stated configuration, or at the
+    stated configuration changed by ``at``."""
+
+    field: ProfileField = Field(description="PerformanceProfile field, e.g. latency.")
+    at: StatedInputs | None = Field(  # type: ignore[valid-type]
+        default=None, description="Inputs changed from the stated configuration for this term."
+    )
+
+
+class LargestClaim(SpecModel):
+    """The right option is the one whose field is the largest at the stated configuration."""
+
+    largest: dict[str, ProfileField] = Field(
+        description="Each option mapped to the PerformanceProfile field it names."
+    )
+
+
+class SmallestClaim(SpecModel):
+    """The right option is the one whose field is the smallest at the stated configuration."""
+
+    smallest: dict[str, ProfileField] = Field(
+        description="Each option mapped to the PerformanceProfile field it names."
+    )
+
+
+class CompareClaim(SpecModel):
+    """The answer holds when ``left`` relates to ``right`` as ``relation`` says."""
+
+    left: Term = Field(description="The left number.")
+    relation: Literal["greater", "less", "equal", "at_least", "at_most"] = Field(
+        description="greater (>), less (<), equal (within 1 %), at_least (>=), at_most (<=)."
+    )
+    right: Term = Field(description="The right number.")
+
+
+class FitsClaim(SpecModel):
+    """The answer holds when the design at the stated configuration fits (or does not fit) the
+    node's memory (``fits: false`` for a design that cannot load)."""
+
+    fits: bool = Field(description="Whether the stated design fits the node's memory.")
+
+
+class BottleneckClaim(SpecModel):
+    """The answer holds when the stated configuration's bottleneck is ``bottleneck``."""
+
+    bottleneck: Literal["Compute", "Memory"] = Field(description="The roofline regime.")
+
+
+class ConceptualClaim(SpecModel):
+    """A claim the engine cannot judge (a definition, a process): declared, with its reason;
+    ``labgen list`` counts them."""
+
+    conceptual: Text = Field(max_length=300, description="Why the engine cannot judge this answer.")
+
+
+_CLAIM_KEYS = {
+    "largest": "largest",
+    "smallest": "smallest",
+    "relation": "compare",
+    "fits": "fits",
+    "bottleneck": "bottleneck",
+    "conceptual": "conceptual",
+}
+
+
+def _claim_kind(value: Any) -> str | None:
+    if isinstance(value, dict):
+        for key, kind in _CLAIM_KEYS.items():
+            if key in value:
+                return kind
+        return None
+    for kind, model in _CLAIM_MODELS.items():
+        if isinstance(value, model):
+            return kind
+    return None
+
+
+_CLAIM_MODELS: dict[str, type[SpecModel]] = {
+    "largest": LargestClaim,
+    "smallest": SmallestClaim,
+    "compare": CompareClaim,
+    "fits": FitsClaim,
+    "bottleneck": BottleneckClaim,
+    "conceptual": ConceptualClaim,
+}
+
+Claim = Annotated[
+    Annotated[LargestClaim, Tag("largest")]
+    | Annotated[SmallestClaim, Tag("smallest")]
+    | Annotated[CompareClaim, Tag("compare")]
+    | Annotated[FitsClaim, Tag("fits")]
+    | Annotated[BottleneckClaim, Tag("bottleneck")]
+    | Annotated[ConceptualClaim, Tag("conceptual")],
+    Discriminator(
+        _claim_kind,
+        custom_error_type="claim",
+        custom_error_message="a claim is one of: largest, smallest, left/relation/right, fits, "
+        "bottleneck, conceptual",
+    ),
+]
+
+
 # -- KATs --------------------------------------------------------------------------------------
 
 
@@ -313,34 +488,51 @@ class TextPrediction(SpecModel):
     """A free-text hypothesis."""
 
     kind: Literal["text"] = Field(description="Free text.")
-    prompt: Text = Field(max_length=600, description="The question the student answers first.")
+    prompt: TrackText = Field(max_length=600, description="The question the student answers first.")
 
 
 class ChoicePrediction(SpecModel):
     """A multiple-choice hypothesis with exactly one right answer."""
 
     kind: Literal["choice"] = Field(description="Pick one of several options.")
-    prompt: Text = Field(max_length=600, description="The question the student answers first.")
-    options: Annotated[list[Text], _unique("option")] = Field(
-        min_length=2, max_length=6, description="Two to six distinct options."
+    prompt: TrackText = Field(description="The question the student answers first.")
+    options: Options | PerTrack[Options] = Field(
+        description="Two to six distinct options, for every track or per track."
     )
-    answer: Text = Field(description="The one right option (must be one of options).")
+    answer: TrackText = Field(description="The one right option (one of the track's options).")
+    claim: Claim = Field(
+        description="What the engine must show for the answer to be right, on every track: "
+        "largest/smallest (options mapped to fields), left/relation/right, fits, bottleneck; "
+        "or conceptual with the reason the engine cannot judge it."
+    )
+    at: StatedInputs | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Inputs the question fixes over the KAT's starting controls (the stated "
+        "configuration the answer is judged at).",
+    )
+
+
+Options = Annotated[list[Text], _unique("option"), Field(min_length=2, max_length=6)]
 
 
 class NumberPrediction(SpecModel):
     """A numeric hypothesis within bounds, in a unit."""
 
     kind: Literal["number"] = Field(description="A bounded number.")
-    prompt: Text = Field(max_length=600, description="The question the student answers first.")
+    prompt: TrackText = Field(description="The question the student answers first.")
     min: float = Field(description="Smallest value the input accepts (in unit).")
     max: float = Field(description="Largest value the input accepts (in unit).")
     unit: Text = Field(
         max_length=40, description="Unit of the answer, parsed by mlsys.ureg (e.g. ms, GB)."
     )
-    compare_to: ProfileField | None = Field(
+    compare_to: ProfileField = Field(
+        description="PerformanceProfile field the prediction is judged against (e.g. latency); "
+        "unit must have its dimension.",
+    )
+    at: StatedInputs | None = Field(  # type: ignore[valid-type]
         default=None,
-        description="PerformanceProfile field the prediction is compared with after Observe "
-        "(e.g. latency); its unit must be convertible to unit.",
+        description="Inputs the question fixes over the KAT's starting controls (the stated "
+        "configuration the answer is judged at).",
     )
 
 
@@ -365,6 +557,11 @@ class IntegerControl(SpecModel):
         description="linear: min, min+step, ...; log2: powers of two from min to max.",
     )
     unit: Text = Field(description="Unit of the values (sample for batch_size, token for seq_len).")
+    lesson: Text | None = Field(
+        default=None,
+        max_length=300,
+        description="Declare that this lever moving nothing the KAT shows is the lesson, and why.",
+    )
 
 
 class FractionControl(SpecModel):
@@ -379,6 +576,11 @@ class FractionControl(SpecModel):
     default: float = Field(gt=0, le=1, description="Starting value unless a track sets one.")
     step: float = Field(default=0.05, gt=0, le=1, description="Step between values.")
     unit: Text = Field(default="dimensionless", description="Always dimensionless.")
+    lesson: Text | None = Field(
+        default=None,
+        max_length=300,
+        description="Declare that this lever moving nothing the KAT shows is the lesson, and why.",
+    )
 
 
 class ChoiceControl(SpecModel):
@@ -396,6 +598,11 @@ class ChoiceControl(SpecModel):
         "not offered on that track.",
     )
     default: str = Field(description="Starting option unless a track or the ledger sets one.")
+    lesson: Text | None = Field(
+        default=None,
+        max_length=300,
+        description="Declare that this lever moving nothing the KAT shows is the lesson, and why.",
+    )
 
 
 Control = Annotated[IntegerControl | FractionControl | ChoiceControl, Field(discriminator="param")]
@@ -404,11 +611,35 @@ Control = Annotated[IntegerControl | FractionControl | ChoiceControl, Field(disc
 class Reflection(SpecModel):
     """The Reflect step: the student justifies the choice to the track's stakeholder."""
 
-    prompt: Text = Field(
-        max_length=600,
+    prompt: TrackText = Field(
         description="What the student explains, using the chapter's invariants (the track's "
         "stakeholder is addressed by the lab).",
     )
+
+
+class Target(SpecModel):
+    """A bar the KAT asks one track to meet, such as the nemesis budget or an SLO."""
+
+    track: Literal[TRACKS] = Field(description="The track the target applies to.")  # type: ignore[valid-type]
+    field: ProfileField = Field(description="PerformanceProfile field judged, e.g. latency.")
+    at_most: Text | None = Field(
+        default=None, max_length=40, description="Upper bar with its unit, e.g. '7.5 ms'."
+    )
+    at_least: Text | None = Field(
+        default=None, max_length=40, description="Lower bar with its unit, e.g. '60 1/s'."
+    )
+    wall: Text | None = Field(
+        default=None,
+        max_length=400,
+        description="Declare the bar unreachable on purpose (the wall is the lesson) and say "
+        "why; the lab shows this sentence.",
+    )
+
+    @model_validator(mode="after")
+    def _one_bar(self) -> Target:
+        if (self.at_most is None) == (self.at_least is None):
+            raise _fail("give exactly one of at_most or at_least")
+        return self
 
 
 class Kat(SpecModel):
@@ -429,6 +660,13 @@ class Kat(SpecModel):
         "order (e.g. flops, bytes_moved, arithmetic_intensity).",
     )
     reflection: Reflection = Field(description="The Reflect step.")
+    targets: list[Target] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Targets the prompt or reflection asks the student to meet, per track: "
+        "`labgen validate` proves each reachable with the KAT's controls, unless it declares "
+        "the wall as the lesson.",
+    )
 
 
 # -- Lab 01 --------------------------------------------------------------------------------------

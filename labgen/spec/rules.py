@@ -28,6 +28,8 @@ from labgen.spec.model import (
     Kat,
     Ledger,
     NumberPrediction,
+    for_track,
+    is_per_track,
 )
 from labgen.spec.registries import Registries, suggestion, unknown_name
 from labgen.spec.units import parse_unit, unit_problem
@@ -217,12 +219,34 @@ def _integer_steps(path: DataPath, control: IntegerControl) -> Iterator[Finding]
         )
 
 
+def _choice_problems(path: DataPath, prediction: ChoicePrediction) -> Iterator[Finding]:
+    # Each track's answer is one of that track's options, and a largest/smallest claim names a
+    # field for it.
+    claim = prediction.claim
+    mapping = getattr(claim, "largest", None) or getattr(claim, "smallest", None)
+    reported: set[str] = set()
+    for track in TRACKS:
+        options = for_track(prediction.options, track)
+        answer = for_track(prediction.answer, track)
+        if answer not in options and answer not in reported:
+            reported.add(answer)
+            hint = suggestion(answer, options)
+            where = f" on {track}" if is_per_track(prediction.options) else ""
+            yield Finding(
+                (*path, "answer"), f"answer {answer!r} is not one of the options{where}{hint}"
+            )
+        if mapping is not None and answer in options and answer not in mapping:
+            reported.add(answer)
+            yield Finding(
+                (*path, "claim"),
+                f"the claim names no field for the answer {answer!r} (options it leaves out "
+                "are never the engine's pick)",
+            )
+
+
 def _prediction_problems(path: DataPath, prediction: Any) -> Iterator[Finding]:
-    if isinstance(prediction, ChoicePrediction) and prediction.answer not in prediction.options:
-        hint = suggestion(prediction.answer, prediction.options)
-        yield Finding(
-            (*path, "answer"), f"answer {prediction.answer!r} is not one of the options{hint}"
-        )
+    if isinstance(prediction, ChoicePrediction):
+        yield from _choice_problems(path, prediction)
     if isinstance(prediction, NumberPrediction):
         if prediction.min >= prediction.max:
             yield Finding(

@@ -40,6 +40,7 @@ from labgen.spec.model import (
     Track,
     exact_count_problem,
 )
+from labgen.spec.pedagogy import check_pedagogy
 from labgen.spec.project_rules import check_ledger_reads
 from labgen.spec.reading import SpecReadError, read_spec_bytes
 from labgen.spec.registries import Registries, default_registries
@@ -227,6 +228,9 @@ def check_document(
     parts, chapter_findings = _parts(data, spec, context)
     findings.extend(chapter_findings)
     findings.extend(_rule_findings(data, parts, file_parts, registries, index))
+    if spec is not None and parts.chapter is not None and not findings:
+        # Only a spec sound in form is played: the proofs solve its KATs on every track.
+        findings.extend(check_pedagogy(spec, parts.chapter, registries.instruments))
     # A value still holding a TODO marker is reported once, as unfinished, not for its shape;
     # a value the YAML reader could not read is reported by the reader alone.
     hidden = [*document.todo_paths, *document.unreadable_paths]

@@ -49,3 +49,14 @@ ACTION_VERBS: tuple[str, ...] = (
 UNOBSERVABLE_VERBS: frozenset[str] = frozenset(
     {"understand", "know", "learn", "appreciate", "realize", "grasp", "see", "explore"}
 )
+
+#: Words that belong to one track's world: text shared by every track must not use them (a KV
+#: cache means nothing to a hearable's LSTM), so `labgen validate` asks for per-track text.
+#: Matched at the start of a word (so "token" also finds "tokens"); all-capital terms match
+#: case-sensitively and as whole words.
+TRACK_TERMS: dict[str, tuple[str, ...]] = {
+    "cloud_titan": ("LLM", "KV cache", "KV-cache", "Llama", "H100", "token", "decode"),
+    "edge_guardian": ("vehicle", "camera", "Orin", "AV"),
+    "mobile_nomad": ("glasses", "AR filter", "Snapdragon", "smartphone"),
+    "tiny_pioneer": ("hearable", "microcontroller", "MCU", "STM32"),
+}

@@ -6,22 +6,36 @@ draws; mlsys computes: no number shown by a component is computed here, and noth
 files or the network (labs run in the browser under Pyodide).
 """
 
-from labs.core.components import (
-    LabHeader,
-    LatencyWaterfall,
-    MathPeek,
-    MetricCards,
-    P99Histogram,
-    ParetoCurve,
-    PredictionComparison,
-    PredictionInput,
-    PredictionLock,
-    Roofline,
-    SafeMarkdown,
-    StakeholderReflection,
-    TrackSelector,
-)
-from labs.core.state import LedgerPanel, record_design
+from importlib import import_module
+from typing import Any
+
+#: Where each name of the kit lives. Imported on first use, so that the pure-data modules
+#: (``labs.core.configuration``, ``labs.core.presets``) load without marimo.
+_HOMES = {
+    "LabHeader": "labs.core.components",
+    "LatencyWaterfall": "labs.core.components",
+    "MathPeek": "labs.core.components",
+    "MetricCards": "labs.core.components",
+    "P99Histogram": "labs.core.components",
+    "ParetoCurve": "labs.core.components",
+    "PredictionComparison": "labs.core.components",
+    "PredictionInput": "labs.core.components",
+    "PredictionLock": "labs.core.components",
+    "Roofline": "labs.core.components",
+    "SafeMarkdown": "labs.core.components",
+    "StakeholderReflection": "labs.core.components",
+    "TrackSelector": "labs.core.components",
+    "LedgerPanel": "labs.core.state",
+    "record_design": "labs.core.state",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'labs.core' has no attribute {name!r}")
+    return getattr(import_module(home), name)
+
 
 __all__ = [
     "LabHeader",

@@ -9,7 +9,7 @@ from typing import Any
 import marimo as mo
 
 from labs.core import style
-from labs.core.format import split_quantity
+from labs.core.format import format_quantity, split_quantity
 from labs.core.markdown import render_safe_inline
 
 #: The profile fields the metric cards show by default, with their card labels.
@@ -19,7 +19,24 @@ PROFILE_METRICS: Mapping[str, str] = {
     "energy": "Energy per batch",
     "memory_footprint": "Memory footprint",
     "bottleneck": "Bound by",
-    "feasible": "Fits in memory",
+}
+
+#: What a student reads for every profile field a card can show.
+FIELD_LABELS: Mapping[str, str] = {
+    **PROFILE_METRICS,
+    "latency_compute": "Compute time",
+    "latency_memory": "Memory time",
+    "latency_overhead": "Dispatch overhead",
+    "energy_per_sample": "Energy per sample",
+    "flops": "Operations (FLOP)",
+    "bytes_moved": "Bytes moved",
+    "arithmetic_intensity": "Arithmetic intensity",
+    "achieved_flops": "Achieved FLOP/s",
+    "power": "Average power",
+    "memory_weights": "Weights",
+    "memory_activations": "Activations",
+    "memory_kv_cache": "KV cache",
+    "memory_capacity": "Node memory",
 }
 
 
@@ -50,9 +67,26 @@ def _metrics_of(source: Any, fields: Iterable[str] | None) -> list[tuple[str, An
         ]
     names = list(fields) if fields is not None else list(PROFILE_METRICS)
     return [
-        (PROFILE_METRICS.get(name, name.replace("_", " ").capitalize()), getattr(source, name))
+        (FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), getattr(source, name))
         for name in names
     ]
+
+
+def fit_card(profile: Any) -> str:
+    """The card that says whether a design fits its node's memory ("141 GB does not fit in
+    80 GB"), marked so a design that cannot load is never read as one that runs."""
+    need = format_quantity(profile.memory_footprint)
+    have = format_quantity(profile.memory_capacity)
+    if profile.feasible:
+        label, text, kind, name = "Fits in memory", f"{need} of {have}", "fits", "lg-card"
+    else:
+        label, text = "Does not fit: cannot load", f"{need} > {have}"
+        kind, name = "does-not-fit", "lg-verdict-bad"
+    return (
+        f'<div data-fit="{kind}" {style.attrs(name)}>'
+        f"<div {style.attrs('lg-caption')}>{html.escape(label)}</div>"
+        f"<div {style.attrs('lg-value')}>{html.escape(text)}</div></div>"
+    )
 
 
 def MetricCards(source: Any, *, fields: Iterable[str] | None = None) -> mo.Html:
@@ -61,7 +95,8 @@ def MetricCards(source: Any, *, fields: Iterable[str] | None = None) -> mo.Html:
     ``source`` is a ``PerformanceProfile`` (default fields: latency, throughput, energy, memory
     footprint, bottleneck, fit), a ``SystemLedger`` (its ``metrics()``), or a mapping of card
     label to value (quantities, numbers, strings, booleans). ``fields`` picks and orders the
-    profile fields or ledger metric names to show.
+    profile fields or ledger metric names to show. A profile always gets a last card saying
+    whether the design fits the node's memory.
     """
     cards = []
     for label, value in _metrics_of(source, fields):
@@ -72,4 +107,6 @@ def MetricCards(source: Any, *, fields: Iterable[str] | None = None) -> mo.Html:
             f"<div {style.attrs('lg-caption')}>{html.escape(label)}</div>"
             f"<div {style.attrs('lg-value')}>{html.escape(number)}{unit_html}</div></div>"
         )
+    if hasattr(source, "feasible") and hasattr(source, "memory_capacity"):
+        cards.append(fit_card(source))
     return mo.Html(f"<div {style.attrs('lg-metrics')}>{''.join(cards)}</div>")

@@ -12,66 +12,34 @@ from typing import Any
 
 import marimo as mo
 
-from labs.core.markdown import safe_label
-from mlsys import Engine, Models, Systems
-
-#: Every keyword of Engine.solve a lab passes, in the order it passes them.
-ENGINE_KEYWORDS: tuple[str, ...] = (
-    "model",
-    "system",
-    "batch_size",
-    "precision",
-    "efficiency",
-    "seq_len",
-    "phase",
-    "runtime",
+from labs.core.configuration import (
+    ENGINE_KEYWORDS,
+    engine_inputs,
+    grid,
+    ledger_inputs,
+    live_inputs,
+    powers_of_two,
+    shown,
+    slider_steps,
+    start_value,
+    stated_profile,
+    usable,
 )
+from labs.core.markdown import safe_label
+from mlsys import Engine
 
-
-#: Engine.solve keywords that only transformers take.
-TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len"})
-
-
-def _allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]) -> list[str]:
-    """Options a track can use: precisions and runtimes its system cannot run are left out,
-    and phases only where the model takes them (train for every model, decode for decoders)."""
-    system, model = track["system"], track["model"]
-    if param == "precision":
-        return [o for o in options if o in system.precisions]
-    if param == "runtime":
-        return [o for o in options if o in system.runtimes]
-    if param == "phase":
-        return [o for o in options if o in model.phases]
-    return list(options)
-
-
-def _powers_of_two(low: int, high: int) -> list[int]:
-    steps, value = [], low
-    while value <= high:
-        steps.append(value)
-        value *= 2
-    return steps
-
-
-def _start(
-    control: Mapping[str, Any],
-    track: Mapping[str, Any],
-    ledger: Mapping[str, Any],
-    allowed: Sequence[Any] | None,
-) -> Any:
-    """The control's starting value: the ledger's decision, else the track's input, else the
-    spec default; a candidate the control cannot show is passed over."""
-    param = control["param"]
-    own = track[param].name if param in ("model", "system") else track.get("inputs", {}).get(param)
-    for candidate in (ledger.get(param), own, control["default"]):
-        if candidate is None:
-            continue
-        if allowed is not None:
-            if candidate in allowed:
-                return candidate
-        elif control["min"] <= candidate <= control["max"]:
-            return candidate
-    return allowed[0] if allowed else control["min"]
+__all__ = [
+    "ENGINE_KEYWORDS",
+    "EngineControls",
+    "engine_inputs",
+    "ledger_inputs",
+    "live_inputs",
+    "serving_ledger",
+    "serving_slo",
+    "stated_profile",
+    "sweep_batches",
+    "usable",
+]
 
 
 def EngineControls(
@@ -89,106 +57,20 @@ def EngineControls(
     decided = dict(ledger or {})
     elements: dict[str, Any] = {}
     for control in controls:
+        if not shown(control, track):
+            continue  # nothing to choose here (one option, or a context length for a CNN)
         param, label = control["param"], safe_label(control["label"])
-        if param in TRANSFORMER_ONLY and track["model"].transformer is None:
-            continue  # a context length means nothing to a CNN or an RNN
-
+        start = start_value(control, track, decided)
         if "options" in control:
-            allowed = _allowed_choices(param, control["options"], track)
-            if not allowed:
-                continue  # nothing this track's node can run: the engine default applies
-            elements[param] = mo.ui.dropdown(
-                options=allowed, value=_start(control, track, decided, allowed), label=label
-            )
-        elif control.get("scale") == "log2":
-            steps = _powers_of_two(control["min"], control["max"])
-            elements[param] = mo.ui.slider(
-                steps=steps,
-                value=_start(control, track, decided, steps),
-                label=label,
-                show_value=True,
-            )
+            elements[param] = mo.ui.dropdown(options=grid(control, track), value=start, label=label)
         else:
             elements[param] = mo.ui.slider(
-                start=control["min"],
-                stop=control["max"],
-                step=control.get("step", 1),
-                value=_start(control, track, decided, None),
-                label=label,
-                show_value=True,
+                steps=slider_steps(control, track, start), value=start, label=label, show_value=True
             )
     # A batch, not a dictionary: it renders as a plain form (one control per line) and its
     # value is the same {param: value} mapping.
     template = "".join(f"<div class='lg-control'>{{{param}}}</div>" for param in elements)
     return mo.ui.batch(mo.Html(f"<div data-controls>{template}</div>"), elements)
-
-
-def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
-    """Whether ``value`` is a valid ``param`` for the track's model and system (a decision made
-    on another node, such as fp16 for a microcontroller, is not)."""
-    model, system = track["model"], track["system"]
-    if value is None:
-        return False
-    if param == "precision":
-        return value in system.precisions
-    if param == "runtime":
-        return value in system.runtimes
-    if param == "phase":
-        return value in model.phases
-    if param == "seq_len":
-        shape = model.transformer
-        return shape is not None and isinstance(value, int) and 1 <= value <= shape.max_seq_len
-    if param == "batch_size":
-        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
-    if param == "efficiency":
-        return isinstance(value, int | float) and 0 < value <= 1
-    if param == "model":
-        return isinstance(value, str) and value in Models
-    if param == "system":
-        return isinstance(value, str) and value in Systems
-    return False
-
-
-def engine_inputs(
-    track: Mapping[str, Any],
-    values: Mapping[str, Any] | None = None,
-    decisions: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Keywords for ``Engine.solve``: the track's model, system and fixed inputs, overridden by
-    the earlier labs' ``decisions`` the track can use, overridden by the controls' ``values``.
-    Model and system names are looked up in the registries; unset keywords are None (the
-    engine's documented defaults); ``batch_size`` defaults to 1."""
-    picked = values or {}
-    # Decisions are judged against the node and model this KAT actually runs (a system or
-    # model dropdown may have replaced the track's own).
-    target = dict(track)
-    for key, registry in (("model", Models), ("system", Systems)):
-        if isinstance(picked.get(key), str):
-            target[key] = registry.get(picked[key])
-    carried = {k: v for k, v in (decisions or {}).items() if usable(k, v, target)}
-    chosen = {**track.get("inputs", {}), **carried, **picked}
-    model = chosen.get("model", track["model"])
-    system = chosen.get("system", track["system"])
-    inputs = {key: chosen.get(key) for key in ENGINE_KEYWORDS}
-    inputs["model"] = Models.get(model) if isinstance(model, str) else model
-    inputs["system"] = Systems.get(system) if isinstance(system, str) else system
-    inputs["batch_size"] = chosen.get("batch_size") or 1
-    if inputs["model"].transformer is None:
-        inputs["seq_len"] = None  # only transformers take a context length
-    if inputs["phase"] not in (None, *inputs["model"].phases):
-        inputs["phase"] = None  # e.g. "prefill" for a CNN: inference, the engine's default
-    return inputs
-
-
-def ledger_inputs(ledger: Any, reads: Mapping[str, str]) -> dict[str, Any]:
-    """Decisions an earlier lab recorded, keyed by the Engine.solve parameter they feed:
-    ``reads`` maps parameter -> ledger key; keys the ledger lacks are left out."""
-    found = {}
-    for param, key in reads.items():
-        value = ledger.get(key, None)
-        if value is not None:
-            found[param] = value
-    return found
 
 
 def sweep_batches(
@@ -201,7 +83,7 @@ def sweep_batches(
     """``Engine.sweep`` over batch sizes 1, 2, 4, ... ``largest`` with the track's and controls'
     other inputs: the points of a Pareto curve (every field an array)."""
     inputs = engine_inputs(track, values, decisions)
-    inputs["batch_size"] = _powers_of_two(1, largest)
+    inputs["batch_size"] = powers_of_two(1, largest)
     return Engine.sweep(**inputs)
 
 

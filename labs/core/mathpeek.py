@@ -51,7 +51,8 @@ def _derivations(formula: Any, variables: Any, fields: Iterable[str] | None) -> 
     if isinstance(math, Derivation):
         return [math]
     if isinstance(math, Mapping) and all(isinstance(d, Derivation) for d in math.values()):
-        names = list(fields) if fields is not None else list(math)
+        # Fields with no derivation of their own (a count read off the model) are skipped.
+        names = [n for n in fields if n in math] if fields is not None else list(math)
         return [math[name] for name in names]
     if isinstance(formula, str):
         return [Derivation("", formula, _as_variables(variables), None)]  # type: ignore[arg-type]

@@ -7,6 +7,7 @@ import html
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import marimo as mo
@@ -15,6 +16,7 @@ from labs.core import style
 from labs.core.format import format_quantity
 from labs.core.markdown import safe_label
 from mlsys import Quantity, compare_prediction, ureg
+from mlsys.ledger import PredictionRecord
 
 #: What a locked KAT says (guide section 6.2).
 LOCK_MESSAGE = "⚠️ Enter your prediction above to unlock this task."
@@ -51,7 +53,9 @@ class NumberPrediction(mo.ui.number):
                 "start": low,
                 "stop": high,
                 "step": step,
-                "debounce": False,
+                # Commit on Enter or leaving the box, not per keystroke: the first value
+                # committed is the prediction that gets locked.
+                "debounce": True,
                 "full-width": False,
                 "disabled": False,
             },
@@ -130,18 +134,50 @@ def locked_view(message: str = LOCK_MESSAGE) -> mo.Html:
     )
 
 
-def PredictionLock(prediction: Any) -> Any:
+@dataclass(frozen=True)
+class LockedPrediction:
+    """A prediction once given: ``first`` is the value committed before the task unlocked (the
+    one judged and recorded), ``latest`` what the input holds now, ``unit`` the unit a number
+    was typed in (None for choices and text)."""
+
+    first: Any
+    latest: Any
+    unit: str | None = None
+
+    @property
+    def revised(self) -> bool:
+        """Whether the student changed the prediction after the task unlocked."""
+        return self.latest != self.first
+
+
+#: Attribute a prediction element keeps its first committed value in (one per element, so a
+#: fresh element, as after a track change, starts a fresh prediction).
+_FIRST = "_labgen_first_prediction"
+
+
+def PredictionLock(prediction: Any) -> LockedPrediction:
     """The guide's lock: stops the cell (``mo.stop``) with the locked look and ``LOCK_MESSAGE``
     while ``prediction`` (an element from ``PredictionInput`` or a plain value) is empty, so
-    nothing downstream runs or shows. Once given, returns the prediction's value."""
+    nothing downstream runs or shows. Once given, returns a ``LockedPrediction``: the first
+    committed value stays the judged one, a later change is shown as a revision."""
     mo.stop(is_empty(prediction), locked_view())
-    return prediction_value(prediction)
+    value = prediction_value(prediction)
+    unit = getattr(prediction, "unit", None)
+    if prediction is value or not isinstance(prediction, mo.Html):
+        return LockedPrediction(value, value, unit)
+    first = getattr(prediction, _FIRST, None)
+    if first is None:
+        object.__setattr__(prediction, _FIRST, value)
+        first = value
+    return LockedPrediction(first, value, unit)
 
 
-def _predicted_quantity(prediction: Any, actual: Any) -> Any:
+def _predicted_quantity(prediction: Any, actual: Any, unit: str | None = None) -> Any:
     if isinstance(prediction, NumberPrediction):
         return prediction.quantity
     value = prediction_value(prediction)
+    if unit is not None and isinstance(value, int | float) and not isinstance(value, bool):
+        return Quantity(float(value), unit)
     if isinstance(value, str) and isinstance(actual, Quantity):
         # Only "number unit" is read as a quantity; pint's own parser would also evaluate
         # expressions such as "2 ** 99999999", which a typo must not be able to trigger.
@@ -166,15 +202,50 @@ def _verdict(good: bool | None, body: str) -> mo.Html:
     return mo.Html(f'<div data-verdict="{kind}" {style.attrs(name)}>{body}</div>')
 
 
-def PredictionComparison(prediction: Any, actual: Any) -> mo.Html:
+def fit_text(design: Any) -> str:
+    """ "141 GB does not fit in 80 GB" or "12.3 GB fits in 80 GB": a design's footprint against
+    its node's memory, in readable units."""
+    need = format_quantity(design.memory_footprint)
+    have = format_quantity(design.memory_capacity)
+    return f"{need} fits in {have}" if design.feasible else f"{need} does not fit in {have}"
+
+
+def _fit_note(design: Any) -> str:
+    if design is None or design.feasible:
+        return ""
+    return (
+        f" <strong>At this configuration the design cannot load: {html.escape(fit_text(design))}"
+        "</strong>, so these numbers describe a node that could not run it."
+    )
+
+
+def PredictionComparison(
+    prediction: Any, actual: Any, *, unit: str | None = None, design: Any = None
+) -> mo.Html:
     """The prediction next to the engine's answer and how far off it was.
 
-    Numbers (a ``NumberPrediction``, a quantity, or text such as "12 ms") are compared with
-    ``mlsys.compare_prediction``: "off by 2.5x (too low)" or "within 4 % of the engine".
-    Choices are compared by equality. Free text that is not a quantity is shown next to the
-    engine's value without a verdict.
+    ``prediction`` is a ``LockedPrediction`` (its first value is judged; a revision is shown as
+    one), a prediction element or a plain value (a plain number is read in ``unit``). Numbers
+    are compared with ``mlsys.compare_prediction``: "off by 2.5x (too low)" or "within 4 % of
+    the engine". Choices are compared by equality. Free text that is not a quantity is shown
+    next to the engine's value without a verdict. ``design`` (the profile the answer comes
+    from) adds a warning when that design does not fit its node's memory.
     """
-    predicted = _predicted_quantity(prediction, actual)
+    if isinstance(prediction, LockedPrediction):
+        verdict = PredictionComparison(
+            prediction.first, actual, unit=unit or prediction.unit, design=design
+        )
+        if not prediction.revised:
+            return verdict
+        latest = _predicted_quantity(prediction.latest, actual, unit or prediction.unit)
+        shown = format_quantity(latest) if isinstance(latest, Quantity) else str(latest)
+        note = (
+            f"<div data-revision {style.attrs('lg-caption')}>You revised your prediction to "
+            f"<strong>{html.escape(shown)}</strong> after the task unlocked; the verdict judges "
+            "your first prediction, and the ledger records both.</div>"
+        )
+        return mo.vstack([verdict, mo.Html(note)])
+    predicted = _predicted_quantity(prediction, actual, unit)
     shown_actual = html.escape(format_quantity(actual))
     if is_empty(predicted):
         return _verdict(
@@ -188,7 +259,7 @@ def PredictionComparison(prediction: Any, actual: Any) -> mo.Html:
         body = (
             f"You predicted <strong>{html.escape(format_quantity(comparison.predicted))}</strong>; "
             f"the engine says <strong>{shown_actual}</strong>: "
-            f"<strong>{html.escape(comparison.text)}</strong>."
+            f"<strong>{html.escape(comparison.text)}</strong>.{_fit_note(design)}"
         )
         return _verdict(comparison.close, body)
     if isinstance(predicted, str) and not isinstance(actual, str):
@@ -204,3 +275,24 @@ def PredictionComparison(prediction: Any, actual: Any) -> mo.Html:
         f"You predicted <strong>{html.escape(str(predicted))}</strong>, which {mark} the "
         f"engine's answer <strong>{shown_actual}</strong>.",
     )
+
+
+def prediction_record(
+    task: str, prediction: Any, answer: Any, *, unit: str | None = None
+) -> PredictionRecord | None:
+    """The ledger's record of a task's prediction: the first value, the engine's ``answer`` (a
+    quantity for numbers, the right option for choices), the ratio and any revision; None for
+    free text, which has no answer to record."""
+    locked = prediction if isinstance(prediction, LockedPrediction) else None
+    first = locked.first if locked else prediction_value(prediction)
+    latest = locked.latest if locked else first
+    unit = unit or (locked.unit if locked else getattr(prediction, "unit", None))
+    if isinstance(answer, Quantity):
+        if unit is None or isinstance(first, str):
+            return None
+        value = answer.to(unit).magnitude
+        revised = None if latest == first else float(latest)
+        return PredictionRecord.number(task, float(first), float(value), unit, revised)
+    if isinstance(answer, str) and isinstance(first, str):
+        return PredictionRecord.choice(task, first, answer, None if latest == first else latest)
+    return None

@@ -89,6 +89,7 @@ def record_design(
     reflections: Any = (),
     ledger: DesignLedger | None = None,
     volume: int = 1,
+    predictions: Iterable[Any] = (),
 ) -> DesignLedger:
     """``ledger`` (default: an empty one) with this chapter's decisions and reflections recorded;
     the ledger passed in is unchanged.
@@ -97,11 +98,17 @@ def record_design(
     registry entries (``Models.ResNet50``) by their name. Physical values go in as numbers under a
     key naming the unit (``"slo_ms": 10``). ``reflections`` is a mapping of task to text, or a list
     of ``{"task", "text"}`` entries; empty texts are skipped. Raises ``LedgerError`` naming the
-    offending value.
+    offending value. ``predictions`` are the tasks' ``PredictionRecord``s (None entries, for
+    free-text predictions, are skipped).
     """
     base = ledger if ledger is not None else DesignLedger()
     return base.record(
-        chapter_id, track, _plain(dict(design)), _reflections(reflections), volume=volume
+        chapter_id,
+        track,
+        _plain(dict(design)),
+        _reflections(reflections),
+        volume=volume,
+        predictions=[p for p in predictions if p is not None],
     )
 
 

@@ -1,0 +1,571 @@
+"""Proofs, through the engine, that a lab can be played fairly on every track.
+
+A valid spec can still ship a lab nobody can finish: a verdict that compares a batch size with a
+latency, a right answer judged wrong, a later answer shown early, a target no setting reaches, a
+lever that moves nothing. For every track (and for each way a student can start the lab: with no
+ledger, or the Expert Preset's) this module plays each KAT through the same configuration logic
+the lab runs (``labs.core.configuration``) and reports, at the spec's own YAML node:
+
+- the stated configuration of each prediction solves, and a number answer lies inside the input's
+  bounds in the unit the student types;
+- a choice's right option is backed by the engine (its claim holds), or declared conceptual;
+- no earlier KAT can show what a later KAT asks to predict (cards, instrument, math peek), at
+  the later question's configuration;
+- each declared target is reachable with the KAT's controls, or declared a wall and truly is one;
+- every control shown offers two values, starts on its grid and moves a number the KAT shows,
+  unless declared the lesson;
+- text shared by every track names nothing only another track has.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from labgen.book import Chapter
+from labgen.instruments import Instrument
+from labgen.spec.diagnostics import DataPath, Finding
+from labgen.spec.model import (
+    BottleneckClaim,
+    ChapterSpec,
+    ChoicePrediction,
+    CompareClaim,
+    ConceptualClaim,
+    FitsClaim,
+    Kat,
+    LargestClaim,
+    NumberPrediction,
+    PerTrack,
+    SmallestClaim,
+    for_track,
+)
+from labgen.spec.vocabulary import TRACK_TERMS
+from labs.core import configuration as config
+from mlsys import Models, Quantity, Systems, ureg
+from mlsys.ledger import TRACKS
+
+#: Most configurations a target sweep tries per KAT and track (the grid is thinned past it).
+MAX_SWEEP = 4096
+
+#: Two displayed numbers count as the same answer when they agree this closely.
+SAME_VALUE = 1e-6
+
+
+@dataclass(frozen=True)
+class Start:
+    """How a student can start a KAT: the track's setting and the ledger's decisions."""
+
+    track: str  # a track key, or "dam" in Lab 01
+    label: str  # "track cloud_titan" or "track cloud_titan with the Expert Preset"
+    setting: dict[str, Any]  # what labs.core.configuration calls a track
+    decisions: dict[str, Any]
+
+
+def _setting(model: str, system: str, inputs: Any) -> dict[str, Any]:
+    values = {name: value for name, value in inputs if value is not None}
+    return {"model": Models.get(model), "system": Systems.get(system), "inputs": values}
+
+
+def starts(spec: ChapterSpec, chapter: Chapter) -> list[Start]:
+    """Every way the KATs of ``spec`` start: each track with no ledger and with the Expert
+    Preset's decisions (Volume 1); Lab 01's single D·A·M setting."""
+    if spec.is_intro and spec.dam is not None:
+        dam = spec.dam
+        return [Start("dam", "dam", _setting(dam.model, dam.system, dam.inputs), {})]
+    from labs.core.presets import VOLUME_1_CHAPTERS, expert_preset
+
+    reads = {read.feeds: read.key for read in spec.ledger.reads if read.feeds}
+    found = []
+    for key, track in spec.tracks:
+        setting = _setting(track.model, track.system, track.inputs)
+        found.append(Start(key, f"track {key}", setting, {}))
+        if reads and chapter.volume == 1 and chapter.number <= VOLUME_1_CHAPTERS:
+            preset = expert_preset(chapter.number, key)
+            decisions = config.ledger_inputs(preset, reads)
+            if decisions:
+                label = f"track {key} with the Expert Preset"
+                found.append(Start(key, label, setting, decisions))
+    return found
+
+
+def controls_of(kat: Kat) -> list[dict[str, Any]]:
+    """A KAT's controls as the lab receives them (plain data)."""
+    return [control.model_dump(by_alias=True, exclude_none=True) for control in kat.controls]
+
+
+def stated_overrides(prediction: Any) -> dict[str, Any]:
+    """The ``at`` inputs a prediction fixes (empty when none)."""
+    at = getattr(prediction, "at", None)
+    return {} if at is None else {k: v for k, v in at if v is not None}
+
+
+def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
+    """The profile fields a KAT shows after its prediction: its metric cards, what its
+    instrument draws, and the field its own prediction is judged against."""
+    fields = [*kat.metrics, *(instrument.shows if instrument else ())]
+    if isinstance(kat.prediction, NumberPrediction):
+        fields.append(kat.prediction.compare_to)
+    return tuple(dict.fromkeys(fields))
+
+
+def displayed(profile: Any, fields: Sequence[str]) -> list[Quantity]:
+    """Every number a KAT's cards, instrument and math peek put on screen for ``profile``: the
+    fields themselves and each value inside their derivations."""
+    values = [getattr(profile, name) for name in fields]
+    math_ = profile.math
+    for name in fields:
+        if name in math_:
+            derivation = math_[name]
+            values.append(derivation.result)
+            values.extend(variable.value for variable in derivation.variables)
+    return values
+
+
+def _same(a: Quantity, b: Quantity) -> bool:
+    if a.dimensionality != b.dimensionality:
+        return False
+    x, y = float(a.to_base_units().magnitude), float(b.to_base_units().magnitude)
+    return math.isclose(x, y, rel_tol=SAME_VALUE, abs_tol=0.0) and y != 0.0
+
+
+@dataclass(frozen=True)
+class Question:
+    """What a KAT asks on one start: the configuration (engine keywords), the numbers whose
+    sight reveals the answer, and the answer itself (a quantity, an option, or None when the
+    engine cannot judge it)."""
+
+    inputs: dict[str, Any]
+    reveals: tuple[tuple[str, dict[str, Any]], ...]  # (field, inputs) pairs
+    answer: Any
+
+
+#: How close two numbers must be for a claim that they are equal (the engine is exact; this
+#: only absorbs floating-point noise and the rounding of a displayed number).
+EQUAL_WITHIN = 0.01
+
+
+def relation_holds(relation: str, left: Quantity, right: Quantity) -> bool:
+    """Whether ``left`` relates to ``right`` as ``relation`` says (greater, less, equal within
+    1 %, at_least, at_most)."""
+    x = float(left.to_base_units().magnitude)
+    y = float(right.to(left.units).to_base_units().magnitude)
+    equal = math.isclose(x, y, rel_tol=EQUAL_WITHIN, abs_tol=1e-15)
+    return {
+        "greater": x > y and not equal,
+        "less": x < y and not equal,
+        "equal": equal,
+        "at_least": x > y or equal,
+        "at_most": x < y or equal,
+    }[relation]
+
+
+def _term_inputs(base: dict[str, Any], start: Start, at: Any) -> dict[str, Any]:
+    if at is None:
+        return base
+    overrides = {k: v for k, v in at if v is not None}
+    return config.engine_inputs(start.setting, {**_as_values(base), **overrides}, start.decisions)
+
+
+def _as_values(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    # engine_inputs takes registry names for model and system; solved inputs hold the specs.
+    values = {k: v for k, v in inputs.items() if v is not None}
+    values["model"] = inputs["model"].name
+    values["system"] = inputs["system"].name
+    return values
+
+
+def question(kat: Kat, start: Start) -> Question | None:
+    """The KAT's question on ``start``, solved by the engine (None for free text)."""
+    prediction = kat.prediction
+    if not isinstance(prediction, NumberPrediction | ChoicePrediction):
+        return None
+    inputs = config.stated_inputs(
+        controls_of(kat), start.setting, start.decisions, stated_overrides(prediction)
+    )
+    if isinstance(prediction, NumberPrediction):
+        profile = config.solve_inputs(inputs)
+        field = prediction.compare_to
+        return Question(inputs, ((field, inputs),), getattr(profile, field))
+    claim = prediction.claim
+    if isinstance(claim, ConceptualClaim):
+        return Question(inputs, (), None)
+    if isinstance(claim, LargestClaim | SmallestClaim):
+        mapping = claim.largest if isinstance(claim, LargestClaim) else claim.smallest
+        profile = config.solve_inputs(inputs)
+        options = for_track(prediction.options, start.track if start.track != "dam" else TRACKS[0])
+        values = {option: getattr(profile, mapping[option]) for option in options}
+        pick = max if isinstance(claim, LargestClaim) else min
+        best = pick(values, key=lambda option: values[option].to_base_units().magnitude)
+        return Question(inputs, tuple((mapping[o], inputs) for o in options), best)
+    if isinstance(claim, CompareClaim):
+        left_inputs = _term_inputs(inputs, start, claim.left.at)
+        right_inputs = _term_inputs(inputs, start, claim.right.at)
+        left = getattr(config.solve_inputs(left_inputs), claim.left.field)
+        right = getattr(config.solve_inputs(right_inputs), claim.right.field)
+        holds = relation_holds(claim.relation, left, right)
+        reveals = ((claim.left.field, left_inputs), (claim.right.field, right_inputs))
+        return Question(inputs, reveals, bool(holds))
+    profile = config.solve_inputs(inputs)
+    if isinstance(claim, FitsClaim):
+        return Question(inputs, (("memory_footprint", inputs),), bool(profile.feasible))
+    assert isinstance(claim, BottleneckClaim)
+    reveals = (("latency_compute", inputs), ("latency_memory", inputs))
+    return Question(inputs, reveals, profile.bottleneck)
+
+
+# -- the proofs --------------------------------------------------------------------------------
+
+
+def _where(start: Start, index: int) -> str:
+    return f"{start.label}, KAT {index + 1}"
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, Quantity):
+        return f"{value.to_compact():.4g~P}"
+    return repr(value)
+
+
+def check_answer(kat: Kat, index: int, start: Start, asked: Question) -> Iterator[Finding]:
+    """The right answer can be given: a number inside the input's bounds, in the input's unit;
+    a choice whose claim the engine backs."""
+    prediction = kat.prediction
+    path: DataPath = ("kats", index, "prediction")
+    if isinstance(prediction, NumberPrediction):
+        answer = asked.answer
+        unit = ureg.Unit(prediction.unit)
+        if not answer.check(unit.dimensionality):
+            yield Finding(
+                (*path, "unit"),
+                f"{_where(start, index)}: the prediction is typed in {prediction.unit!r} but "
+                f"judged against {prediction.compare_to} ({answer.units:~P}); they cannot be "
+                "compared",
+            )
+            return
+        typed = answer.to(unit).magnitude
+        if not prediction.min <= typed <= prediction.max:
+            bound = "max" if typed > prediction.max else "min"
+            yield Finding(
+                (*path, bound),
+                f"{_where(start, index)}: the engine's answer is {typed:.4g} {prediction.unit}, "
+                f"outside the input's [{prediction.min:g}, {prediction.max:g}]: a student "
+                "cannot type the right answer",
+            )
+        return
+    assert isinstance(prediction, ChoicePrediction)
+    claim = prediction.claim
+    if isinstance(claim, ConceptualClaim):
+        return
+    answer = for_track(prediction.answer, start.track if start.track != "dam" else TRACKS[0])
+    if isinstance(claim, LargestClaim | SmallestClaim):
+        if asked.answer != answer:
+            word = "largest" if isinstance(claim, LargestClaim) else "smallest"
+            yield Finding(
+                (*path, "answer"),
+                f"{_where(start, index)}: the answer is {answer!r}, but the engine's "
+                f"{word} at the stated configuration is {asked.answer!r}",
+            )
+    elif not asked.answer:
+        yield Finding(
+            (*path, "claim"),
+            f"{_where(start, index)}: the claim backing {answer!r} does not hold in the "
+            f"engine ({_claim_text(claim, asked)})",
+        )
+
+
+def _claim_text(claim: Any, asked: Question) -> str:
+    if isinstance(claim, FitsClaim):
+        return "the design fits" if not claim.fits else "the design does not fit"
+    if isinstance(claim, BottleneckClaim):
+        return f"the bottleneck is not {claim.bottleneck}"
+    words = {
+        "greater": "greater than",
+        "less": "less than",
+        "equal": "equal to",
+        "at_least": "at least",
+        "at_most": "at most",
+    }
+    return f"{claim.left.field} is not {words[claim.relation]} {claim.right.field}"
+
+
+def reachable(
+    kat: Kat, instrument: Instrument | None, start: Start, inputs: dict[str, Any]
+) -> bool:
+    """Whether the student can put KAT ``kat`` into configuration ``inputs`` with its controls
+    (and its instrument's own sweep), from its starting values on ``start``."""
+    controls = controls_of(kat)
+    base = config.stated_inputs(controls, start.setting, start.decisions)
+    free: dict[str, list[Any]] = {}
+    for control in controls:
+        if config.shown(control, start.setting):
+            steps = config.slider_steps(
+                control, start.setting, config.start_value(control, start.setting, start.decisions)
+            )
+            free[control["param"]] = steps
+    if instrument is not None and instrument.sweeps:
+        free[instrument.sweeps] = config.powers_of_two(1, 1024)
+    for key in config.ENGINE_KEYWORDS:
+        wanted, have = inputs[key], base[key]
+        if key in ("model", "system"):
+            wanted, have = wanted.name, have.name
+        if wanted == have:
+            continue
+        if key not in free or wanted not in free[key]:
+            return False
+    return True
+
+
+def check_reveals(
+    kats: Sequence[Kat],
+    instruments: Mapping[str, Instrument],
+    start: Start,
+    questions: Sequence[Question | None],
+) -> Iterator[Finding]:
+    """No KAT shows a number that a later KAT asks the student to predict, at the later
+    question's configuration."""
+    for later, asked in enumerate(questions):
+        if asked is None or not asked.reveals:
+            continue
+        for earlier in range(later):
+            kat = kats[earlier]
+            instrument = instruments.get(kat.instrument)
+            fields = shown_fields(kat, instrument)
+            seen_all = True
+            shown_value = None
+            for field, inputs in asked.reveals:
+                if not reachable(kat, instrument, start, inputs):
+                    seen_all = False
+                    break
+                values = displayed(config.solve_inputs(inputs), fields)
+                target = getattr(config.solve_inputs(inputs), field)
+                if not any(_same(value, target) for value in values):
+                    seen_all = False
+                    break
+                shown_value = (field, target)
+            if seen_all and shown_value is not None:
+                field, value = shown_value
+                yield Finding(
+                    ("kats", earlier, "metrics"),
+                    f"{_where(start, earlier)} shows {field} = {_format(value)} (cards, "
+                    f"instrument or math peek), which KAT {later + 1} asks the student to "
+                    "predict: show it later or ask about another configuration",
+                )
+                break
+
+
+def _bar(target: Any) -> tuple[Quantity, str]:
+    text = target.at_most if target.at_most is not None else target.at_least
+    direction = "at_most" if target.at_most is not None else "at_least"
+    return ureg.Quantity(text), direction
+
+
+def _sweep(controls: list[dict[str, Any]], start: Start) -> Iterator[dict[str, Any]]:
+    grids = []
+    for control in controls:
+        if config.shown(control, start.setting):
+            begin = config.start_value(control, start.setting, start.decisions)
+            grids.append((control["param"], config.slider_steps(control, start.setting, begin)))
+    total = math.prod(len(values) for _, values in grids) if grids else 1
+    stride = max(1, math.ceil((total / MAX_SWEEP) ** (1 / max(1, len(grids)))))
+    thinned = [(param, values[::stride] + values[-1:]) for param, values in grids]
+    for combo in itertools.product(*(values for _, values in thinned)):
+        yield dict(zip((param for param, _ in thinned), combo, strict=True))
+
+
+def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
+    """Each target of the start's track is met by some setting of the KAT's controls, unless
+    declared a wall (and then none may meet it)."""
+    if start.track == "dam":
+        return
+    controls = controls_of(kat)
+    for position, target in enumerate(kat.targets):
+        if target.track != start.track:
+            continue
+        bar, direction = _bar(target)
+        best = None
+        for values in _sweep(controls, start):
+            inputs = config.engine_inputs(
+                start.setting,
+                {**config.starting_values(controls, start.setting, start.decisions), **values},
+                start.decisions,
+            )
+            try:
+                profile = config.solve_inputs(inputs)
+            except ValueError:
+                continue
+            if not profile.feasible:
+                continue
+            value = getattr(profile, target.field).to(bar.units)
+            if best is None or (value < best if direction == "at_most" else value > best):
+                best = value
+        met = best is not None and (best <= bar if direction == "at_most" else best >= bar)
+        path: DataPath = ("kats", index, "targets", position)
+        if met and target.wall is not None:
+            yield Finding(
+                (*path, "wall"),
+                f"{_where(start, index)}: declared a wall, but the controls reach "
+                f"{target.field} = {_format(best)} against the bar {_format(bar)}",
+            )
+        elif not met and target.wall is None:
+            reached = "no setting fits the node" if best is None else f"the best is {_format(best)}"
+            yield Finding(
+                path,
+                f"{_where(start, index)}: no setting of the KAT's controls brings "
+                f"{target.field} {direction.replace('_', ' ')} {_format(bar)} ({reached}); "
+                "widen the controls, or declare the wall as the lesson",
+            )
+
+
+def check_controls(
+    kat: Kat, index: int, start: Start, instrument: Instrument | None
+) -> Iterator[Finding]:
+    """Every control shown on the track offers two values, starts on its grid, and moves a
+    number the KAT shows (unless declared the lesson); the KAT has a control to act on."""
+    controls = controls_of(kat)
+    visible = [c for c in controls if config.shown(c, start.setting)]
+    if not visible:
+        yield Finding(
+            ("kats", index, "controls"),
+            f"{_where(start, index)}: no control offers two values on this track: the student "
+            "has nothing to act on",
+        )
+        return
+    fields = shown_fields(kat, instrument)
+    base_values = config.starting_values(controls, start.setting, start.decisions)
+    base = config.solve_inputs(config.engine_inputs(start.setting, base_values, start.decisions))
+    before = [getattr(base, field) for field in fields]
+    for position, control in enumerate(controls):
+        if control not in visible:
+            continue
+        path: DataPath = ("kats", index, "controls", position)
+        begin = config.start_value(control, start.setting, start.decisions)
+        if "options" not in control and start.decisions.get(control["param"]) is None:
+            steps = config.grid(control, start.setting)
+            if begin not in steps:
+                yield Finding(
+                    (*path, "default"),
+                    f"{_where(start, index)}: {control['param']} starts at {begin!r}, off the "
+                    "slider's steps: the student can never return to it",
+                )
+        if control.get("lesson"):
+            continue
+        moves = False
+        for value in config.grid(control, start.setting):
+            if value == begin:
+                continue
+            inputs = config.engine_inputs(
+                start.setting, {**base_values, control["param"]: value}, start.decisions
+            )
+            try:
+                profile = config.solve_inputs(inputs)
+            except ValueError:
+                continue
+            after = [getattr(profile, field) for field in fields]
+            if any(not _same(a, b) for a, b in zip(before, after, strict=True)):
+                moves = True
+                break
+        if not moves:
+            yield Finding(
+                (*path, "param"),
+                f"{_where(start, index)}: moving {control['param']} changes none of the numbers "
+                f"this KAT shows ({', '.join(fields)}); hide it on this track or declare it "
+                "the lesson (lesson: ...)",
+            )
+
+
+def _texts(kat: Kat) -> Iterator[tuple[DataPath, Any]]:
+    prediction = kat.prediction
+    yield ("prediction", "prompt"), prediction.prompt
+    if isinstance(prediction, ChoicePrediction):
+        yield ("prediction", "options"), prediction.options
+        yield ("prediction", "answer"), prediction.answer
+    yield ("reflection", "prompt"), kat.reflection.prompt
+
+
+def _mentions(text: str, term: str) -> bool:
+    if term.isupper():
+        return re.search(rf"(?<![A-Za-z]){re.escape(term)}(?![A-Za-z])", text) is not None
+    return re.search(rf"(?<![A-Za-z]){re.escape(term)}", text, re.IGNORECASE) is not None
+
+
+def check_track_text(spec: ChapterSpec) -> Iterator[Finding]:
+    """Text shared by every track names nothing only another track has (write it per track);
+    Lab 01's KATs come before the track choice, so their text is never per track."""
+    for index, kat in enumerate(spec.kats):
+        for where, value in _texts(kat):
+            path: DataPath = ("kats", index, *where)
+            if isinstance(value, PerTrack):
+                if spec.is_intro:
+                    yield Finding(
+                        path,
+                        f"KAT {index + 1}: Lab 01's KATs come before the track choice; "
+                        "their text cannot differ per track",
+                    )
+                continue
+            if spec.is_intro:
+                continue
+            text = " ".join(value) if isinstance(value, list) else value
+            for owner, terms in TRACK_TERMS.items():
+                for term in terms:
+                    if _mentions(text, term):
+                        yield Finding(
+                            path,
+                            f"KAT {index + 1}: text shared by every track mentions "
+                            f"{term!r}, which only {owner} has; write it per track "
+                            f"({owner}: ..., others: ...)",
+                        )
+                        break
+
+
+def check_pedagogy(
+    spec: ChapterSpec, chapter: Chapter, instruments: Mapping[str, Instrument]
+) -> Iterator[Finding]:
+    """Every proof above, for every start of every KAT (see the module docstring)."""
+    yield from check_track_text(spec)
+    kats = list(spec.kats)
+    for start in starts(spec, chapter):
+        questions: list[Question | None] = []
+        for index, kat in enumerate(kats):
+            instrument = instruments.get(kat.instrument)
+            try:
+                asked = question(kat, start)
+            except ValueError as error:
+                yield Finding(
+                    ("kats", index, "prediction"),
+                    f"{_where(start, index)}: the stated configuration does not solve: {error}",
+                )
+                asked = None
+            questions.append(asked)
+            if asked is not None:
+                yield from check_answer(kat, index, start, asked)
+            yield from check_controls(kat, index, start, instrument)
+            yield from check_targets(kat, index, start)
+        yield from check_reveals(kats, instruments, start, questions)
+
+
+def lab_start(spec: ChapterSpec, chapter: Chapter, track: str) -> Start:
+    """The start a lab opens with on ``track`` before any upload: the Expert Preset's decisions
+    where the lab reads the ledger (what ``LedgerPanel`` resolves to), else none."""
+    candidates = [s for s in starts(spec, chapter) if s.track in (track, "dam")]
+    return candidates[-1]
+
+
+def typed_answers(spec: ChapterSpec, chapter: Chapter, track: str) -> dict[int, Any]:
+    """What a student who knows the engine's answer types into each KAT on ``track`` (1-based
+    KAT number -> a number in the prediction's unit, or the right option); free-text KATs are
+    left out."""
+    start = lab_start(spec, chapter, track)
+    typed: dict[int, Any] = {}
+    for index, kat in enumerate(spec.kats, start=1):
+        prediction = kat.prediction
+        if isinstance(prediction, NumberPrediction):
+            asked = question(kat, start)
+            assert asked is not None
+            typed[index] = float(asked.answer.to(prediction.unit).magnitude)
+        elif isinstance(prediction, ChoicePrediction):
+            typed[index] = for_track(prediction.answer, track)
+    return typed

@@ -1,0 +1,249 @@
+"""Which ``Engine.solve`` inputs a KAT runs with: pure data logic, no widgets.
+
+One source of truth for the lab (``labs.core.controls`` draws the widgets from it) and for
+``labgen validate`` (which proves each lab playable with it): what a control offers on a track,
+where it starts (the ledger's decision, else the track's input, else the spec default), the
+keywords a configuration passes to the engine, and the *stated configuration* a KAT's prediction
+is about (the KAT's starting controls, overridden by the spec's ``at``). Importing this module
+does not import marimo, so the validator stays fast.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from mlsys import Engine, Models, Systems
+
+#: Every keyword of Engine.solve a lab passes, in the order it passes them.
+ENGINE_KEYWORDS: tuple[str, ...] = (
+    "model",
+    "system",
+    "batch_size",
+    "precision",
+    "efficiency",
+    "seq_len",
+    "phase",
+    "runtime",
+)
+
+#: Engine.solve keywords that only transformers take.
+TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len"})
+
+#: Digits a fraction slider's values are rounded to, so 0.1 + 0.2 lands on the 0.3 step.
+_GRID_DIGITS = 9
+
+
+def powers_of_two(low: int, high: int) -> list[int]:
+    """``low, 2 low, 4 low, ...`` up to ``high`` (the steps of a log2 slider)."""
+    steps, value = [], low
+    while value <= high:
+        steps.append(value)
+        value *= 2
+    return steps
+
+
+def linear_steps(low: float, high: float, step: float) -> list[float]:
+    """``low, low + step, ...`` up to ``high`` (the steps of a linear slider), rounded so that
+    floating-point sums land on their grid."""
+    count = math.floor((high - low) / step + 1e-9)
+    values = [round(low + i * step, _GRID_DIGITS) for i in range(count + 1)]
+    return [int(v) if isinstance(low, int) and float(v).is_integer() else v for v in values]
+
+
+def allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]) -> list[str]:
+    """Dropdown options a track can use: precisions and runtimes its system cannot run are left
+    out, and phases only where the model takes them (train for every model, decode for
+    decoders)."""
+    system, model = track["system"], track["model"]
+    if param == "precision":
+        return [o for o in options if o in system.precisions]
+    if param == "runtime":
+        return [o for o in options if o in system.runtimes]
+    if param == "phase":
+        return [o for o in options if o in model.phases]
+    return list(options)
+
+
+def grid(control: Mapping[str, Any], track: Mapping[str, Any]) -> list[Any]:
+    """Every value the control offers on the track, in order: the usable dropdown options, or
+    the slider's steps. Empty for a context-length control on a model that has none."""
+    param = control["param"]
+    if param in TRANSFORMER_ONLY and track["model"].transformer is None:
+        return []
+    if "options" in control:
+        return allowed_choices(param, control["options"], track)
+    if control.get("scale") == "log2":
+        return powers_of_two(control["min"], control["max"])
+    return linear_steps(control["min"], control["max"], control.get("step", 1))
+
+
+def shown(control: Mapping[str, Any], track: Mapping[str, Any]) -> bool:
+    """Whether the control appears on the track: it must offer at least two values (a dropdown
+    with one option is no choice, so it is hidden and its one value applies)."""
+    return len(grid(control, track)) >= 2
+
+
+def _track_value(param: str, track: Mapping[str, Any]) -> Any:
+    if param in ("model", "system"):
+        return track[param].name
+    return track.get("inputs", {}).get(param)
+
+
+def start_value(
+    control: Mapping[str, Any], track: Mapping[str, Any], ledger: Mapping[str, Any] | None = None
+) -> Any:
+    """Where the control starts on the track: the ledger's decision, else the track's input,
+    else the spec default; a candidate the control cannot show is passed over. A slider value
+    inside the range but off the grid (a ledger's 0.39 on a 0.05 grid) is kept: the slider adds
+    it as a step so the student can always return to it."""
+    values = grid(control, track)
+    for candidate in ((ledger or {}).get(control["param"]), _track_value(control["param"], track)):
+        if candidate is None:
+            continue
+        if "options" in control:
+            if candidate in values:
+                return candidate
+        elif values and values[0] <= candidate <= values[-1]:
+            return candidate
+    default = control["default"]
+    if default in values or (
+        "options" not in control and values and values[0] <= default <= values[-1]
+    ):
+        return default
+    return values[0] if values else default
+
+
+def slider_steps(control: Mapping[str, Any], track: Mapping[str, Any], start: Any) -> list[Any]:
+    """The steps a slider shows: its grid plus ``start`` when the start lies off the grid."""
+    values = grid(control, track)
+    if start in values or "options" in control:
+        return values
+    return sorted([*values, start])
+
+
+def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
+    """Whether ``value`` is a valid ``param`` for the track's model and system (a decision made
+    on another node, such as fp16 for a microcontroller, is not)."""
+    model, system = track["model"], track["system"]
+    if value is None:
+        return False
+    if param == "precision":
+        return value in system.precisions
+    if param == "runtime":
+        return value in system.runtimes
+    if param == "phase":
+        return value in model.phases
+    if param == "seq_len":
+        shape = model.transformer
+        return shape is not None and isinstance(value, int) and 1 <= value <= shape.max_seq_len
+    if param == "batch_size":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    if param == "efficiency":
+        return isinstance(value, int | float) and 0 < value <= 1
+    if param == "model":
+        return isinstance(value, str) and value in Models
+    if param == "system":
+        return isinstance(value, str) and value in Systems
+    return False
+
+
+def engine_inputs(
+    track: Mapping[str, Any],
+    values: Mapping[str, Any] | None = None,
+    decisions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Keywords for ``Engine.solve``: the track's model, system and fixed inputs, overridden by
+    the earlier labs' ``decisions`` the track can use, overridden by the controls' ``values``.
+    Model and system names are looked up in the registries; unset keywords are None (the
+    engine's documented defaults); ``batch_size`` defaults to 1."""
+    picked = values or {}
+    # Decisions are judged against the node and model this KAT actually runs (a system or
+    # model dropdown may have replaced the track's own).
+    target = dict(track)
+    for key, registry in (("model", Models), ("system", Systems)):
+        if isinstance(picked.get(key), str):
+            target[key] = registry.get(picked[key])
+    carried = {k: v for k, v in (decisions or {}).items() if usable(k, v, target)}
+    chosen = {**track.get("inputs", {}), **carried, **picked}
+    model = chosen.get("model", track["model"])
+    system = chosen.get("system", track["system"])
+    inputs = {key: chosen.get(key) for key in ENGINE_KEYWORDS}
+    inputs["model"] = Models.get(model) if isinstance(model, str) else model
+    inputs["system"] = Systems.get(system) if isinstance(system, str) else system
+    inputs["batch_size"] = chosen.get("batch_size") or 1
+    if inputs["model"].transformer is None:
+        inputs["seq_len"] = None  # only transformers take a context length
+    if inputs["phase"] not in (None, *inputs["model"].phases):
+        inputs["phase"] = None  # e.g. "prefill" for a CNN: inference, the engine's default
+    return inputs
+
+
+def ledger_inputs(ledger: Any, reads: Mapping[str, str]) -> dict[str, Any]:
+    """Decisions an earlier lab recorded, keyed by the Engine.solve parameter they feed:
+    ``reads`` maps parameter -> ledger key; keys the ledger lacks are left out."""
+    found = {}
+    for param, key in reads.items():
+        value = ledger.get(key, None)
+        if value is not None:
+            found[param] = value
+    return found
+
+
+def starting_values(
+    controls: Sequence[Mapping[str, Any]],
+    track: Mapping[str, Any],
+    decisions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``{param: start}`` of every control that appears on the track (see ``shown``); a hidden
+    control contributes its single offered value, if any."""
+    starts: dict[str, Any] = {}
+    for control in controls:
+        values = grid(control, track)
+        if len(values) == 1:
+            starts[control["param"]] = values[0]
+        elif values:
+            starts[control["param"]] = start_value(control, track, decisions)
+    return starts
+
+
+def live_inputs(
+    controls: Sequence[Mapping[str, Any]],
+    values: Mapping[str, Any],
+    track: Mapping[str, Any],
+    decisions: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``Engine.solve`` keywords of what the student has set now: the controls' ``values``, over
+    the single value of any control hidden on the track (see ``shown``)."""
+    return engine_inputs(
+        track, {**starting_values(controls, track, decisions), **values}, decisions
+    )
+
+
+def stated_inputs(
+    controls: Sequence[Mapping[str, Any]],
+    track: Mapping[str, Any],
+    decisions: Mapping[str, Any] | None = None,
+    at: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """``Engine.solve`` keywords of the configuration a KAT's prediction is about: the KAT's
+    starting controls on the track (after the ledger's decisions), overridden by the spec's
+    ``at``. The verdict compares with the engine here, whatever the controls show later."""
+    values = {**starting_values(controls, track, decisions), **(at or {})}
+    return engine_inputs(track, values, decisions)
+
+
+def solve_inputs(inputs: Mapping[str, Any]) -> Any:
+    """``Engine.solve`` on keywords from ``engine_inputs`` (a ``PerformanceProfile``)."""
+    return Engine.solve(**{key: inputs[key] for key in ENGINE_KEYWORDS})
+
+
+def stated_profile(
+    controls: Sequence[Mapping[str, Any]],
+    track: Mapping[str, Any],
+    decisions: Mapping[str, Any] | None = None,
+    at: Mapping[str, Any] | None = None,
+) -> Any:
+    """The engine's profile at the KAT's stated configuration (see ``stated_inputs``)."""
+    return solve_inputs(stated_inputs(controls, track, decisions, at))
