@@ -15,11 +15,12 @@ from functools import cached_property
 from pathlib import PurePosixPath
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, Scope, ScopeProvider
+from libcst.metadata import CodeRange, MetadataWrapper, Scope, ScopeProvider
 
 from labgen.book import Chapter, from_lab_path
 from labgen.checking.cells import Cell, Dataflow, find_cells
 from labgen.checking.names import NameResolver, canonical
+from labgen.checking.positions import Positions
 from labgen.instruments import Instrument
 
 
@@ -70,8 +71,8 @@ class FileContext:
         return self.wrapper.resolve(ScopeProvider)
 
     @cached_property
-    def _positions(self) -> Mapping[cst.CSTNode, CodeRange]:
-        return self.wrapper.resolve(PositionProvider)
+    def _positions(self) -> Positions:
+        return Positions(self.module, self.source, self.parents.get)
 
     def position(self, node: cst.CSTNode) -> CodeRange:
         """Where ``node`` is (LibCST CodeRange: 1-based lines, 0-based columns)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import inspect
+import types
 import typing
 from dataclasses import dataclass
 from types import ModuleType
@@ -91,14 +92,20 @@ def signature(value: Any) -> inspect.Signature | None:
         return None
 
 
-def return_type(value: Any) -> type | None:
-    """The class a callable is annotated to return (resolving postponed annotations)."""
+def return_types(value: Any) -> tuple[type, ...]:
+    """The classes a callable is annotated to return: one, or each member of a union
+    (resolving postponed annotations); empty when Python cannot tell."""
     try:
         hints = typing.get_type_hints(value)
     except Exception:
-        return None
+        return ()
     result = hints.get("return")
-    return result if isinstance(result, type) else None
+    if isinstance(result, type):
+        return (result,)
+    members = typing.get_args(result) if isinstance(result, types.UnionType) else ()
+    if members and all(isinstance(member, type) for member in members):
+        return members
+    return ()
 
 
 def mlsys() -> ModuleType:

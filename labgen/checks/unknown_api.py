@@ -254,12 +254,13 @@ class UnknownApi(Check):
             target = _mlsys.lookup(callee)
             if target is None or not target.found:
                 continue
-            returned = _mlsys.return_type(target.value)
-            if returned is not None and not hasattr(returned, first.attr.value):
-                hint = _mlsys.did_you_mean(returned, first.attr.value)
+            returned = _mlsys.return_types(target.value)
+            if returned and not any(hasattr(kind, first.attr.value) for kind in returned):
+                hint = _mlsys.did_you_mean(returned[0], first.attr.value)
+                kinds = " or ".join(kind.__name__ for kind in returned)
                 self.report(
                     first,
-                    f"`{dotted(first)}`: {returned.__name__} (returned by "
+                    f"`{dotted(first)}`: {kinds} (returned by "
                     f"`{dotted(value.func)}`) has no field `{first.attr.value}`{hint}",
                 )
             return
