@@ -70,7 +70,8 @@ def find_directives(source: str) -> list[Directive]:
         return []
     found = []
     try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+        # newline="": lines end at \r, \n or \r\n, as Python and LibCST count them.
+        tokens = list(tokenize.generate_tokens(io.StringIO(source, newline="").readline))
     except (tokenize.TokenError, SyntaxError):
         return []
     for token in tokens:

@@ -102,10 +102,16 @@ def _summary(report: Report) -> str:
     fixed = f" ({report.fixed} fixed)" if report.fixed else ""
     if not report.diagnostics:
         return f"All checks passed: {files}, no problems{fixed}."
-    count = len(report.diagnostics)
+    # A failing plugin is reported under a pseudo-file ("<plugin NAME>"), not one checked.
+    in_checked = [d for d in report.diagnostics if not d.filename.startswith("<")]
+    plugins = len(report.diagnostics) - len(in_checked)
+    count = len(in_checked)
     fixable = sum(1 for d in report.diagnostics if d.fixable)
-    in_files = len({d.filename for d in report.diagnostics})
-    text = f"Found {count} problem{'s' if count != 1 else ''} in {in_files} of {files}{fixed}."
+    in_files = len({d.filename for d in in_checked})
+    text = f"Found {count} problem{'s' if count != 1 else ''} in {in_files} of {files}{fixed}"
+    if plugins:
+        text += f", and {plugins} plugin failure{'s' if plugins != 1 else ''}"
+    text += "."
     if fixable:
         text += f" {fixable} can be fixed with `labgen check --fix`."
     return text

@@ -7,10 +7,12 @@ inherit the loaded checks) when there are enough of them to pay for the processe
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -44,6 +46,10 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
 )
 #: Below this many files to analyse, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 4
+#: Python frames a file's analysis may use. LibCST's visitors recurse a dozen frames per level
+#: of the syntax tree, so code nested as deep as analysis.MAX_NESTING allows needs far more
+#: than Python's default 1,000.
+ANALYSIS_RECURSION_LIMIT = 15_000
 #: Rounds of fix-then-recheck before giving up on a file whose fixes keep producing fixes.
 MAX_FIX_ROUNDS = 10
 
@@ -121,17 +127,29 @@ class RuleSet:
 
         enabled, checks = self.checks_for(file.relpath)
         try:
-            return analyse_source(
-                source,
-                relpath=file.relpath,
-                display=file.display,
-                checks=checks,
-                environment=self.environment,
-                report_unused_noqa=UNUSED_NOQA[0] in enabled,
-            )
+            with _recursion_limit(ANALYSIS_RECURSION_LIMIT):
+                return analyse_source(
+                    source,
+                    relpath=file.relpath,
+                    display=file.display,
+                    checks=checks,
+                    environment=self.environment,
+                    report_unused_noqa=UNUSED_NOQA[0] in enabled,
+                )
         except Exception as error:  # a bug in labgen itself: report it, keep going
             message = f"labgen failed on this file: {type(error).__name__}: {error}"
             return FileResult([internal_error(file.display, 1, 1, message)], cacheable=False)
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
+    """Let Python recurse ``limit`` frames deep for a while (never lowering the limit)."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, previous))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 # Set in the parent right before forking workers; the workers read it (nothing is pickled but

@@ -156,7 +156,9 @@ def check(
             plugins=plugins,
             root=root,
             cwd=cwd,
-            use_cache=settings.cache,
+            # Outside a project there is no root to keep a cache in: the working folder
+            # is nobody's to litter.
+            use_cache=settings.cache and project is not None,
             fix=fix,
             diff=diff,
             jobs=jobs,
