@@ -19,6 +19,16 @@ from mlsys.comparison import Comparison, compare_prediction
 from mlsys.derivation import Derivation, Math, Variable
 from mlsys.engine import Engine, PerformanceProfile, Sweep
 from mlsys.fabrics import Fabrics
+from mlsys.fleet_ledger import FleetLedger
+from mlsys.fleet_simulations import (
+    ClusterQueue,
+    DataPipeline,
+    FederatedRound,
+    ServingFleet,
+    Sustainability,
+    TrainingRun,
+    TrustCosts,
+)
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, Systems, SystemSpec
 from mlsys.ledger import DesignLedger, LedgerError, Reflection, SystemLedger
@@ -47,12 +57,16 @@ __all__ = [
     "Applications",
     "BaseSimulation",
     "Cluster",
+    "ClusterQueue",
     "Collectives",
     "Comparison",
+    "DataPipeline",
     "Derivation",
     "DesignLedger",
     "Engine",
     "Fabrics",
+    "FederatedRound",
+    "FleetLedger",
     "FleetProfile",
     "LedgerError",
     "Math",
@@ -68,13 +82,17 @@ __all__ = [
     "ReliabilitySimulation",
     "ResourceSimulation",
     "Runtime",
+    "ServingFleet",
     "ServingSimulation",
+    "Sustainability",
     "Sweep",
     "SystemArchetype",
     "SystemLedger",
     "SystemSpec",
     "Systems",
+    "TrainingRun",
     "TransformerShape",
+    "TrustCosts",
     "Variable",
     "compare_prediction",
     "ureg",

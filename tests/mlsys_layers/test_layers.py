@@ -29,6 +29,7 @@ LAYERS = {
     "fleet_constants": 1,
     "fleet_formulas": 1,
     "ledger": 2,
+    "fleet_ledger": 2,
     "engine": 3,
     "northstar": 3,
     "collectives": 3,
@@ -37,6 +38,7 @@ LAYERS = {
     "personas": 4,
     "applications": 5,
     "simulations": 5,
+    "fleet_simulations": 5,
 }
 #: The package's __init__ re-exports every layer: nothing inside mlsys may import it.
 TOP = 6
