@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
+import io
 import re
+import tokenize
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -227,6 +229,7 @@ def analyse_source(
     enabled = frozenset(c.code for c in checks)
     directives = noqa.find_directives(source)
     if directives:
+        _widen_to_strings(directives, source)
         spans = _cell_spans(context)
         found = noqa.suppress(found, directives, spans)
         if report_unused_noqa:
@@ -238,6 +241,30 @@ def analyse_source(
                 lines=_LINE_BREAK.split(source),
             )
     return FileResult(sorted(found + crashes), cacheable=not crashes)
+
+
+def _widen_to_strings(directives: Sequence[noqa.Directive], source: str) -> None:
+    """Let a noqa comment on the line a multi-line string closes on cover the whole string.
+
+    Findings inside a string are placed on the line of the match, and those lines cannot carry
+    a comment: the line after the closing quotes is where the comment goes (as in ruff).
+    """
+    starts = _string_starts(source)
+    for directive in directives:
+        if directive.scope == "line" and directive.line in starts:
+            directive.first_line = min(directive.first_line, starts[directive.line])
+
+
+def _string_starts(source: str) -> dict[int, int]:
+    """Last line -> first line of every string literal that spans several lines."""
+    found: dict[int, int] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                found[token.end[0]] = min(found.get(token.end[0], token.start[0]), token.start[0])
+    except (tokenize.TokenError, SyntaxError):
+        return {}
+    return found
 
 
 def _cell_spans(context: FileContext) -> dict[int, int]:

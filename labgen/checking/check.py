@@ -170,6 +170,27 @@ class Check(cst.BatchableCSTVisitor):
             )
         )
 
+    def report_in_text(self, node: cst.CSTNode, start: int, end: int, message: str) -> None:
+        """Report a violation at characters ``start:end`` of ``node``'s source text (a match
+        inside a string literal), so the place is the match's own line and column, even deep
+        inside a multi-line string."""
+        text = self.context.module.code_for_node(node)
+        where = self.position(node).start
+        line, column = _advance(where.line, where.column, text[:start])
+        end_line, end_column = _advance(line, column, text[start:end])
+        self.diagnostics.append(
+            Diagnostic(
+                filename=self.context.display,
+                line=line,
+                column=column + 1,
+                code=self.code,
+                message=message,
+                name=self.name,
+                end_line=end_line,
+                end_column=end_column + 1,
+            )
+        )
+
     def replacement(self, node: cst.CSTNode, new: cst.CSTNode | str, message: str) -> Fix:
         """A fix replacing ``node`` by ``new`` (a node, or source text)."""
         where = self.position(node)
@@ -202,3 +223,11 @@ class Check(cst.BatchableCSTVisitor):
         """Section title -> text, for the ``## Title`` sections of the documentation."""
         parts = re.split(r"^##\s+(.+?)\s*$", cls.documentation(), flags=re.MULTILINE)
         return {title: body.strip() for title, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def _advance(line: int, column: int, text: str) -> tuple[int, int]:
+    """The (line, 0-based column) reached after ``text``, starting at (line, column)."""
+    breaks = text.count("\n")
+    if not breaks:
+        return line, column + len(text)
+    return line + breaks, len(text) - text.rfind("\n") - 1

@@ -41,6 +41,26 @@ NAMED_COLOURS: frozenset[str] = frozenset(
 )  # fmt: skip
 
 
+#: Colours that carry no hue: page white, ink black and "no colour"; the palette need not
+#: own them (a white card background or a black shadow is not a palette violation).
+NEUTRAL_NAMES: frozenset[str] = frozenset({"white", "black", "transparent"})
+_NEUTRAL_RGB = re.compile(r"rgba?\((0|255),\1,\1(?:,[\d.]+%?)?\)")
+
+
+def is_neutral(colour: str) -> bool:
+    """Whether ``colour`` is white, black or transparent, in any spelling (a name, ``#FFF``,
+    ``#000000``, ``rgba(0, 0, 0, 0.35)``)."""
+    lowered = colour.lower().replace(" ", "")
+    if lowered in NEUTRAL_NAMES:
+        return True
+    if lowered.startswith("#"):
+        digits = lowered[1:]
+        if len(digits) in (3, 4):
+            digits = "".join(char * 2 for char in digits)
+        return digits[:6] in ("ffffff", "000000")
+    return _NEUTRAL_RGB.fullmatch(lowered) is not None
+
+
 @lru_cache(maxsize=1)
 def palette_names() -> dict[str, str]:
     """``#RRGGBB`` (upper case) -> name of the constant in labs.core.style, read from its source
@@ -78,7 +98,11 @@ class Palette(Check):
     Reports colour literals in any string of a lab: `#RRGGBB` and `#RRGGBBAA` anywhere,
     `#RGB` as a whole string, `rgb(...)`/`hsl(...)` and friends, CSS such as `color: red`, and
     colour names given where a colour is expected (a `color=`/`fill=`/`stroke=` keyword or key).
-    When a hex value is one of the palette's, the message names the constant to use.
+    When a hex value is one of the palette's, the message names the constant to use. Every
+    colour is reported at its own line and column, also deep inside a multi-line HTML string;
+    a `# noqa: LAB012` on the line the string closes on silences the whole string. Neutral
+    colours (white, black, transparent, in any spelling such as `#FFF` or
+    `rgba(0, 0, 0, 0.35)`) are not palette colours and are not reported.
     `labs/core/style.py` itself is the one file allowed to write colours.
 
     ## Why is this bad
@@ -118,6 +142,18 @@ class Palette(Check):
             def _(mo):
                 mo.md("See issue #123 and the orange track: gold standard.")
                 return
+
+
+            @app.cell
+            def _(mo):
+                mo.Html(
+                    '''
+                <div style="background: white; color: black; border: 1px solid transparent;
+                            box-shadow: 0 8px 32px rgba(0, 0, 0, 0.35); outline-color: #FFF;">
+                </div>
+                '''
+                )
+                return
             """
         ),
         Valid('BLUE_LINE = "#006395"\n', path="labs/core/style.py"),
@@ -139,10 +175,30 @@ class Palette(Check):
 
             @app.cell
             def _(alt, kat1_rows):
-                alt.Chart(kat1_rows).mark_bar(color="steelblue", stroke="rgb(0, 0, 0)")
+                alt.Chart(kat1_rows).mark_bar(color="steelblue", stroke="rgb(10, 20, 30)")
                 return
             """,
             count=4,
+        ),
+        Invalid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _(mo):
+                mo.Html(
+                    '''
+                <div style="background: white; padding: 36px;
+                            color: #475569; border-top: 3px solid #CB202D;">
+                </div>
+                '''
+                )
+                return
+            """,
+            count=2,
         ),
     )
 
@@ -170,20 +226,30 @@ class Palette(Check):
         return False
 
     def _check(self, node: cst.CSTNode, text: str, colour_expected: bool) -> None:
-        found = HEX_COLOUR.search(text) or SHORT_HEX.match(text.strip()) or FUNCTIONAL.search(text)
-        colour = found.group(0) if found else None
-        if colour is None:
-            named = CSS_NAMED.search(text)
-            if named and named.group(1).lower() in NAMED_COLOURS:
-                colour = named.group(1)
-            elif colour_expected and text.strip().lower() in NAMED_COLOURS:
-                colour = text.strip()
-        if colour is None:
-            return
+        """Report each colour written in ``node`` at its own line and column."""
+        if colour_expected or SHORT_HEX.match(text.strip()):
+            colour = text.strip()
+            if colour.lower() in NAMED_COLOURS or SHORT_HEX.match(colour):
+                if not is_neutral(colour):
+                    self._report(node, None, colour)
+                return
+        source = self.context.module.code_for_node(node)
+        for pattern, group in ((HEX_COLOUR, 0), (FUNCTIONAL, 0), (CSS_NAMED, 1)):
+            for match in pattern.finditer(source):
+                colour = match.group(group)
+                if group and colour.lower() not in NAMED_COLOURS:
+                    continue
+                if not is_neutral(colour):
+                    self._report(node, match.span(group), colour)
+
+    def _report(self, node: cst.CSTNode, span: tuple[int, int] | None, colour: str) -> None:
         known = palette_names().get(colour.upper())
         hint = f" (`style.{known}`)" if known else ""
-        self.report(
-            node,
+        message = (
             f"colour literal {colour!r} in a lab: take colours from the palette in "
-            f"labs.core.style{hint}",
+            f"labs.core.style{hint}"
         )
+        if span is None:
+            self.report(node, message)
+        else:
+            self.report_in_text(node, *span, message)

@@ -148,3 +148,36 @@ def test_directives_are_found_by_the_tokenizer() -> None:
         ("line", 1, ("LAB001", "LAB002")),
         ("file", 2, None),
     ]
+
+
+HTML_CELL = textwrap.dedent(
+    '''\
+    import marimo
+
+    app = marimo.App()
+
+
+    @app.cell
+    def _(mo):
+        mo.Html(
+            """
+        <div style="padding: 8px;
+                    color: #475569;">
+        </div>
+        """{comment}
+        )
+        return
+    '''
+)
+
+
+def test_a_colour_inside_a_multiline_string_is_placed_on_its_own_line() -> None:
+    found = check_source(HTML_CELL.format(comment=""), RULES, path="scratch/notes.py")
+    assert [(d.code, d.line, d.column, d.end_column) for d in found] == [
+        ("LAB012", 11, 24, 31)
+    ]
+
+
+def test_noqa_where_a_multiline_string_closes_silences_findings_inside_it() -> None:
+    source = HTML_CELL.format(comment="  # noqa: LAB012")
+    assert check_source(source, RULES, path="scratch/notes.py") == []
