@@ -15,7 +15,7 @@ import importlib.metadata
 import importlib.util
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 from labgen import __version__, hookspecs
+from labgen.checking.barrier import is_contained, plugin_output_to_stderr
 from labgen.errors import UsageError
 
 if TYPE_CHECKING:
@@ -80,6 +81,12 @@ class Plugins:
     manager: pluggy.PluginManager
     infos: list[PluginInfo] = field(default_factory=list)
     failures: list[PluginFailure] = field(default_factory=list)
+    #: Things a plugin author should fix that do not stop the run (a misspelt hook name).
+    warnings: list[str] = field(default_factory=list)
+    #: Rule code -> name of the plugin that provides the check (filled by ``checks``).
+    check_plugins: dict[str, str] = field(default_factory=dict)
+    #: Output format -> name of the plugin that provides it (filled by ``output_formats``).
+    format_plugins: dict[str, str] = field(default_factory=dict)
 
     def register(
         self,
@@ -92,6 +99,7 @@ class Plugins:
     ) -> None:
         """Register ``plugin`` (a module or object with hook implementations) under ``name``."""
         self.manager.register(plugin, name=name)
+        self.warnings.extend(misspelt_hooks(plugin, name))
         self.infos.append(
             PluginInfo(
                 name,
@@ -143,18 +151,20 @@ class Plugins:
 
         owners: dict[str, tuple[str, type[Check]]] = {}
         for plugin_name, result in self._call("labgen_checks"):
-            for check in result or ():
+            for check in self._items(plugin_name, "labgen_checks", result, "Check classes"):
                 problem = _check_problem(check, Check)
                 if problem:
-                    raise PluginError(f"plugin {plugin_name!r}: {problem}")
+                    raise PluginError(f"plugin {plugin_name!r}: {problem}{_off(plugin_name)}")
                 if check.code in owners and owners[check.code][1] is not check:
                     other = owners[check.code][0]
                     raise PluginError(
                         f"rule code {check.code} is claimed twice: by plugin {other!r} "
                         f"({owners[check.code][1].__qualname__}) and by plugin {plugin_name!r} "
-                        f"({check.__qualname__})"
+                        f"({check.__qualname__}); turn one off with `-p no:{other}` or "
+                        f"`-p no:{plugin_name}`"
                     )
                 owners[check.code] = (plugin_name, check)
+        self.check_plugins = {code: plugin_name for code, (plugin_name, _) in owners.items()}
         names: dict[str, str] = {}
         for code, (plugin_name, check) in owners.items():
             if check.name in names and names[check.name] != code:
@@ -167,10 +177,31 @@ class Plugins:
 
     def plugin_of(self, check: type[Check]) -> str:
         """The name of the plugin that provides ``check``."""
-        for plugin_name, result in self._call("labgen_checks", record=False):
-            if check in (result or ()):
-                return plugin_name
-        return "?"
+        _ = self.checks
+        return self.check_plugins.get(check.code, "?")
+
+    def _items(self, plugin_name: str, hook: str, result: Any, expected: str) -> list[Any]:
+        """The items a hook returned as a list (a mapping's items for a mapping of
+        ``expected``); anything else is recorded as the plugin's failure and gives nothing."""
+        if result is None:
+            return []
+        wants_mapping = expected.startswith("a mapping")
+        if wants_mapping and isinstance(result, Mapping):
+            return list(result.items())
+        if not wants_mapping and isinstance(result, list | tuple | set | frozenset):
+            return list(result)
+        shown = repr(result)
+        shown = shown if len(shown) <= 60 else shown[:57] + "..."
+        kind = expected if wants_mapping else f"a list of {expected}"
+        self._fail(
+            plugin_name, f"hook {hook} of plugin {plugin_name!r} returned {shown}, not {kind}"
+        )
+        return []
+
+    def _fail(self, plugin_name: str, message: str) -> None:
+        failure = PluginFailure(plugin_name, message)
+        if failure not in self.failures:
+            self.failures.append(failure)
 
     @cached_property
     def instruments(self) -> tuple[Instrument, ...]:
@@ -179,7 +210,7 @@ class Plugins:
 
         found: dict[str, Instrument] = {}
         for plugin_name, result in self._call("labgen_instruments"):
-            for instrument in result or ():
+            for instrument in self._items(plugin_name, "labgen_instruments", result, "Instruments"):
                 problem = instrument_problem(instrument)
                 if problem:
                     raise PluginError(f"plugin {plugin_name!r}: {problem}")
@@ -196,13 +227,24 @@ class Plugins:
         found: dict[str, hookspecs.Formatter] = {}
         owners: dict[str, str] = {}
         for plugin_name, result in self._call("labgen_output_formats"):
-            for name, formatter in (result or {}).items():
+            pairs = self._items(
+                plugin_name, "labgen_output_formats", result, "a mapping of name -> formatter"
+            )
+            for name, formatter in pairs:
+                if not isinstance(name, str) or not callable(formatter):
+                    self._fail(
+                        plugin_name,
+                        f"hook labgen_output_formats of plugin {plugin_name!r} maps {name!r} to "
+                        f"{formatter!r}, which is not a formatter",
+                    )
+                    continue
                 if name in found:
                     raise PluginError(
                         f"output format {name!r} is claimed by plugins {owners[name]!r} "
                         f"and {plugin_name!r}"
                     )
                 found[name], owners[name] = formatter, plugin_name
+        self.format_plugins = owners
         return found
 
     def _call(self, hook: str, record: bool = True, **kwargs: Any) -> list[tuple[str, Any]]:
@@ -213,15 +255,16 @@ class Plugins:
         for impl in caller.get_hookimpls():
             wanted = {name: kwargs[name] for name in impl.argnames if name in kwargs}
             try:
-                results.append((impl.plugin_name, impl.function(**wanted)))
-            except Exception as error:
+                with plugin_output_to_stderr():
+                    results.append((impl.plugin_name, impl.function(**wanted)))
+            except BaseException as error:
+                if not is_contained(error):
+                    raise
                 if record:
-                    self.failures.append(
-                        PluginFailure(
-                            impl.plugin_name,
-                            f"hook {hook} of plugin {impl.plugin_name!r} failed: "
-                            f"{type(error).__name__}: {error}",
-                        )
+                    self._fail(
+                        impl.plugin_name,
+                        f"hook {hook} of plugin {impl.plugin_name!r} failed: "
+                        f"{type(error).__name__}: {error}",
                     )
         return results
 
@@ -264,7 +307,8 @@ def load_plugins(
         if module_name in blocked or manager.get_plugin(module_name) is not None:
             continue
         try:
-            module = _import_from(module_name, root)
+            with plugin_output_to_stderr():
+                module = _import_from(module_name, root)
         except Exception as error:
             plugins.failures.append(
                 PluginFailure(
@@ -386,8 +430,10 @@ def _load_entry_points(plugins: Plugins) -> None:
             continue
         distribution = getattr(entry_point, "dist", None)
         try:
-            plugin = entry_point.load()
+            with plugin_output_to_stderr():
+                plugin = entry_point.load()
             plugins.manager.register(plugin, name=name)
+            plugins.warnings.extend(misspelt_hooks(plugin, name))
         except Exception as error:
             plugins.failures.append(
                 PluginFailure(
@@ -405,6 +451,29 @@ def _load_entry_points(plugins: Plugins) -> None:
                 _source_stamp([_module_name(plugin).partition(".")[0]]),
             )
         )
+
+
+def misspelt_hooks(plugin: object, name: str) -> list[str]:
+    """Warnings for what in ``plugin`` looks meant as a labgen hook but is not one: a
+    ``labgen_*`` function that names no hook (``labgen_check``), or a hook function that
+    lacks ``@hookimpl`` (pluggy ignores both without a word)."""
+    hooks = [n for n in dir(hookspecs) if n.startswith("labgen_")]
+    found = []
+    for attribute in sorted(dir(plugin)):
+        if not attribute.startswith("labgen_") or not callable(getattr(plugin, attribute, None)):
+            continue
+        marked = hasattr(getattr(plugin, attribute), f"{hookspecs.PROJECT_NAME}_impl")
+        if attribute not in hooks:
+            close = difflib.get_close_matches(attribute, hooks, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            found.append(f"plugin {name!r}: {attribute} is not a labgen hook{hint}")
+        elif not marked:
+            found.append(f"plugin {name!r}: {attribute} lacks @hookimpl, so labgen never calls it")
+    return found
+
+
+def _off(plugin_name: str) -> str:
+    return f" (turn it off with `-p no:{plugin_name}`)"
 
 
 def _check_problem(check: object, base: type) -> str | None:

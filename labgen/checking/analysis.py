@@ -20,9 +20,11 @@ from dataclasses import dataclass
 import libcst as cst
 
 from labgen.checking import noqa
+from labgen.checking.barrier import CheckTimeoutError, is_contained
 from labgen.checking.check import Check
 from labgen.checking.context import Environment, FileContext
 from labgen.checking.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_NOQA, Diagnostic
+from labgen.plugins import BUILTIN_PLUGINS
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
@@ -61,7 +63,9 @@ class _Walker(cst.CSTVisitor):
                 continue
             try:
                 method(node)
-            except Exception as error:
+            except BaseException as error:
+                if not is_contained(error):
+                    raise
                 self._dead.add(check)
                 self._crashed(check, node, error)
 
@@ -205,7 +209,9 @@ def analyse_source(
     for check_class in checks:
         try:
             instances.append(check_class(context))
-        except Exception as error:
+        except BaseException as error:
+            if not is_contained(error):
+                raise
             crashes.append(_crash_diagnostic(context, check_class, None, error))
 
     def crashed(check: Check, node: cst.CSTNode, error: BaseException) -> None:
@@ -219,13 +225,21 @@ def analyse_source(
                 if instance.get_inherited_dependencies():
                     stack.enter_context(instance.resolve(context.wrapper))
                 ready.append(instance)
-            except Exception as error:
+            except BaseException as error:
+                if not is_contained(error):
+                    raise
                 crashes.append(_crash_diagnostic(context, type(instance), None, error))
         try:
             parsed.visit(_Walker(context, ready, crashed))
         except RecursionError:
             return FileResult([syntax_error(display, 1, 1, "code nested too deeply to analyse")])
-    found = [d for instance in instances for d in instance.diagnostics]
+    found = []
+    for instance in instances:
+        wrong = _not_diagnostics(instance)
+        if wrong is None:
+            found.extend(instance.diagnostics)
+        else:  # only this check's findings are lost, and it is named
+            crashes.append(_crash_diagnostic(context, type(instance), None, TypeError(wrong)))
     enabled = frozenset(c.code for c in checks)
     directives = noqa.find_directives(source)
     if directives:
@@ -276,6 +290,18 @@ def _cell_spans(context: FileContext) -> dict[int, int]:
     return spans
 
 
+def _not_diagnostics(check: Check) -> str | None:
+    """What is wrong with a check's findings when they are not all Diagnostics, or None."""
+    found = check.diagnostics
+    if not isinstance(found, list):
+        return f"its diagnostics are {type(found).__name__}, not a list"
+    wrong = next((d for d in found if not isinstance(d, Diagnostic)), None)
+    if wrong is None:
+        return None
+    shown = repr(wrong) if len(repr(wrong)) <= 40 else repr(wrong)[:37] + "..."
+    return f"it reported {shown}, which is not a Diagnostic (use self.report)"
+
+
 def _crash_diagnostic(
     context: FileContext, check: type[Check], node: cst.CSTNode | None, error: BaseException
 ) -> Diagnostic:
@@ -284,8 +310,16 @@ def _crash_diagnostic(
         with contextlib.suppress(Exception):
             where = context.position(node)
             line, column = where.start.line, where.start.column + 1
+    what = (
+        str(error)
+        if isinstance(error, CheckTimeoutError)
+        else f"crashed: {type(error).__name__}: {error}"
+    )
     message = (
         f"check {check.code or '?'} ({check.name or check.__name__}, from {check.__module__}) "
-        f"crashed: {type(error).__name__}: {error}"
+        f"{what}"
     )
+    plugin = context.environment.plugins.get(check.code)
+    if plugin and plugin not in BUILTIN_PLUGINS:
+        message += f" (plugin {plugin!r}; turn it off with `-p no:{plugin}`)"
     return internal_error(context.display, line, column, message)

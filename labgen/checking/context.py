@@ -31,6 +31,8 @@ class Environment:
     instruments: tuple[Instrument, ...] = ()
     #: code -> name of every registered rule (used to judge noqa comments).
     rules: Mapping[str, str] = field(default_factory=dict)
+    #: code -> name of the plugin that provides the rule (named when its check fails).
+    plugins: Mapping[str, str] = field(default_factory=dict)
 
 
 class FileContext:

@@ -12,7 +12,7 @@ import gc
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -21,6 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from labgen import __version__
+from labgen.checking.barrier import (
+    CheckTimeoutError,
+    is_contained,
+    plugin_output_to_stderr,
+    time_budget,
+    user_interrupts,
+)
 from labgen.checking.cache import ResultCache, atomic_write, fingerprint
 from labgen.checking.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_NOQA, Diagnostic
 from labgen.checking.selection import glob_matches
@@ -111,10 +118,46 @@ class RuleSet:
         self.checks: tuple[type[Check], ...] = plugins.checks
         rules = {check.code: check.name for check in self.checks}
         self.selection: RuleSelection = RuleSelection(rules, settings)
-        self.environment: Environment = Environment(instruments=plugins.instruments, rules=rules)
+        self.environment: Environment = Environment(
+            instruments=plugins.instruments, rules=rules, plugins=plugins.check_plugins
+        )
+        #: Seconds a check may spend on one file (0: no limit).
+        self.time_budget = settings.timeout
+        #: Diagnostics of checks that failed before any file (in ``prepare``): they do not run.
+        self.failures: list[Diagnostic] = []
+        working = []
         for check in self.checks:
             if check.code in self.selection.enabled:
-                check.prepare()
+                failure = self.contained(check, "prepare", check.prepare)
+                if failure is not None:
+                    self.failures.append(failure)
+                    continue
+            working.append(check)
+        self.checks = tuple(working)
+
+    def contained(
+        self, check: type[Check], step: str, work: Callable[[], object]
+    ) -> Diagnostic | None:
+        """Run one step of ``check`` outside any file behind the crash barrier; the
+        diagnostic naming it and its plugin when it fails."""
+        try:
+            with time_budget(self.time_budget):
+                work()
+        except BaseException as error:
+            if not is_contained(error):
+                raise
+            plugin = self.environment.plugins.get(check.code, "?")
+            what = (
+                str(error)
+                if isinstance(error, CheckTimeoutError)
+                else f"crashed: {type(error).__name__}: {error}"
+            )
+            return _plugin_failure(
+                plugin,
+                f"{step}() of check {check.code} ({check.name}, plugin {plugin!r}) {what}; "
+                f"turn it off with `-p no:{plugin}` or `--ignore {check.code}`",
+            )
+        return None
 
     def checks_for(self, relpath: str) -> tuple[frozenset[str], list[type[Check]]]:
         """The enabled codes for one file and the check classes to run on it."""
@@ -127,7 +170,7 @@ class RuleSet:
 
         enabled, checks = self.checks_for(file.relpath)
         try:
-            with _recursion_limit(ANALYSIS_RECURSION_LIMIT):
+            with _recursion_limit(ANALYSIS_RECURSION_LIMIT), time_budget(self.time_budget):
                 return analyse_source(
                     source,
                     relpath=file.relpath,
@@ -183,7 +226,11 @@ def _analyse_all(
             with ProcessPoolExecutor(
                 max_workers=min(workers, len(jobs)), mp_context=context
             ) as pool:
-                return list(pool.map(_analyse_index, range(len(jobs))))
+                try:
+                    return list(pool.map(_analyse_index, range(len(jobs))))
+                except BaseException:
+                    _stop_workers(pool)  # Ctrl-C must leave no worker running
+                    raise
         except (BrokenProcessPool, OSError):
             pass  # a worker died (or none could start): fall back to this process
         finally:
@@ -193,6 +240,16 @@ def _analyse_all(
         return [rules.analyse(file, source) for file, source in jobs]
     finally:
         gc.unfreeze()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's worker processes now, whatever they are doing."""
+    # The executor keeps its processes private; without this a worker stuck in a check
+    # outlives the run.
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(Exception):
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def default_jobs() -> int:
@@ -208,7 +265,9 @@ class Runner:
 
     def __init__(self, options: RunOptions) -> None:
         self.options = options
-        settings = options.settings.model_dump(mode="json", exclude={"output_format", "cache"})
+        settings = options.settings.model_dump(
+            mode="json", exclude={"output_format", "cache", "timeout"}
+        )
         self.fingerprint = fingerprint(__version__, options.plugins.fingerprint(), settings)
         self.cache = ResultCache(options.root, self.fingerprint) if options.use_cache else None
 
@@ -218,7 +277,12 @@ class Runner:
         return RuleSet(self.options.plugins, self.options.settings)
 
     def run(self) -> RunResult:
-        """Check every file and return what was found."""
+        """Check every file and return what was found. Plugin code runs behind the crash
+        barrier: what it prints goes to stderr, and only the user's Ctrl-C ends the run."""
+        with user_interrupts(), plugin_output_to_stderr():
+            return self._run()
+
+    def _run(self) -> RunResult:
         files = discover(self.options)
         found: dict[SourceFile, list[Diagnostic]] = {}
         contents: dict[SourceFile, bytes] = {}
@@ -254,6 +318,7 @@ class Runner:
                     self.cache is not None
                     and outcome.cacheable
                     and not self.options.plugins.failures
+                    and not self.rules.failures
                 ):
                     self.cache.put(file.relpath, keys[file], outcome.diagnostics)
         result.analysed = len(pending)
@@ -267,6 +332,8 @@ class Runner:
             _plugin_failure(failure.plugin, failure.message)
             for failure in self.options.plugins.failures
         ]
+        if "rules" in self.__dict__:  # checks were loaded: some may have failed to prepare
+            diagnostics += self.rules.failures
         result.diagnostics = sorted(diagnostics)
         shown = {d.filename for d in result.diagnostics}
         for file, content in contents.items():
@@ -329,9 +396,27 @@ class Runner:
             if cached is not None:
                 return cached
         found: list[Diagnostic] = []
+        failures = []
         for check in self.rules.checks:
             if check.code in self.rules.selection.enabled:
-                found.extend(check.check_tree(tree))
+                results: list[Diagnostic] = []
+                failure = self.rules.contained(
+                    check, "check_tree", lambda c=check, out=results: out.extend(c.check_tree(tree))
+                )
+                if failure is None and all(isinstance(d, Diagnostic) for d in results):
+                    found.extend(results)
+                elif failure is None:
+                    failures.append(
+                        _plugin_failure(
+                            self.rules.environment.plugins.get(check.code, "?"),
+                            f"check_tree() of check {check.code} ({check.name}) returned "
+                            "something that is not a Diagnostic",
+                        )
+                    )
+                else:
+                    failures.append(failure)
+        if failures:
+            return found + failures  # never cached: the next run tries again
         if self.cache is not None:
             self.cache.put("<tree>", key, found)
         return found
@@ -431,6 +516,7 @@ def _unreadable(file: SourceFile, error: OSError) -> Diagnostic:
 
 
 def _plugin_failure(plugin: str, message: str) -> Diagnostic:
+    """A LAB999 diagnostic for a plugin that failed outside any file."""
     return Diagnostic(
         filename=f"<plugin {plugin}>",
         line=1,

@@ -71,6 +71,12 @@ class CheckSettings(BaseModel):
         description="full, concise, json, sarif, github, or a format a plugin adds.",
     )
     cache: bool = Field(default=True, description="Reuse results of unchanged files.")
+    timeout: float = Field(
+        default=10.0,
+        ge=0,
+        description="Seconds a check may spend on one file before it is stopped and reported "
+        "(LAB999, naming its plugin); 0 for no limit.",
+    )
     exclude: list[str] = Field(
         default_factory=list,
         description="Globs of files and folders skipped when a folder is checked.",

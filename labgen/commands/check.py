@@ -8,11 +8,13 @@ from typing import TYPE_CHECKING
 import click
 
 from labgen.config import set_option
-from labgen.errors import UsageError
+from labgen.errors import LabgenError, UsageError
 from labgen.plugins import PluginChoice, plugin_options
 
 if TYPE_CHECKING:
+    from labgen.checking.reporters import Report
     from labgen.checking.settings import CheckSettings
+    from labgen.plugins import Plugins
 
 _FORMAT_HELP = "full (source context), concise, json, sarif, github, or a plugin's format."
 
@@ -136,6 +138,8 @@ def check(
     plugins = plugins_for(project, config, plugin_choice)
     plugins.configure(config)
     formats = plugins.output_formats
+    for warning in plugins.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if settings.output_format not in formats:
         raise UsageError(
             f"unknown output format {settings.output_format!r} (known: {', '.join(sorted(formats))})"
@@ -202,10 +206,36 @@ def check(
             sources=result.sources,
             rule_docs=rule_docs,
         )
-        click.echo(formats[settings.output_format](report), nl=False)
+        click.echo(_formatted(report, settings.output_format, plugins), nl=False)
     if result.internal_errors:
         _exit(2)
     _exit(0 if exit_zero or not result.diagnostics else 1)
+
+
+def _formatted(report: Report, name: str, plugins: Plugins) -> str:
+    """The report in output format ``name``; a formatter that fails (or returns no text) is
+    its plugin's failure, reported on one line (exit 2), never a traceback."""
+    from labgen.checking.barrier import is_contained, plugin_output_to_stderr
+
+    owner = plugins.format_plugins.get(name, "?")
+    try:
+        with plugin_output_to_stderr():
+            text = plugins.output_formats[name](report)
+    except BaseException as error:
+        if not is_contained(error):
+            raise
+        raise LabgenError(
+            f"output format {name!r} of plugin {owner!r} failed: {type(error).__name__}: "
+            f"{error} (choose another with --output-format)",
+            code=2,
+        ) from None
+    if not isinstance(text, str):
+        raise LabgenError(
+            f"output format {name!r} of plugin {owner!r} returned {type(text).__name__}, "
+            "not text (choose another with --output-format)",
+            code=2,
+        )
+    return text
 
 
 def _exit(code: int) -> None:

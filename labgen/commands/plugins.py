@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ import click
 
 from labgen.config import set_option
 from labgen.errors import LabgenError
-from labgen.plugins import PluginChoice, plugin_options
+from labgen.plugins import PluginChoice, PluginError, plugin_options
 
 if TYPE_CHECKING:
     from labgen.plugins import Plugins
@@ -41,11 +42,17 @@ def plugin_rows(plugins: Plugins) -> list[PluginRow]:
     """A row per registered plugin, then one per plugin that failed to load, in load order.
 
     Calls every hook once (through the plugin manager's crash barrier), so a hook that raises
-    shows up in its plugin's ``errors``. Raises PluginError when plugins clash (one rule code
-    or instrument id claimed twice).
+    shows up in its plugin's ``errors``, and so does a clash (one rule code or instrument id
+    claimed twice) in the rows of the plugins it names.
     """
-    # Calling the aggregate hooks first validates the plugin set and records hook failures.
-    _ = (plugins.checks, plugins.instruments, plugins.output_formats)
+    # Calling the aggregate hooks first validates the plugin set and records hook failures;
+    # a clash is listed against the plugins it names, the listing goes on.
+    clashes = []
+    for aggregate in ("checks", "instruments", "output_formats"):
+        try:
+            getattr(plugins, aggregate)
+        except PluginError as error:
+            clashes.append(str(error))
     rows = {
         info.name: PluginRow(
             info.name,
@@ -58,20 +65,37 @@ def plugin_rows(plugins: Plugins) -> list[PluginRow]:
         for info in plugins.infos
     }
     for name, checks in plugins.results_by_plugin("labgen_checks"):
-        rows[name].rules = [f"{check.code} {check.name}" for check in checks or ()]
+        rows[name].rules = [
+            f"{getattr(c, 'code', '?')} {getattr(c, 'name', repr(c))}" for c in _listed(checks)
+        ]
     for name, instruments in plugins.results_by_plugin("labgen_instruments"):
         rows[name].instruments = [
-            f"{i.id} (Volume {i.unlock_volume} chapter {i.unlock_chapter})"
-            for i in instruments or ()
+            f"{getattr(i, 'id', repr(i))} (Volume {getattr(i, 'unlock_volume', '?')} chapter "
+            f"{getattr(i, 'unlock_chapter', '?')})"
+            for i in _listed(instruments)
         ]
     for name, formats in plugins.results_by_plugin("labgen_output_formats"):
-        rows[name].output_formats = sorted(formats or {})
+        rows[name].output_formats = sorted(str(f) for f in formats) if _mapping(formats) else []
+    for clash in clashes:
+        for row in rows.values():
+            if f"{row.name!r}" in clash:
+                row.errors.append(clash)
     for failure in plugins.failures:
         row = rows.get(failure.plugin)
         if row is None:  # it never registered: it failed to import
             row = rows[failure.plugin] = PluginRow(failure.plugin, "", "", "failed", "")
         row.errors.append(failure.message)
     return list(rows.values())
+
+
+def _listed(result: object) -> list[object]:
+    """A hook's result as a list (nothing when the hook returned something else: that is
+    recorded as the plugin's failure)."""
+    return list(result) if isinstance(result, list | tuple | set | frozenset) else []
+
+
+def _mapping(result: object) -> bool:
+    return isinstance(result, Mapping)
 
 
 _NBSP = "\u00a0"
@@ -128,6 +152,8 @@ def plugins(as_json: bool, plugin_choice: PluginChoice, overrides: tuple[str, ..
     loaded = plugins_for(project, config, plugin_choice)
     loaded.configure(config)
     rows = plugin_rows(loaded)
+    for warning in loaded.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if as_json:
         click.echo(json.dumps([asdict(row) for row in rows], indent=2))
     else:

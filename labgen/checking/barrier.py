@@ -1,0 +1,87 @@
+"""The crash barrier around plugin code: what a check may do to a run, and what it may not.
+
+Behind the barrier, anything a check raises stops that check on that file and nothing else:
+an exception, ``SystemExit`` from a helper that calls ``sys.exit``, even a ``KeyboardInterrupt``
+the check raised itself (only the user's Ctrl-C, seen by a signal handler, ends the run). A
+check that runs past its time budget on one file is stopped the same way, and ``print()``
+output of plugin code goes to stderr, never into the report on stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+
+class CheckTimeoutError(Exception):
+    """Raised inside a check that ran past its time budget on the file being checked."""
+
+
+class _State:
+    """Whether the user pressed Ctrl-C while the barrier was up."""
+
+    interrupted = False
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+def is_contained(error: BaseException) -> bool:
+    """Whether ``error``, raised by a check, is that check's failure (to report and go on)
+    rather than the user's Ctrl-C (to end the run)."""
+    if isinstance(error, KeyboardInterrupt):
+        return not _State.interrupted
+    return isinstance(error, Exception | SystemExit)
+
+
+def _on_sigint(signum: int, frame: FrameType | None) -> None:
+    _State.interrupted = True
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def user_interrupts() -> Iterator[None]:
+    """Tell the user's Ctrl-C (a SIGINT) from a KeyboardInterrupt raised by a check."""
+    if not _main_thread():
+        yield
+        return
+    _State.interrupted = False
+    previous = signal.signal(signal.SIGINT, _on_sigint)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise CheckTimeoutError in whatever check runs when ``seconds`` have passed, and
+    again every ``seconds`` after (so each check left gets a budget of its own). No budget
+    when ``seconds`` is 0, or off the main thread (signals reach the main thread only)."""
+    if seconds <= 0 or not _main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: FrameType | None) -> None:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        raise CheckTimeoutError(f"ran past its time budget of {seconds:g} s on this file")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def plugin_output_to_stderr() -> Iterator[None]:
+    """Send what plugin code prints to stderr, keeping stdout for the report."""
+    with contextlib.redirect_stdout(sys.stderr):
+        yield
