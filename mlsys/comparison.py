@@ -30,11 +30,14 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
 def factor_text(factor: float) -> str:
     """How many times off, readably: "2.5x", "38x", "4,200x", "2.1 × 10⁸ times"."""
-    if factor < 10:
+    # Judge the boundaries by the rounded value, so 9.99999 reads "10x", never "10.0x".
+    if round(factor, 1) < 10:
         return f"{factor:.1f}x"
-    if factor < 100_000:
+    if round(factor) < 100_000:
         return f"{factor:,.0f}x"
     exponent = math.floor(math.log10(factor))
+    if round(factor / 10**exponent, 1) >= 10:
+        exponent += 1
     return f"{factor / 10**exponent:.1f} × 10{str(exponent).translate(_SUPERSCRIPT)} times"
 
 
