@@ -194,8 +194,9 @@ class WaterfallOverhead(Check):
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for terms in self._terms.values():
-            if OVERHEAD not in terms:
-                first = terms.get(COMPUTE) or terms[MEMORY]
+            # One term alone (a verdict judged against the memory term) is no breakdown.
+            if OVERHEAD not in terms and COMPUTE in terms and MEMORY in terms:
+                first = terms[COMPUTE]
                 self.report(
                     first,
                     "latency is broken into compute and memory without `latency_overhead` (the "
