@@ -13,6 +13,7 @@ from labgen.checks._lab import (
     CONTROL_MODULES,
     PREDICTION_INPUT,
     UREG,
+    argument,
     dotted,
     is_number,
     literal,
@@ -38,8 +39,19 @@ PHYSICS_WORDS: frozenset[str] = frozenset(
         "clock", "frequency", "hz", "mhz", "ghz", "gbps", "tbps", "peak",
     }
 )  # fmt: skip
-#: A literal of this size or more is a hardware figure whatever it is called.
+#: A literal of this size or more is a hardware figure whatever it is called (unless it is a
+#: unit-conversion factor or a budget).
 LARGE = 1e6
+#: Words that make a name a non-physical budget (money, not hardware): ``BUDGET_USD``.
+BUDGET_WORDS: frozenset[str] = frozenset(
+    {"budget", "cost", "costs", "price", "prices", "usd", "dollar", "dollars", "eur", "spend"}
+)
+#: A hardware figure stated in text: "H100 (80 GB)", "900 GB/s", "700 W".
+FIGURE_IN_TEXT = re.compile(
+    r"\b\d[\d,.]*\s*(?:[kKMGTPE]i?B|[kKMGTP]?(?:B/s|FLOP/s|FLOPS|OPS)|[kMG]?W|[kMG]Hz)\b"
+)
+#: Keywords of chart calls whose text annotates a line or point drawn at ``x=``/``y=``.
+ANNOTATION_KEYWORDS = ("annotation_text", "annotation", "text", "label", "name")
 #: Rates written in text: "3.35 TB/s", "989 TFLOPS", "275 TOPS".
 RATE_IN_TEXT = re.compile(
     r"\b\d[\d,.]*\s*(?:[kKMGTPE]i?)?(?:B/s|bit/s|bps|FLOP/s|FLOPS|FLOPs|OPS)\b"
@@ -51,7 +63,24 @@ _INPUT_MAKERS = (PREDICTION_INPUT, *CONTROL_MODULES)
 
 
 def _physical_name(name: str) -> bool:
-    return any(part in PHYSICS_WORDS for part in name.lower().split("_"))
+    parts = name.lower().split("_")
+    return any(part in PHYSICS_WORDS for part in parts) and not _budget_name(name)
+
+
+def _budget_name(name: str) -> bool:
+    return any(part in BUDGET_WORDS for part in name.lower().split("_"))
+
+
+def is_conversion_factor(value: float) -> bool:
+    """Whether ``value`` is a unit-conversion factor (a power of 10 or of 1024, such as 1e9 or
+    1024**2) rather than a measured figure."""
+    for base in (10, 1024):
+        power = 1
+        while power < abs(value):
+            power *= base
+        if power == abs(value):
+            return True
+    return False
 
 
 class MagicConstant(Check):
@@ -63,9 +92,16 @@ class MagicConstant(Check):
       `80 * ureg.GB` (followed through any alias of `mlsys.ureg`);
     * a number bound to a name, keyword or dictionary key that names a physical figure
       (`bandwidth`, `peak_flops`, `tdp_watts`, `sram_kb`, `clock_ghz` ...);
+    * the same inside a conditional expression (`clock_ghz = 1.5 if mobile else 2.1` is two
+      figures);
     * any literal of a million or more, except the bounds of an input (`PredictionInput`,
-      `mo.ui` and `labs.core.controls` widgets);
-    * a bandwidth or compute rate written in text ("3.35 TB/s", "989 TFLOPS").
+      `mo.ui` and `labs.core.controls` widgets), unit-conversion factors (powers of ten and
+      of 1024: `1e9`, `1_048_576`) and budgets (a name with `budget`, `cost`, `price`,
+      `usd` ...: money is not hardware);
+    * a chart line drawn at a literal whose annotation states a hardware figure
+      (`fig.add_hline(y=80_000, annotation_text="H100 (80 GB)")`);
+    * a bandwidth or compute rate written in text ("3.35 TB/s", "989 TFLOPS"), each reported
+      at its own line and column, also inside a multi-line string.
 
     ## Why is this bad
     The registries in mlsys carry every hardware number with its source. A figure typed into
@@ -129,6 +165,22 @@ class MagicConstant(Check):
                 return (kat1_prediction, kat2_prediction)
             """
         ),
+        Valid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _(kat1_profile, mo):
+                lab_budget_usd = 2_500_000
+                lab_flops = kat1_profile.flops.m_as("FLOP") / 1e12
+                lab_mib = kat1_profile.memory.m_as("B") / 1_048_576
+                mo.md(f"{lab_flops:.1f} TFLOP, {lab_mib:.0f} MiB, within ${lab_budget_usd:,}")
+                return
+            """
+        ),
     )
     INVALID = (
         Invalid(
@@ -181,7 +233,23 @@ class MagicConstant(Check):
                 lab_tokens = 50_000_000
                 return
             """,
-            count=2,
+            count=3,
+        ),
+        Invalid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _(go, part_a_context):
+                _clock_ghz = 1.5 if part_a_context.value == "mobile" else 2.1
+                _fig = go.Figure()
+                _fig.add_hline(y=80_000, annotation_text="H100 (80 GB)")
+                return
+            """,
+            count=3,
         ),
     )
 
@@ -191,6 +259,7 @@ class MagicConstant(Check):
         self._reported: set[cst.CSTNode] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
+        self._annotated_figure(node)
         names = self.qualified_names(node.func)
         if names.isdisjoint(QUANTITY_MAKERS):
             return
@@ -240,14 +309,19 @@ class MagicConstant(Check):
             self._named(key, node.value)
 
     def _named(self, name: str, value: cst.BaseExpression) -> None:
-        if is_number(value) and _physical_name(name):
+        if _budget_name(name):
+            self._reported.update(_numbers_in(value))  # a budget is not hardware
+            return
+        if not _physical_name(name):
+            return
+        for number in _numbers_in(value):
             self.report(
-                value,
+                number,
                 f"`{name}` is given a hand-written figure "
-                f"({self.context.module.code_for_node(value)}): read it from the "
+                f"({self.context.module.code_for_node(number)}): read it from the "
                 "mlsys registries (Systems, Models) instead",
             )
-            self._reported.add(value)
+            self._reported.add(number)
 
     def visit_Integer(self, node: cst.Integer) -> None:
         self._large(node)
@@ -260,6 +334,7 @@ class MagicConstant(Check):
         if (
             isinstance(value, int | float)
             and abs(value) >= LARGE
+            and not is_conversion_factor(value)
             and node not in self._reported
             and not self._bounds_an_input(node)
         ):
@@ -290,10 +365,41 @@ class MagicConstant(Check):
         self._text(node, node.value)
 
     def _text(self, node: cst.CSTNode, text: str) -> None:
-        match = RATE_IN_TEXT.search(text)
-        if match:
-            self.report(
+        if not RATE_IN_TEXT.search(text):
+            return
+        for match in RATE_IN_TEXT.finditer(self.context.module.code_for_node(node)):
+            self.report_in_text(
                 node,
+                *match.span(),
                 f"text states a hardware rate ({match.group(0)!r}): format the registry value "
                 'instead (e.g. f"{Systems.H100.memory_bandwidth:~P}")',
             )
+
+    def _annotated_figure(self, node: cst.Call) -> None:
+        """``fig.add_hline(y=80_000, annotation_text="H100 (80 GB)")``: a chart line drawn at a
+        hand-written hardware figure, which its annotation names."""
+        stated = None
+        for keyword in ANNOTATION_KEYWORDS:
+            arg = argument(node, None, keyword)
+            text = literal(arg.value) if arg is not None else None
+            if isinstance(text, str) and FIGURE_IN_TEXT.search(text):
+                stated = FIGURE_IN_TEXT.search(text).group(0)  # type: ignore[union-attr]
+                break
+        if stated is None:
+            return
+        for keyword in ("x", "y"):
+            arg = argument(node, None, keyword)
+            if arg is not None and is_number(arg.value) and arg.value not in self._reported:
+                self.report(
+                    arg.value,
+                    f"a chart line at a hand-written hardware figure ({stated!r}): place it at "
+                    "the registry value (e.g. Systems.H100.ram) instead",
+                )
+                self._reported.add(arg.value)
+
+
+def _numbers_in(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The literal numbers a value may take: itself, or both branches of ``a if c else b``."""
+    if isinstance(value, cst.IfExp):
+        return _numbers_in(value.body) + _numbers_in(value.orelse)
+    return [value] if is_number(value) else []
