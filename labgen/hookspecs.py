@@ -19,7 +19,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from labgen.checking.check import Check
-    from labgen.checking.reporters import Report
+    from labgen.checking.report import Report
     from labgen.config import Config
     from labgen.instruments import Instrument
 
@@ -69,7 +69,7 @@ def labgen_configure(config: Config) -> None:
 def labgen_output_formats() -> Mapping[str, Formatter]:
     """Return output formats for ``labgen check --output-format NAME``: name -> formatter.
 
-    A formatter is called with a ``labgen.checking.reporters.Report`` (diagnostics, files checked,
+    A formatter is called with a ``labgen.checking.report.Report`` (diagnostics, files checked,
     rule documentation) and returns the complete text to print. Names must be unique across
     plugins; labgen's own are ``full``, ``concise``, ``json``, ``sarif`` and ``github``.
     """

@@ -9,39 +9,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 
 from labgen import __version__
 from labgen.checking.diagnostics import Diagnostic
+from labgen.checking.report import Report
 from labgen.hookspecs import Formatter, hookimpl
 
 #: Where the tool's documentation lives (SARIF ``informationUri``).
 HOMEPAGE = "https://github.com/harvard-edge/cs249r_book"
-
-
-@dataclass(frozen=True)
-class RuleDoc:
-    """What a report may say about a rule."""
-
-    code: str
-    name: str
-    summary: str
-    documentation: str
-    fixable: bool = False
-
-
-@dataclass
-class Report:
-    """A finished run, as formatters see it."""
-
-    diagnostics: Sequence[Diagnostic]
-    files: int
-    fixed: int = 0
-    #: Shown file name -> its text (for source context).
-    sources: Mapping[str, str] = field(default_factory=dict)
-    #: Every rule's documentation, loaded on demand (only SARIF needs it).
-    rule_docs: Callable[[], Sequence[RuleDoc]] = lambda: ()
 
 
 # -- full and concise ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The ``[tool.labgen.check]`` section: which rules run, where, and how results are shown.
 
 ``CheckSettings`` is the schema of that section; ``labgen.config`` (the layered configuration)
-embeds it as its ``check`` section, and :func:`load_settings` reads it through that module.
+embeds it as its ``check`` section and is the one way to read it (this module imports nothing
+of labgen's configuration, so the two never import each other).
 
 Example::
 
@@ -15,13 +16,11 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from types import SimpleNamespace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from labgen.errors import Location, UsageError
+from labgen.errors import UsageError
 
 #: A rule selector: ``ALL``, a code or code prefix (``LAB``, ``LAB00``, ``LAB005``), or a rule
 #: name (``math-peek``).
@@ -117,29 +116,3 @@ def parse_check_settings(data: Any, source: str = "[tool.labgen.check]") -> Chec
         problem = error.errors()[0]
         key = ".".join(str(part) for part in problem["loc"])
         raise UsageError(f"{source}: {key}: {problem['msg']}") from None
-
-
-def load_settings(project: Any | None, overrides: Sequence[str] = ()) -> tuple[Any, CheckSettings]:
-    """The effective configuration of ``project`` (a labgen.project.Project, or None) and its
-    check section.
-
-    Uses ``labgen.config.load_config`` (``[tool.labgen]`` < ``LABGEN_*`` < ``--set``) when that
-    module is present; otherwise reads ``[tool.labgen.check]`` alone (``overrides`` are then
-    refused) and returns a minimal stand-in for the configuration.
-    """
-    try:
-        from labgen.config import load_config
-    except ImportError:
-        load_config = None
-    if load_config is not None:
-        config = load_config(project, overrides)
-        return config, config.check
-    if overrides:
-        raise UsageError("--set needs labgen.config, which this installation lacks")
-    settings = CheckSettings()
-    if project is not None:
-        try:
-            settings = parse_check_settings(project.tool_config.get("check"))
-        except UsageError as error:
-            raise UsageError(error.message, Location(project.root / "pyproject.toml")) from None
-    return SimpleNamespace(check=settings, plugins=[]), settings

@@ -12,7 +12,7 @@ from labgen.errors import LabgenError, UsageError
 from labgen.plugins import PluginChoice, plugin_options
 
 if TYPE_CHECKING:
-    from labgen.checking.reporters import Report
+    from labgen.checking.report import Report
     from labgen.checking.settings import CheckSettings
     from labgen.plugins import Plugins
 
@@ -89,7 +89,7 @@ def check(
     Suppress a finding with `# noqa: LAB005` on its line, on a cell's `@app.cell` line for the
     whole cell, or `# labgen: noqa: LAB005` on a line of its own for the whole file.
     """
-    from labgen.checking.settings import load_settings
+    from labgen.config import load_config
     from labgen.plugins import plugins_for
     from labgen.project import ProjectNotFoundError, find_project
 
@@ -98,7 +98,8 @@ def check(
         project = find_project(cwd)
     except ProjectNotFoundError:
         project = None
-    config, settings = load_settings(project, overrides)
+    config = load_config(project, overrides)
+    settings = config.check
     updates: dict[str, object] = {}
     if select:
         updates["select"] = _split(select)
@@ -145,7 +146,8 @@ def check(
             f"unknown output format {settings.output_format!r} (known: {', '.join(sorted(formats))})"
         )
 
-    from labgen.checking.reporters import Report, RuleDoc, format_statistics
+    from labgen.checking.report import Report, RuleDoc
+    from labgen.checking.reporters import format_statistics
     from labgen.checking.runner import RunOptions, run_check
 
     root = project.root if project else cwd

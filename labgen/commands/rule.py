@@ -24,7 +24,7 @@ from labgen.plugins import PluginChoice, plugin_options
 @plugin_options
 def rule(rule: str | None, show_all: bool, output_format: str, plugin_choice: PluginChoice) -> None:
     """Print the documentation of RULE (a code such as LAB005 or a name such as math-peek)."""
-    from labgen.checking.settings import load_settings
+    from labgen.config import load_config
     from labgen.plugins import plugins_for
     from labgen.project import ProjectNotFoundError, find_project
 
@@ -34,7 +34,7 @@ def rule(rule: str | None, show_all: bool, output_format: str, plugin_choice: Pl
         project = find_project()
     except ProjectNotFoundError:
         project = None
-    config, _ = load_settings(project)
+    config = load_config(project)
     plugins = plugins_for(project, config, plugin_choice)
     checks = plugins.checks
     if show_all:

@@ -11,7 +11,8 @@ import pytest
 
 from labgen.checking.cache import ResultCache
 from labgen.checking.diagnostics import Diagnostic
-from labgen.checking.reporters import Report, format_concise
+from labgen.checking.report import Report
+from labgen.checking.reporters import format_concise
 
 LAB = """import marimo
 
