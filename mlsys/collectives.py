@@ -50,13 +50,18 @@ class Links:
 
 def links_of(cluster: Cluster) -> Links:
     """The achieved links of ``cluster``: line rates times the calibrated link efficiency."""
-    efficiency = COLLECTIVE_LINK_EFFICIENCY.value
-    return Links(
-        cluster.scale_up.latency_s,
-        cluster.scale_up.bandwidth_bps * efficiency,
-        cluster.scale_out.latency_s,
-        cluster.scale_out_bps * efficiency,
-    )
+    cached = cluster.__dict__.get("_links")
+    if cached is None:
+        efficiency = COLLECTIVE_LINK_EFFICIENCY.value
+        cached = Links(
+            cluster.scale_up.latency_s,
+            cluster.scale_up.bandwidth_bps * efficiency,
+            cluster.scale_out.latency_s,
+            cluster.scale_out_bps * efficiency,
+        )
+        # A cluster is immutable, so its links are computed once (a sweep solves it often).
+        object.__setattr__(cluster, "_links", cached)
+    return cached
 
 
 def _flat(operation: str, algorithm: str, n: int, size: float, alpha: float, beta: float) -> float:
@@ -82,7 +87,7 @@ def collective_seconds(
 ) -> tuple[float, str]:
     """Time of one collective (s) and the algorithm used, for ``ranks`` ranks of which
     ``local`` share each node; ``size`` is the buffer in bytes (the full result for gathers).
-    ``algorithm=None`` picks the fastest."""
+    ``algorithm=None`` picks the fastest (the first of equals, so "ring" inside one node)."""
     if ranks <= 1 or size <= 0.0:
         return 0.0, algorithm or "ring"
     local = max(1, min(local, ranks))
@@ -93,33 +98,38 @@ def collective_seconds(
         inside = size * (local - 1) / ranks / links.beta_up
         across = size * (ranks - local) / ranks / links.beta_out
         return (ranks - 1) * links.alpha_out + inside + across, "pairwise"
-    if algorithm is None:
-        options = [collective_seconds(operation, a, size, ranks, local, links) for a in ALGORITHMS]
-        # The first of equals wins, so inside one node (all three alike) the answer is "ring".
-        return min(options, key=lambda option: option[0])
+    if algorithm is not None:
+        return _timed(operation, algorithm, size, ranks, local, nodes, links), algorithm
+    best, choice = _timed(operation, "ring", size, ranks, local, nodes, links), "ring"
+    for other in ("tree", "hierarchical"):
+        seconds = _timed(operation, other, size, ranks, local, nodes, links)
+        if seconds < best:
+            best, choice = seconds, other
+    return best, choice
+
+
+def _timed(
+    operation: str, algorithm: str, size: float, ranks: int, local: int, nodes: int, links: Links
+) -> float:
+    """One algorithm's time (s): flat inside a node, flat at scale-out pace across nodes, or
+    hierarchical (inside, across with 1/G of the data, inside again)."""
     if nodes == 1:
-        return _flat(operation, algorithm, ranks, size, links.alpha_up, links.beta_up), algorithm
+        return _flat(operation, algorithm, ranks, size, links.alpha_up, links.beta_up)
     if algorithm != "hierarchical":
         # A flat schedule across nodes runs at the pace of its slowest (scale-out) links.
-        flat = _flat(operation, algorithm, ranks, size, links.alpha_out, links.beta_out)
-        return flat, algorithm
+        return _flat(operation, algorithm, ranks, size, links.alpha_out, links.beta_out)
     up = (links.alpha_up, links.beta_up)
     out = (links.alpha_out, links.beta_out)
     if operation == "all_reduce":
-        seconds = (
-            ff.ring_all_gather_time(local, size, *up)  # reduce-scatter inside the node
-            + ff.ring_all_reduce_time(nodes, size / local, *out)
-            + ff.ring_all_gather_time(local, size, *up)
-        )
-    elif operation in ("all_gather", "reduce_scatter"):
-        seconds = ff.ring_all_gather_time(nodes, size / local, *out) + ff.ring_all_gather_time(
+        inside = ff.ring_all_gather_time(local, size, *up)  # reduce-scatter, then all-gather
+        return 2.0 * inside + ff.ring_all_reduce_time(nodes, size / local, *out)
+    if operation in ("all_gather", "reduce_scatter"):
+        return ff.ring_all_gather_time(nodes, size / local, *out) + ff.ring_all_gather_time(
             local, size, *up
         )
-    else:
-        seconds = _flat("broadcast", "tree", nodes, size, *out) + _flat(
-            "broadcast", "ring", local, size, *up
-        )
-    return seconds, algorithm
+    return _flat("broadcast", "tree", nodes, size, *out) + _flat(
+        "broadcast", "ring", local, size, *up
+    )
 
 
 @dataclass(frozen=True)

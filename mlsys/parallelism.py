@@ -108,4 +108,30 @@ class Parallelism:
         return batch_size // (self.dp * self.microbatches)
 
 
-__all__ = ["Parallelism"]
+def plans(
+    devices: int, model: ModelSpec, batch_size: int, *, per_node: int = 8, zero: int = 0
+) -> list[Parallelism]:
+    """Every plan that runs ``model`` with a global batch of ``batch_size`` on ``devices``:
+    each split into ``dp * tp * pp`` with tensor parallelism inside a node (``tp`` divides
+    ``per_node``) and, for pipelines, as many microbatches as the batch allows up to 4 per
+    stage (Narayanan et al. 2021 keep ``m >> p``). For sweeping a design space."""
+    found = []
+    for tp in (t for t in range(1, per_node + 1) if per_node % t == 0 and devices % t == 0):
+        for pp in (p for p in range(1, devices // tp + 1) if (devices // tp) % p == 0):
+            dp = devices // (tp * pp)
+            if batch_size % dp:
+                continue
+            per_replica = batch_size // dp
+            microbatches = max(
+                m for m in range(1, min(per_replica, 4 * pp) + 1) if per_replica % m == 0
+            )
+            plan = Parallelism(dp=dp, tp=tp, pp=pp, microbatches=microbatches, zero=zero)
+            try:
+                plan.check(devices, model, batch_size)
+            except ValueError:
+                continue
+            found.append(plan)
+    return found
+
+
+__all__ = ["Parallelism", "plans"]
