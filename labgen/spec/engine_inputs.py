@@ -62,6 +62,10 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}
 
+#: Keywords of ``Engine.solve`` a spec does not set as a scalar: a fleet's parallelism plan is
+#: an object (``mlsys.Parallelism``) that Volume 2's controls build, not one number or name.
+NOT_SPEC_KEYWORDS: tuple[str, ...] = ("parallelism",)
+
 #: Parameters by control shape; each is the discriminator set of one control model.
 INTEGER_PARAMS: tuple[str, ...] = tuple(e.name for e in ENGINE_INPUTS if e.kind == "integer")
 FRACTION_PARAMS: tuple[str, ...] = tuple(e.name for e in ENGINE_INPUTS if e.kind == "fraction")

@@ -353,8 +353,21 @@ def is_per_track(value: Any) -> bool:
     return isinstance(value, PerTrack)
 
 
+def _shared_or_per_track(value: Any) -> str:
+    return "per_track" if isinstance(value, dict | PerTrack) else "shared"
+
+
+def per_track_or(kind: Any) -> Any:
+    """``kind`` for every track, or a ``PerTrack`` of it (a YAML mapping), each reported in its
+    own words when wrong."""
+    return Annotated[
+        Annotated[kind, Tag("shared")] | Annotated[PerTrack[kind], Tag("per_track")],
+        Discriminator(_shared_or_per_track),
+    ]
+
+
 TrackText = Annotated[
-    Text | PerTrack[Text],
+    per_track_or(Text),
     Field(description="Text for every track, or a mapping of track key (and 'others') to text."),
 ]
 
@@ -488,7 +501,7 @@ class TextPrediction(SpecModel):
     """A free-text hypothesis."""
 
     kind: Literal["text"] = Field(description="Free text.")
-    prompt: TrackText = Field(max_length=600, description="The question the student answers first.")
+    prompt: TrackText = Field(description="The question the student answers first.")
 
 
 class ChoicePrediction(SpecModel):
@@ -496,7 +509,7 @@ class ChoicePrediction(SpecModel):
 
     kind: Literal["choice"] = Field(description="Pick one of several options.")
     prompt: TrackText = Field(description="The question the student answers first.")
-    options: Options | PerTrack[Options] = Field(
+    options: per_track_or(Options) = Field(  # type: ignore[valid-type]
         description="Two to six distinct options, for every track or per track."
     )
     answer: TrackText = Field(description="The one right option (one of the track's options).")

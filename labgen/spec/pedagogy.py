@@ -45,6 +45,7 @@ from labgen.spec.model import (
 )
 from labgen.spec.vocabulary import TRACK_TERMS
 from labs.core import configuration as config
+from labs.core.labels import DEFAULT_CARD_FIELDS
 from mlsys import Models, Quantity, Systems, ureg
 from mlsys.ledger import TRACKS
 
@@ -106,7 +107,9 @@ def stated_overrides(prediction: Any) -> dict[str, Any]:
 def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
     """The profile fields a KAT shows after its prediction: its metric cards, what its
     instrument draws, and the field its own prediction is judged against."""
-    fields = [*kat.metrics, *(instrument.shows if instrument else ())]
+    # A scorecard that names no metrics shows the kit's default cards.
+    cards = kat.metrics or (DEFAULT_CARD_FIELDS if kat.instrument == "scorecard" else ())
+    fields = [*cards, *(instrument.shows if instrument else ())]
     if isinstance(kat.prediction, NumberPrediction):
         fields.append(kat.prediction.compare_to)
     return tuple(dict.fromkeys(fields))

@@ -24,16 +24,26 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+#: Each scaffolded KAT asks about another number (judged field, unit, input bounds), so no KAT
+#: starts out showing the next one's answer.
+_QUESTIONS: dict[int, tuple[str, str, str, str]] = {
+    1: ("latency", "ms", "0.0001", "100000"),
+    2: ("memory_footprint", "MB", "0.0001", "1000000"),
+    3: ("energy", "J", "0.000000001", "10000"),
+}
+
+
 def _kat(number: int) -> list[str]:
+    field, unit, low, high = _QUESTIONS[number]
     return [
         f"  - title: {_q(f'TODO: what KAT {number} investigates')}",
         "    prediction:",
         "      kind: number",
         f"      prompt: {_q('TODO: the question answered before anything unlocks')}",
-        "      min: 0.1",
-        "      max: 1000",
-        "      unit: ms",
-        "      compare_to: latency",
+        f"      min: {low}",
+        f"      max: {high}",
+        f"      unit: {unit}",
+        f"      compare_to: {field}",
         "    controls:",
         "      - param: batch_size",
         "        label: Batch size",

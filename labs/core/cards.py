@@ -10,34 +10,8 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.format import format_quantity, split_quantity
+from labs.core.labels import PROFILE_METRICS, field_label
 from labs.core.markdown import render_safe_inline
-
-#: The profile fields the metric cards show by default, with their card labels.
-PROFILE_METRICS: Mapping[str, str] = {
-    "latency": "Latency",
-    "throughput": "Throughput",
-    "energy": "Energy per batch",
-    "memory_footprint": "Memory footprint",
-    "bottleneck": "Bound by",
-}
-
-#: What a student reads for every profile field a card can show.
-FIELD_LABELS: Mapping[str, str] = {
-    **PROFILE_METRICS,
-    "latency_compute": "Compute time",
-    "latency_memory": "Memory time",
-    "latency_overhead": "Dispatch overhead",
-    "energy_per_sample": "Energy per sample",
-    "flops": "Operations (FLOP)",
-    "bytes_moved": "Bytes moved",
-    "arithmetic_intensity": "Arithmetic intensity",
-    "achieved_flops": "Achieved FLOP/s",
-    "power": "Average power",
-    "memory_weights": "Weights",
-    "memory_activations": "Activations",
-    "memory_kv_cache": "KV cache",
-    "memory_capacity": "Node memory",
-}
 
 
 def LabHeader(volume: int, number: int, slug: str, title: str, reading: str) -> mo.Html:
@@ -66,10 +40,7 @@ def _metrics_of(source: Any, fields: Iterable[str] | None) -> list[tuple[str, An
             (name.split(".")[-1].replace("_", " ").capitalize(), metrics[name]) for name in names
         ]
     names = list(fields) if fields is not None else list(PROFILE_METRICS)
-    return [
-        (FIELD_LABELS.get(name, name.replace("_", " ").capitalize()), getattr(source, name))
-        for name in names
-    ]
+    return [(field_label(name), getattr(source, name)) for name in names]
 
 
 def fit_card(profile: Any) -> str:

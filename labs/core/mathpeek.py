@@ -12,6 +12,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.format import split_quantity
+from labs.core.labels import FIELD_LABELS
 from labs.core.markdown import render_safe_html, render_safe_inline
 from mlsys import Derivation, Variable
 
@@ -51,8 +52,13 @@ def _derivations(formula: Any, variables: Any, fields: Iterable[str] | None) -> 
     if isinstance(math, Derivation):
         return [math]
     if isinstance(math, Mapping) and all(isinstance(d, Derivation) for d in math.values()):
-        # Fields with no derivation of their own (a count read off the model) are skipped.
-        names = [n for n in fields if n in math] if fields is not None else list(math)
+        # A profile field with no derivation of their own (a count read off the model) is
+        # skipped; any other name is a mistake, and math[name] says so.
+        names = (
+            [n for n in fields if n in math or n not in FIELD_LABELS]
+            if fields is not None
+            else list(math)
+        )
         return [math[name] for name in names]
     if isinstance(formula, str):
         return [Derivation("", formula, _as_variables(variables), None)]  # type: ignore[arg-type]

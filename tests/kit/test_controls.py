@@ -65,7 +65,11 @@ def test_transformer_only_controls_are_left_out_for_other_models():
 
 def test_log2_slider_offers_powers_of_two():
     assert EngineControls([BATCH], EDGE, {"batch_size": 16}).value == {"batch_size": 16}
-    assert EngineControls([BATCH], EDGE, {"batch_size": 3}).value == {"batch_size": 1}  # not a step
+    # A decision off the grid (batch 3 from an earlier lab) is kept as a step of its own, so the
+    # student can always return to it.
+    kept = EngineControls([BATCH], EDGE, {"batch_size": 3})
+    assert kept.value == {"batch_size": 3}
+    assert kept.elements["batch_size"].steps == [1, 2, 3, 4, 8, 16, 32, 64]
 
 
 def test_engine_inputs_precedence_and_validation():

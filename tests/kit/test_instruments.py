@@ -155,7 +155,8 @@ def test_metric_cards_show_values_with_units(resnet_profile, visible_text):
     assert f"Latency {format_quantity(resnet_profile.latency)}" in text
     assert f"Throughput {format_quantity(resnet_profile.throughput)}" in text
     assert f"Bound by {resnet_profile.bottleneck}" in text
-    assert "Fits in memory yes" in text
+    fit = f"{format_quantity(resnet_profile.memory_footprint)} of {format_quantity(resnet_profile.memory_capacity)}"
+    assert f"Fits in memory {fit}" in text
 
 
 def test_metric_cards_from_a_mapping_and_a_simulation(serving, visible_text):

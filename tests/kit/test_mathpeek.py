@@ -29,9 +29,12 @@ def test_only_the_requested_fields_are_shown(resnet_profile, visible_text):
     assert "work of the batch" not in text  # a variable of another derivation
 
 
-def test_fields_pick_derivations_and_unknown_ones_fail(resnet_profile):
+def test_fields_pick_derivations_and_unknown_ones_fail(resnet_profile, visible_text):
     with pytest.raises(KeyError, match="no derivation for 'speed'"):
         MathPeek(resnet_profile.math, fields=["speed"])
+    # A profile field with no formula of its own (a count read off the model) is skipped.
+    only = visible_text(MathPeek(resnet_profile.math, fields=["flops", "latency_memory"]))
+    assert only == visible_text(MathPeek(resnet_profile.math, fields=["latency_memory"]))
 
 
 def test_accepts_profile_derivation_and_plain_formula(resnet_profile, visible_text):

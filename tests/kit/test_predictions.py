@@ -84,7 +84,8 @@ def test_each_prediction_kind_locks_while_empty_and_unlocks_after(make, answer, 
     assert "pointer-events: none" in css("lg-locked")
 
     prediction._update(answer)
-    assert PredictionLock(prediction) == answer
+    locked = PredictionLock(prediction)
+    assert (locked.first, locked.latest, locked.revised) == (answer, answer, False)
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "\n\t"])

@@ -275,12 +275,12 @@ def history_edit(index, **changes):
         ),
         (document(schema="vega-lite"), r"not a design ledger: the document has schema 'vega-lite'"),
         (
-            document(schema_version=2),
-            r"schema_version 2 was written by a newer mlsys; this one reads version 1",
+            document(schema_version=3),
+            r"schema_version 3 was written by a newer mlsys; this one reads version 2",
         ),
         (
             document(schema_version=0),
-            r"schema_version 0 is not supported; this mlsys reads version 1",
+            r"schema_version 0 is not supported; this mlsys reads versions 1, 2",
         ),
         (document(schema_version="1"), r"schema_version: expected an integer, got a string"),
         (without("schema_version"), r"schema_version: missing"),

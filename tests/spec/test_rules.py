@@ -170,13 +170,14 @@ def test_compare_to_unit_must_convert(messages, valid_text, edit) -> None:
 
 
 def test_compatible_units_are_accepted(messages, valid_text, edit) -> None:
-    assert messages(edit(valid_text, "      unit: ms\n", "      unit: µs\n")) == []
+    text = edit(valid_text, "      unit: ms\n", "      unit: s\n")
+    assert messages(edit(text, "      min: 0.001\n", "      min: 0.000001\n")) == []
 
 
 def test_a_control_param_is_an_engine_keyword(messages, valid_text, edit) -> None:
     text = edit(valid_text, "      - param: efficiency", "      - param: eficiency")
     assert messages(text) == [
-        "92:16: kat3.controls[0].param: param 'eficiency' is not allowed here; did you mean 'efficiency'?"
+        "93:16: kat3.controls[0].param: param 'eficiency' is not allowed here; did you mean 'efficiency'?"
     ]
 
 
@@ -192,7 +193,7 @@ def test_controls_of_a_kat_bind_distinct_params(messages, valid_text, edit) -> N
         extra,
     )
     assert messages(text) == [
-        "84:16: kat2.controls[1].param: another control of KAT 2 already sets batch_size"
+        "85:16: kat2.controls[1].param: another control of KAT 2 already sets batch_size"
     ]
 
 
@@ -202,32 +203,32 @@ def test_controls_of_a_kat_bind_distinct_params(messages, valid_text, edit) -> N
         (
             "        default: 1\n        scale",
             "        default: 3\n        scale",
-            "81:18: kat2.controls[0].default: default 3 is not a power of two (scale log2)",
+            "82:18: kat2.controls[0].default: default 3 is not a power of two (scale log2)",
         ),
         (
             "        max: 256\n",
             "        max: 1\n",
-            "80:14: kat2.controls[0].max: max (1) must be greater than min (1)",
+            "81:14: kat2.controls[0].max: max (1) must be greater than min (1)",
         ),
         (
             "        scale: log2\n",
             "        scale: log2\n        step: 2\n",
-            "83:15: kat2.controls[0].step: step does not apply to scale log2 (values double)",
+            "84:15: kat2.controls[0].step: step does not apply to scale log2 (values double)",
         ),
         (
             "        unit: sample\n",
             "        unit: ms\n",
-            "83:15: kat2.controls[0].unit: batch_size is counted in sample; unit 'ms' is not that unit",
+            "84:15: kat2.controls[0].unit: batch_size is counted in sample; unit 'ms' is not that unit",
         ),
         (
             "        default: 0.5\n",
             "        default: 1.5\n",
-            "96:18: kat3.controls[0].default: must be less than or equal to 1, got 1.5",
+            "97:18: kat3.controls[0].default: must be less than or equal to 1, got 1.5",
         ),
         (
             "        min: 0.1\n",
             "        min: 0\n",
-            "94:14: kat3.controls[0].min: must be greater than 0, got 0",
+            "95:14: kat3.controls[0].min: must be greater than 0, got 0",
         ),
     ],
 )
@@ -242,8 +243,8 @@ def test_linear_slider_must_land_on_its_steps(messages, valid_text, edit) -> Non
         "        default: 4\n        step: 7\n",
     )
     assert messages(text) == [
-        "80:14: kat2.controls[0].max: max 256 is not reached from min 1 in steps of 7",
-        "81:18: kat2.controls[0].default: default 4 is not on a step from min 1",
+        "81:14: kat2.controls[0].max: max 256 is not reached from min 1 in steps of 7",
+        "82:18: kat2.controls[0].default: default 4 is not on a step from min 1",
     ]
 
 
@@ -305,7 +306,7 @@ def test_every_slider_end_is_solved(messages, valid_text, edit) -> None:
     # other tracks do not show a seq_len control at all (their models are not transformers).
     (found,) = messages(text)
     assert found.startswith(
-        "95:14: kat3.controls[0].max: track cloud_titan, KAT 3: with seq_len = 1048576: "
+        "96:14: kat3.controls[0].max: track cloud_titan, KAT 3: with seq_len = 1048576: "
         "seq_len: must be a whole number of tokens in [1, "
     )
 
@@ -320,9 +321,9 @@ def test_a_kat_needs_a_control_on_every_track(messages, valid_text, edit) -> Non
     )
     found = messages(text)
     assert [line.split(": no control")[0] for line in found] == [
-        "92:7: kat3.controls: track edge_guardian, KAT 3",
-        "92:7: kat3.controls: track mobile_nomad, KAT 3",
-        "92:7: kat3.controls: track tiny_pioneer, KAT 3",
+        "93:7: kat3.controls: track edge_guardian, KAT 3",
+        "93:7: kat3.controls: track mobile_nomad, KAT 3",
+        "93:7: kat3.controls: track tiny_pioneer, KAT 3",
     ]
 
 
@@ -374,6 +375,12 @@ def test_volume_2_has_every_volume_1_instrument(check, valid_text, edit) -> None
         '    instrument: waterfall\n    reflection:\n      prompt: "Justify."',
         '    instrument: p99_histogram\n    reflection:\n      prompt: "Justify."',
     )
+    # Cloud Titan decodes memory-bound: the efficiency lever moves no latency, which is the lesson.
+    text = edit(
+        text,
+        "        step: 0.05\n",
+        '        step: 0.05\n        lesson: "Memory-bound: faster arithmetic buys nothing."\n',
+    )
     assert check(text, name="vol2/ch01_ml_intro.yaml") == []
 
 
@@ -391,7 +398,7 @@ def test_kats_observe_declared_instruments(messages, valid_text, edit) -> None:
         '    instrument: scorecard\n    reflection:\n      prompt: "Justify."',
     )
     assert messages(text) == [
-        "98:17: kat3.instrument: KAT 3 observes 'scorecard', which is not declared in instruments"
+        "99:17: kat3.instrument: KAT 3 observes 'scorecard', which is not declared in instruments"
     ]
 
 
@@ -468,7 +475,7 @@ def test_dam_only_in_lab_01(messages, valid_text) -> None:
         valid_text
         + "dam:\n  data: d\n  algorithm: a\n  machine: m\n  model: ResNet50\n  system: H100\n"
     )
-    assert messages(text) == ["101:1: only Lab 01 (v1ch01) has a 'dam' section"]
+    assert messages(text) == ["102:1: only Lab 01 (v1ch01) has a 'dam' section"]
 
 
 # -- ledger ----------------------------------------------------------------------------------------
@@ -554,7 +561,7 @@ def test_params_are_keywords_of_the_installed_engine(check, valid_text, edit) ->
     )
     path = Path("chapters/vol1/ch05_nn_compute.yaml")
     problems = check_spec_bytes(valid_text.encode(), path=path, registries=shrunk).problems
-    assert [(p.line, p.column) for p in problems] == [(92, 16)]
+    assert [(p.line, p.column) for p in problems] == [(93, 16)]
     assert problems[0].message.startswith(
         "kat3.controls[0].param: efficiency is not a keyword of the installed mlsys.Engine.solve"
     )
@@ -578,7 +585,7 @@ def test_encoders_are_offered_only_the_prefill_phase(messages, valid_text, edit)
     control = "      - param: phase\n        label: Phase\n        options: [prefill, decode]\n        default: decode\n"
     text = edit(text, "      - param: efficiency\n", control + "      - param: efficiency\n")
     assert messages(text) == [
-        "95:18: kat3.controls[0].default: track cloud_titan, KAT 3: default phase 'decode' cannot "
+        "96:18: kat3.controls[0].default: track cloud_titan, KAT 3: default phase 'decode' cannot "
         "be used with BERTLarge on H100 (the control offers prefill); set tracks.cloud_titan.inputs.phase for this track"
     ]
     fixed = edit(
