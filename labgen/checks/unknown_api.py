@@ -11,7 +11,7 @@ from labgen.checking.check import Check
 from labgen.checking.context import FileContext
 from labgen.checking.diagnostics import Fix
 from labgen.checking.examples import Invalid, Valid
-from labgen.checks import _mlsys
+from labgen.checks import _kit, _mlsys
 from labgen.checks._lab import ENGINE_CALLS, argument, dotted, literal
 
 #: Engine.solve arguments whose literal values are checked against what mlsys allows.
@@ -19,7 +19,7 @@ _CHECKED_LITERALS = ("precision", "efficiency", "batch_size")
 
 
 class UnknownApi(Check):
-    """A lab uses an mlsys name, keyword or value that the installed mlsys does not have.
+    """A lab uses an mlsys or lab-kit name, keyword or value that does not exist.
 
     ## What it does
     Resolves every name a lab takes from `mlsys` (`Engine.solve`, `Models.ResNet50`,
@@ -29,7 +29,9 @@ class UnknownApi(Check):
     against `PerformanceProfile`, registry look-ups by name (`Models.get("...")`), and the
     literal `precision`, `efficiency` and `batch_size` passed to the engine against what
     mlsys accepts (`mlsys.PRECISIONS`, the precisions the chosen system runs, and the engine's
-    own validation). Messages suggest the closest existing name.
+    own validation). Names imported from the lab kit (`from labs.core.components import
+    FailureBanner`) must be defined there (read from the kit's source). Messages suggest the
+    closest existing name.
 
     ## Why is this bad
     A hallucinated method (`Engine.simulate`), model (`Models.GPT4`), keyword (`batch=`) or
@@ -84,8 +86,40 @@ class UnknownApi(Check):
                 return (kat1_fits, kat1_profile, kat1_ram)
             """
         ),
+        Valid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _():
+                from labs.core import MathPeek, style
+                from labs.core.components import PredictionInput
+                from labs.core.style import BLUE_LINE
+
+                return (BLUE_LINE, MathPeek, PredictionInput, style)
+            """
+        ),
     )
     INVALID = (
+        Invalid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _():
+                from labs.core.components import FailureBanner, MathPeek
+                from labs.core.widgets import Slider
+
+                return (FailureBanner, MathPeek, Slider)
+            """,
+            count=2,
+        ),
         Invalid(
             """
             import marimo
@@ -194,6 +228,9 @@ class UnknownApi(Check):
         if node.relative or node.module is None:
             return
         module = dotted(node.module)
+        if _kit.is_kit(module):
+            self._kit_import(node, module)
+            return
         if not _is_mlsys(module):
             return
         base = _mlsys.lookup(module)
@@ -215,6 +252,24 @@ class UnknownApi(Check):
                 found = _mlsys.lookup(module)
                 if found is not None and not found.found:
                     self._unknown(alias.name, module, found)
+
+    def _kit_import(self, node: cst.ImportFrom, module: str) -> None:
+        """``from labs.core.components import FailureBanner``: the kit must define the name."""
+        known = _kit.defined_names(module)
+        if known is None:
+            if _kit.defined_names(module.rsplit(".", 1)[0]) is not None:
+                self.report(node.module, f"`{module}` is not a module of the lab kit")
+            return
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name not in known:
+                close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                self.report(
+                    alias.name, f"`{name}` is not defined in the lab kit's `{module}`{hint}"
+                )
 
     # -- names and attributes -------------------------------------------------------------
 

@@ -83,7 +83,7 @@ t = sub(
     "    mo.vstack([LatencyWaterfall(kat3_profile), MathPeek(kat3_profile.math)])",
     "    mo.vstack([ParetoCurve(kat3_profile)])",
 )
-variants["gating_and_peek"] = (t, "vol1/lab_02_ml_systems.py", {"LAB005": 1, "LAB008": 1})
+variants["gating_and_peek"] = (t, "vol1/lab_02_ml_systems.py", {"LAB005": 1, "LAB008": 2})
 
 # 5. File I/O, a second unit registry, a colour and a bare magnitude.
 t = clean02
