@@ -152,7 +152,7 @@ class Plugins:
         owners: dict[str, tuple[str, type[Check]]] = {}
         for plugin_name, result in self._call("labgen_checks"):
             for check in self._items(plugin_name, "labgen_checks", result, "Check classes"):
-                problem = _check_problem(check, Check)
+                problem = _check_problem(check, Check) or _code_policy(check, plugin_name)
                 if problem:
                     raise PluginError(f"plugin {plugin_name!r}: {problem}{_off(plugin_name)}")
                 if check.code in owners and owners[check.code][1] is not check:
@@ -448,9 +448,23 @@ def _load_entry_points(plugins: Plugins) -> None:
                 "entry point",
                 distribution.metadata["Name"] if distribution else "",
                 _module_name(plugin),
-                _source_stamp([_module_name(plugin).partition(".")[0]]),
+                _source_stamp(_distribution_packages(distribution, _module_name(plugin))),
             )
         )
+
+
+def _distribution_packages(distribution: Any, module_name: str) -> list[str]:
+    """The top-level packages and modules a plugin's distribution ships (its hook module's
+    among them): cached results depend on all of them, helper packages included."""
+    names = {module_name.partition(".")[0]}
+    if distribution is not None:
+        names.update((distribution.read_text("top_level.txt") or "").split())
+        for file in distribution.files or ():
+            top = file.parts[0] if file.parts else ""
+            if top.endswith((".dist-info", ".egg-info", ".data", ".pth")) or top == "..":
+                continue
+            names.add(top.removesuffix(".py"))
+    return sorted(name for name in names if name.isidentifier())
 
 
 def misspelt_hooks(plugin: object, name: str) -> list[str]:
@@ -474,6 +488,20 @@ def misspelt_hooks(plugin: object, name: str) -> list[str]:
 
 def _off(plugin_name: str) -> str:
     return f" (turn it off with `-p no:{plugin_name}`)"
+
+
+#: The rule-code prefix labgen keeps for its own checks (docs/writing-checks.md, "Rule codes").
+RESERVED_PREFIX = "LAB"
+
+
+def _code_policy(check: Any, plugin_name: str) -> str | None:
+    """Why a plugin's check may not have its code, or None: ``LAB`` codes are labgen's."""
+    if plugin_name in BUILTIN_PLUGINS or not check.code.startswith(RESERVED_PREFIX):
+        return None
+    return (
+        f"{check.__qualname__}.code {check.code!r} uses the {RESERVED_PREFIX} prefix, which "
+        "is labgen's own; give the plugin's rules a prefix of their own, such as NOP001"
+    )
 
 
 def _check_problem(check: object, base: type) -> str | None:
