@@ -352,7 +352,7 @@ def check_reveals(
             if seen_all and shown_value is not None:
                 field, value = shown_value
                 yield Finding(
-                    ("kats", earlier, "metrics"),
+                    ("kats", earlier, "metrics" if kat.metrics else "instrument"),
                     f"{_where(start, earlier)} shows {field} = {_format(value)} (cards, "
                     f"instrument or math peek), which KAT {later + 1} asks the student to "
                     "predict: show it later or ask about another configuration",

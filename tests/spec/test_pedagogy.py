@@ -1,0 +1,203 @@
+"""`labgen validate` proves each lab playable on every track: one located error per problem,
+naming the KAT and the track, in the spec's own words (labgen/spec/pedagogy.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+KAT1_NUMBER = """      kind: number
+      prompt: "How long does one pass take?"
+      min: 0.001
+      max: 10000
+      unit: ms
+      compare_to: latency
+"""
+
+
+def _only(found: list[str], *parts: str) -> list[str]:
+    return [line for line in found if all(part in line for part in parts)]
+
+
+def test_the_fixture_is_playable(messages, valid_text) -> None:
+    assert messages(valid_text) == []
+
+
+def test_a_number_prediction_must_say_what_it_is_judged_against(messages, valid_text, edit):
+    text = edit(valid_text, "      compare_to: latency\n", "")
+    assert messages(text) == ["55:5: missing key 'compare_to' in kat1.prediction.number"]
+
+
+def test_a_number_prediction_in_the_wrong_dimension_can_never_be_judged(messages, valid_text, edit):
+    text = edit(valid_text, "      unit: ms\n", "      unit: sample\n")
+    found = messages(text)
+    assert found
+    assert all(line.startswith("60:13: kat1.prediction.unit:") for line in found)
+    assert "cannot be compared" in found[0]
+
+
+def test_the_right_answer_must_fit_the_input(messages, valid_text, edit):
+    found = messages(edit(valid_text, "      max: 10000\n", "      max: 1\n"))
+    cloud = _only(found, "track cloud_titan, KAT 1")
+    assert cloud == [
+        "59:12: kat1.prediction.max: track cloud_titan, KAT 1: the engine's answer is 44.06 ms, "
+        "outside the input's [0.001, 1]: a student cannot type the right answer"
+    ]
+
+
+def test_a_choice_answer_must_be_backed_by_the_engine(messages, valid_text, edit):
+    text = edit(valid_text, "relation: greater", "relation: less")
+    found = messages(text)
+    assert len(found) == 4  # one per track
+    assert found[0].startswith(
+        "76:14: kat2.prediction.claim: track cloud_titan, KAT 2: the claim backing "
+        "'grow about 8x' does not hold in the engine (flops is not less than flops)"
+    )
+
+
+def test_a_largest_claim_picks_the_right_option_per_track(messages, valid_text, edit):
+    text = edit(
+        valid_text,
+        '      options: ["stay the same", "grow about 8x"]\n      answer: "grow about 8x"\n'
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        '      options: ["the weights", "the activations"]\n      answer: "the activations"\n'
+        "      claim: {largest: {the weights: memory_weights, the activations: memory_activations}}\n",
+    )
+    found = messages(text)
+    assert _only(found, "track cloud_titan, KAT 2") == [
+        "75:15: kat2.prediction.answer: track cloud_titan, KAT 2: the answer is 'the activations', "
+        "but the engine's largest at the stated configuration is 'the weights'"
+    ]
+
+
+def test_a_conceptual_claim_is_declared_not_judged(messages, valid_text, edit):
+    text = edit(
+        valid_text,
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        '      claim: {conceptual: "Counting FLOPs is arithmetic the student does by hand."}\n',
+    )
+    assert messages(text) == []
+
+
+def test_an_earlier_kat_may_not_show_a_later_answer(messages, valid_text, edit):
+    # KAT 2 now asks for the latency at its start, which KAT 1's waterfall shows at that setting.
+    text = edit(
+        valid_text,
+        '      kind: choice\n      prompt: "From batch 1 to 8 the FLOPs..."\n'
+        '      options: ["stay the same", "grow about 8x"]\n      answer: "grow about 8x"\n'
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        KAT1_NUMBER,
+    )
+    found = messages(text)
+    assert found
+    assert found[0].startswith(
+        "67:17: kat1.instrument: track cloud_titan, KAT 1 shows latency = 44.06 ms (cards, "
+        "instrument or math peek), which KAT 2 asks the student to predict"
+    )
+
+
+def test_a_later_question_at_a_configuration_the_earlier_kat_cannot_reach_is_fair(
+    messages, valid_text, edit
+):
+    text = edit(
+        valid_text,
+        '      kind: choice\n      prompt: "From batch 1 to 8 the FLOPs..."\n'
+        '      options: ["stay the same", "grow about 8x"]\n      answer: "grow about 8x"\n'
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        KAT1_NUMBER.replace("max: 10000", "max: 100000") + "      at: {batch_size: 64}\n",
+    )
+    assert messages(text) == []
+
+
+@pytest.mark.parametrize(
+    ("bar", "expected"),
+    [
+        ('at_most: "0.001 ms"', "no setting of the KAT's controls brings latency at most 1 µs"),
+        (
+            'at_most: "100 ms", wall: "It cannot be done."',
+            "declared a wall, but the controls reach",
+        ),
+    ],
+)
+def test_targets_are_reachable_or_honest_walls(messages, valid_text, edit, bar, expected):
+    text = edit(
+        valid_text,
+        '    reflection:\n      prompt: "Which bar dominates?"\n',
+        '    reflection:\n      prompt: "Which bar dominates?"\n'
+        f"    targets:\n      - {{track: edge_guardian, field: latency, {bar}}}\n",
+    )
+    found = messages(text)
+    assert len(found) == 1
+    assert found[0].startswith("71:9: kat1.targets[0]") or found[0].startswith("71:")
+    assert "track edge_guardian, KAT 1" in found[0]
+    assert expected in found[0]
+
+
+def test_a_reachable_target_is_proven(messages, valid_text, edit):
+    text = edit(
+        valid_text,
+        '    reflection:\n      prompt: "Which bar dominates?"\n',
+        '    reflection:\n      prompt: "Which bar dominates?"\n'
+        '    targets:\n      - {track: edge_guardian, field: latency, at_most: "7.5 ms"}\n',
+    )
+    assert messages(text) == []
+
+
+def test_a_lever_that_moves_nothing_shown_is_an_error_unless_it_is_the_lesson(
+    messages, valid_text, edit
+):
+    text = edit(valid_text, "instruments: [waterfall]", "instruments: [waterfall, scorecard]")
+    text = edit(
+        text,
+        "        step: 0.05\n    instrument: waterfall\n",
+        "        step: 0.05\n    instrument: scorecard\n    metrics: [memory_footprint]\n",
+    )
+    found = messages(text)
+    assert len(found) == 4
+    assert found[0] == (
+        "93:16: kat3.controls[0].param: track cloud_titan, KAT 3: moving efficiency changes none "
+        "of the numbers this KAT shows (memory_footprint); hide it on this track or declare it "
+        "the lesson (lesson: ...)"
+    )
+    lesson = edit(
+        text,
+        "        step: 0.05\n",
+        '        step: 0.05\n        lesson: "Efficiency is time, not bytes."\n',
+    )
+    assert messages(lesson) == []
+
+
+def test_a_start_off_the_grid_can_never_be_returned_to(messages, valid_text, edit):
+    found = messages(edit(valid_text, "        default: 0.5\n", "        default: 0.52\n"))
+    assert found
+    assert found[0].startswith("97:18: kat3.controls[0].default: track cloud_titan, KAT 3:")
+    assert "starts at 0.52, off the slider's steps" in found[0]
+
+
+def test_shared_text_may_not_speak_of_another_tracks_world(messages, valid_text, edit):
+    text = edit(
+        valid_text,
+        '"How long does one pass take?"',
+        '"How long does one pass (for the LLM: one token) take?"',
+    )
+    assert messages(text) == [
+        "57:15: kat1.prediction.prompt: KAT 1: text shared by every track mentions 'LLM', which "
+        "only cloud_titan has; write it per track (cloud_titan: ..., others: ...)"
+    ]
+
+
+def test_per_track_text_reaches_only_its_track(messages, valid_text, edit):
+    per_track = (
+        "      prompt:\n"
+        '        cloud_titan: "How long does decoding one token take?"\n'
+        '        others: "How long does one pass take?"\n'
+    )
+    assert (
+        messages(edit(valid_text, '      prompt: "How long does one pass take?"\n', per_track))
+        == []
+    )
+    missing = per_track.replace('        others: "How long does one pass take?"\n', "")
+    found = messages(edit(valid_text, '      prompt: "How long does one pass take?"\n', missing))
+    assert found == [
+        "58:9: kat1.prediction.prompt: no value for edge_guardian, mobile_nomad, "
+        "tiny_pioneer: name every track or add 'others'"
+    ]
