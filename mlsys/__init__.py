@@ -1,4 +1,4 @@
-"""mlsys: the analytical physics of machine-learning systems, one node at a time.
+"""mlsys: the analytical physics of machine-learning systems, from one node to the fleet.
 
 Pure Python on pint alone (no numpy), with no file or network I/O, so it runs in the browser
 under Pyodide. The public API (guide section 6.1)::
@@ -7,9 +7,19 @@ under Pyodide. The public API (guide section 6.1)::
     profile = Engine.solve(model=Models.ResNet50, system=Systems.Mobile, batch_size=32,
                            precision="int8", efficiency=0.5)
 
+The fleet (Volume 2) goes through the same solve::
+
+    fleet = Cluster(node=Systems.H100, count=1024, per_node=8)
+    plan = Parallelism(tp=8, pp=4, dp=32, microbatches=8, zero=1)
+    step = Engine.solve(model=Models.Llama3_70B, system=fleet, batch_size=1024,
+                        phase="train", seq_len=4096, parallelism=plan)
+    Collectives.all_reduce(size=1 * ureg.GB, system=fleet)
+    Reliability.solve(system=fleet, duration=30 * ureg.day, checkpoint=2 * ureg.TB)
+
 Layers, each importing only those below it: 1 units, derivation, registry, formulas, hardware,
-models, comparison (and constants); 2 ledger; 3 engine, northstar; 4 personas; 5 applications,
-simulations.
+models, comparison (and constants), fabrics, cluster, parallelism, fleet_constants,
+fleet_formulas; 2 ledger, fleet_ledger; 3 engine, northstar, collectives, fleet_step,
+reliability; 4 personas; 5 applications, simulations, fleet_simulations.
 """
 
 from mlsys.applications import Application, Applications

@@ -115,6 +115,16 @@ class FleetProfile:
         return self.inputs.node.precision
 
     @property
+    def efficiency(self) -> float:
+        """Fraction of dense peak compute each device achieves (0, 1]."""
+        return self.inputs.node.efficiency
+
+    @property
+    def seq_len(self) -> int | None:
+        """Context length in tokens for transformers, None otherwise."""
+        return self.inputs.node.seq_len
+
+    @property
     def phase(self) -> str | None:
         """``train``, ``prefill`` or ``decode`` (None: inference of a non-transformer)."""
         return self.inputs.node.phase
@@ -405,8 +415,18 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
             sent = m * 3.0 * gradients * ff.bus_factor("all_gather", dp)
             window = t_compute
         else:
-            t_dp, _ = collective_seconds("all_reduce", None, gradients, dp, local, links)
-            sent = gradients * ff.bus_factor("all_reduce", dp)
+            # Dense gradients sum over all dp replicas; an expert's only over the dp/ep
+            # replicas that hold the same expert (ranks ep apart, tp-innermost layout).
+            dense = (model.params - experts) / shard * bpv
+            expert = gradients - dense
+            t_dp, _ = collective_seconds("all_reduce", None, dense, dp, local, links)
+            sent = dense * ff.bus_factor("all_reduce", dp)
+            if expert > 0.0:
+                holders = dp // ep
+                local_e = max(1, min(holders, per_node // (tp * ep)))
+                t_e, _ = collective_seconds("all_reduce", None, expert, holders, local_e, links)
+                t_dp += t_e
+                sent += expert * ff.bus_factor("all_reduce", holders)
             # Gradient buckets all-reduce while the last microbatch's backward pass runs.
             backward_share = (2.0 + (1.0 if plan.recompute else 0.0)) / (3.0 * rework)
             window = t_compute / m * backward_share

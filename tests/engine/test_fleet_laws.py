@@ -219,3 +219,28 @@ def test_mfu_counts_six_flops_per_parameter_per_token():
     expected = 6 * 8.03e9 * 8 * 2048 / (8 * 989.4e12 * step.latency.to("s").magnitude)
     assert step.mfu == pytest.approx(expected, rel=1e-12)
     assert set(step.math) >= {"latency", "latency_communication", "latency_bubble", "mfu"}
+
+
+def test_expert_parallelism_shards_experts_and_pays_all_to_alls():
+    # Mixtral 8x7B: experts hold 32 layers x 8 experts x 3 x 4,096 x 14,336 = 45.1 B of the
+    # 46.7 B parameters; ep=8 keeps 1/8 of them per device.
+    experts = 32 * 8 * 3 * 4096 * 14336
+    step = Engine.solve(
+        model=Models.Mixtral8x7B,
+        system=Cluster(node=Systems.H100, count=16),
+        batch_size=16,
+        phase="train",
+        seq_len=2048,
+        parallelism=Parallelism(dp=16, ep=8),
+    )
+    weights = step.footprint_breakdown["weights"].to("byte").magnitude
+    assert weights == pytest.approx(((46.7e9 - experts) + experts / 8) * 2)
+    # Each MoE layer: 2 all-to-alls forward, 2 backward, of 2,048 tokens x 4,096 x 2 B x top-2
+    # inside one node: 7 us + 7/8 x 33.5 MB / 360 GB/s each.
+    message = 2048 * 4096 * 2 * 2
+    one = 7e-6 + 7 / 8 * message / 360e9
+    assert ms(step.communication["ep"]) == pytest.approx(32 * 4 * one * 1e3, rel=1e-12)
+    # MFU counts the active parameters only (12.9 B of 46.7 B).
+    active = 46.7e9 - 32 * 6 * 3 * 4096 * 14336
+    expected = 6 * active * 16 * 2048 / (16 * 989.4e12 * step.latency.to("s").magnitude)
+    assert step.mfu == pytest.approx(expected, rel=1e-12)
