@@ -61,7 +61,11 @@ def readable(quantity: Any) -> Any:
         return quantity.to("second")
     if quantity.magnitude == 0:
         return quantity
-    return quantity.to_compact()
+    compact = quantity.to_compact()
+    # A ratio below its unit reads better plain ("0.5 FLOP/B", not "500 mFLOP/B").
+    if "/" in f"{quantity.units:~P}" and abs(compact.magnitude) >= abs(quantity.magnitude) > 1e-3:
+        return quantity
+    return compact
 
 
 def split_quantity(quantity: Any, significant: int = SIGNIFICANT) -> tuple[str, str]:

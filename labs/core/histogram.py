@@ -12,7 +12,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
-from labs.core.format import format_in, readable, unit_text
+from labs.core.format import format_in, format_quantity, readable, unit_text
 from mlsys import Quantity
 
 #: Bars of the histogram.
@@ -74,6 +74,7 @@ def P99Histogram(
     slo: Quantity | None = None,
     *,
     title: str = "Latency distribution",
+    design: Any = None,
 ) -> mo.Html:
     """The latency histogram card: request latencies (``samples``, time quantities), with
     vertical markers at ``p50`` and ``p99`` and the ``slo`` line, all labelled with their values
@@ -81,7 +82,9 @@ def P99Histogram(
 
     ``samples`` may also be a serving simulation's ``SystemLedger`` (or its ``performance``):
     samples, P50 and P99 are then read from it, and the SLO from its reliability deadline unless
-    ``slo`` is given. The percentiles are mlsys's; the kit only draws them.
+    ``slo`` is given. The percentiles are mlsys's; the kit only draws them. ``design`` (the
+    node's ``Engine.solve`` profile) marks a design that does not fit in memory: it cannot
+    load, so it neither meets the SLO nor is "overloaded".
     """
     if isinstance(samples, Sequence):
         samples_ms = [float(value.to("ms").magnitude) for value in samples]
@@ -153,13 +156,26 @@ def P99Histogram(
         alt.layer(bars, rules, texts).properties(width="container", height=CHART_HEIGHT),
         description="Latency histogram with " + ", ".join(row["label"] for row in marker_rows),
     )
+    loads = design is None or bool(design.feasible)
     captions = [
         legend(
-            (role, labels[role], _shown(value, unit))
+            (role, labels[role], _shown(value, unit) if loads or role == "slo" else "cannot load")
             for role, value in markers.items()
             if value is not None
         )
     ]
+    if not loads:
+        need, have = (
+            format_quantity(design.memory_footprint),
+            format_quantity(design.memory_capacity),
+        )
+        captions.append(
+            note(
+                f"This design cannot load: {need} does not fit in {have}. The latencies above "
+                "describe a node that could not run it; no request would be served."
+            )
+        )
+        return card(title, chart, *captions, kind="p99_histogram")
     if not rows:
         captions.append(
             note(

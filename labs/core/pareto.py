@@ -126,6 +126,20 @@ def pareto_rows(sweep: Any, x: str, y: str) -> tuple[list[dict[str, Any]], Any, 
     return rows, x_unit, y_unit
 
 
+def frontier_caption(on_frontier: int, total: int) -> str:
+    """What the frontier holds, in words that never contradict the chart: how many of the
+    configurations are on it, or why there is none (nothing fits in memory)."""
+    if on_frontier == 0:
+        return (
+            f"None of the {total} configurations fits in memory, so there is no frontier: every "
+            "point here describes a design that cannot load."
+        )
+    return (
+        f"{on_frontier} of {total} configurations are on the frontier: none of the others beats "
+        "them on both axes."
+    )
+
+
 def ParetoCurve(
     sweep_profile: Any,
     x: str = "latency",
@@ -176,16 +190,12 @@ def ParetoCurve(
         )
     )
     layers = [line, points]
-    captions = [
-        note(
-            f"{len(frontier)} of {len(rows)} configurations are on the frontier: none of the "
-            "others beats them on both axes."
-        )
-    ]
+    captions = [note(frontier_caption(len(frontier), len(rows)))]
     if design is not None:
         dx, dy = _field(design, x), _field(design, y)
         mark = {"x": float(dx.to(x_unit).magnitude), "y": float(dy.to(y_unit).magnitude)}
-        mark["label"] = "Your design"
+        fits = bool(getattr(design, "feasible", True))
+        mark["label"] = "Your design" if fits else "Your design (does not fit)"
         layers.append(
             alt.Chart(alt.Data(values=[mark]))
             .mark_point(shape="diamond", size=220, filled=True, stroke=style.WHITE)
@@ -202,8 +212,9 @@ def ParetoCurve(
                 [
                     (
                         "design",
-                        "Your design",
-                        f"{format_quantity(dx)}, {format_quantity(dy)}",
+                        mark["label"],
+                        f"{format_quantity(dx)}, {format_quantity(dy)}"
+                        + ("" if fits else ": it cannot load on this node"),
                     )
                 ]
             ),

@@ -134,6 +134,20 @@ def locked_view(message: str = LOCK_MESSAGE) -> mo.Html:
     )
 
 
+def _refusal(prediction: Any) -> str | None:
+    """Why a typed number is not taken, in the student's words (it is never clamped)."""
+    if not isinstance(prediction, NumberPrediction) or prediction.value is None:
+        return None
+    value = prediction.value
+    if prediction.start <= value <= prediction.stop:
+        return None
+    return (
+        f"⚠️ {value:g} {prediction.unit} is outside what this question accepts "
+        f"({prediction.start:g} to {prediction.stop:g} {prediction.unit}): check the unit and "
+        "type your prediction again."
+    )
+
+
 @dataclass(frozen=True)
 class LockedPrediction:
     """A prediction once given: ``first`` is the value committed before the task unlocked (the
@@ -160,7 +174,7 @@ def PredictionLock(prediction: Any) -> LockedPrediction:
     while ``prediction`` (an element from ``PredictionInput`` or a plain value) is empty, so
     nothing downstream runs or shows. Once given, returns a ``LockedPrediction``: the first
     committed value stays the judged one, a later change is shown as a revision."""
-    mo.stop(is_empty(prediction), locked_view())
+    mo.stop(is_empty(prediction), locked_view(_refusal(prediction) or LOCK_MESSAGE))
     value = prediction_value(prediction)
     unit = getattr(prediction, "unit", None)
     if prediction is value or not isinstance(prediction, mo.Html):

@@ -1,0 +1,74 @@
+"""A design that cannot load is never shown as one that runs; a prediction is judged once, at
+its stated configuration, and a revision is shown as one; an out-of-range number is refused
+with a message, never clamped."""
+
+from __future__ import annotations
+
+import marimo as mo
+import pytest
+
+from labs.core.components import MetricCards, P99Histogram, ParetoCurve, PredictionComparison
+from labs.core.configuration import stated_profile
+from labs.core.controls import serving_ledger, sweep_batches
+from labs.core.pareto import frontier_caption
+from labs.core.predictions import LockedPrediction, PredictionInput, PredictionLock
+from mlsys import Engine, Models, Systems
+
+CLOUD = {"model": Models.Llama3_70B, "system": Systems.H100, "inputs": {"seq_len": 4096}}
+
+
+@pytest.fixture
+def too_big():
+    """Llama-3-70B at fp16 on one 80 GB H100: 141 GB of weights alone."""
+    return Engine.solve(
+        model=Models.Llama3_70B, system=Systems.H100, batch_size=1, precision="fp16", seq_len=4096
+    )
+
+
+def test_cards_say_a_design_does_not_fit(too_big, visible_text, page_html):
+    text = visible_text(MetricCards(too_big, fields=["latency"]))
+    assert "Does not fit: cannot load" in text
+    assert "GB > 80 GB" in text
+    assert 'data-fit="does-not-fit"' in page_html(MetricCards(too_big, fields=["latency"]))
+
+
+def test_the_verdict_warns_that_the_design_cannot_load(too_big, visible_text):
+    verdict = PredictionComparison(10.0, too_big.latency, unit="ms", design=too_big)
+    assert "At this configuration the design cannot load" in visible_text(verdict)
+    assert "does not fit in 80 GB" in visible_text(verdict)
+
+
+def test_an_unloadable_design_is_not_called_overloaded_or_on_time(too_big, visible_text):
+    track = {**CLOUD, "inputs": {"precision": "fp16", "seq_len": 4096}}
+    serving = serving_ledger("cloud_titan", track, {"batch_size": 1})
+    text = visible_text(P99Histogram(serving, design=too_big))
+    assert "This design cannot load" in text
+    assert "overloaded" not in text
+    assert "meets the SLO" not in text
+
+
+def test_the_pareto_caption_never_contradicts_itself(too_big, visible_text):
+    assert frontier_caption(0, 11).startswith("None of the 11 configurations fits in memory")
+    sweep = sweep_batches({**CLOUD, "inputs": {"precision": "fp16", "seq_len": 4096}})
+    text = visible_text(ParetoCurve(sweep, design=too_big))
+    assert "0 of" not in text
+    assert "Your design (does not fit)" in text
+
+
+def test_the_first_prediction_is_judged_and_a_revision_is_shown(visible_text):
+    profile = stated_profile([], CLOUD | {"inputs": {"precision": "int8", "seq_len": 4096}})
+    answer = profile.latency.to("ms").magnitude
+    locked = LockedPrediction(first=answer, latest=answer * 3, unit="ms")
+    text = visible_text(PredictionComparison(locked, profile.latency))
+    assert "within 0 % of the engine" in text
+    assert "You revised your prediction to" in text
+
+
+def test_an_out_of_range_number_is_refused_with_a_message(visible_text):
+    prediction = PredictionInput.number("How long?", 0.1, 100, "ms")
+    prediction._update(5000)
+    with pytest.raises(mo.MarimoStopError) as stopped:
+        PredictionLock(prediction)
+    assert "5000 ms is outside what this question accepts (0.1 to 100 ms)" in visible_text(
+        stopped.value.output
+    )
