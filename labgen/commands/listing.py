@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import click
+import yaml
 
 from labgen import __version__
 from labgen.book import CHAPTERS, Chapter
@@ -34,6 +35,26 @@ class ChapterState:
     up_to_date: bool | None
     state: str
     reason: str | None
+    conceptual: int = 0  # choice claims the engine cannot judge, declared in the spec
+
+
+def conceptual_claims(data: bytes) -> int:
+    """How many KATs of a spec declare their claim conceptual (the engine cannot judge it)."""
+    try:
+        document = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return 0
+    kats = document.get("kats") if isinstance(document, dict) else None
+    if not isinstance(kats, list):
+        return 0
+    return sum(
+        1
+        for kat in kats
+        if isinstance(kat, dict)
+        and isinstance(kat.get("prediction"), dict)
+        and isinstance(kat["prediction"].get("claim"), dict)
+        and "conceptual" in kat["prediction"]["claim"]
+    )
 
 
 def chapter_state(workspace: Workspace, chapter: Chapter) -> ChapterState:
@@ -44,6 +65,7 @@ def chapter_state(workspace: Workspace, chapter: Chapter) -> ChapterState:
     spec_present, lab_present = spec_entry_exists(spec_file), lab_file.is_file()
     reason: str | None = None
     up_to_date: bool | None = None
+    conceptual = 0
     if not spec_present:
         state = "lab without spec" if lab_present else "no spec"
     elif not lab_present:
@@ -51,9 +73,9 @@ def chapter_state(workspace: Workspace, chapter: Chapter) -> ChapterState:
     else:
         try:
             provenance = read_provenance(lab_file.read_text(encoding="utf-8", errors="replace"))
-            reason = staleness(
-                provenance, spec, spec_digest(read_spec_bytes(spec_file)), __version__
-            )
+            data = read_spec_bytes(spec_file)
+            reason = staleness(provenance, spec, spec_digest(data), __version__)
+            conceptual = conceptual_claims(data)
         except OSError as error:
             reason = f"cannot read: {error.strerror}"
         except SpecReadError as error:
@@ -72,6 +94,7 @@ def chapter_state(workspace: Workspace, chapter: Chapter) -> ChapterState:
         up_to_date,
         state,
         reason,
+        conceptual,
     )
 
 
@@ -83,6 +106,11 @@ def _summary(rows: list[ChapterState]) -> list[str]:
         specs = sum(row.spec_present for row in mine)
         verdict = "complete" if done == len(mine) else f"{done} of {len(mine)} labs up to date"
         lines.append(f"Volume {volume}: {verdict} ({specs} of {len(mine)} specs written)")
+    conceptual = [row for row in rows if row.conceptual]
+    if conceptual:
+        where = ", ".join(f"{row.key} ({row.conceptual})" for row in conceptual)
+        total = sum(row.conceptual for row in conceptual)
+        lines.append(f"Conceptual claims (declared, not judged by the engine): {total}: {where}")
     return lines
 
 

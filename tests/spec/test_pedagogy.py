@@ -201,3 +201,23 @@ def test_per_track_text_reaches_only_its_track(messages, valid_text, edit):
         "58:9: kat1.prediction.prompt: no value for edge_guardian, mobile_nomad, "
         "tiny_pioneer: name every track or add 'others'"
     ]
+
+
+def test_labgen_list_counts_conceptual_claims(project, valid_text, edit, monkeypatch, capsys):
+    from labgen.cli import main
+    from labgen.commands.listing import conceptual_claims
+
+    text = edit(
+        valid_text,
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        '      claim: {conceptual: "Counting FLOPs is arithmetic the student does by hand."}\n',
+    )
+    assert conceptual_claims(text.encode()) == 1
+    assert conceptual_claims(valid_text.encode()) == 0
+    (project / "chapters/vol1/ch05_nn_compute.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["build", "ch05"]) == 0
+    capsys.readouterr()
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "Conceptual claims (declared, not judged by the engine): 1: v1ch05 (1)" in out
