@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "export": "labgen.commands.export:export",
     "list": "labgen.commands.listing:list_chapters",
     "new": "labgen.commands.new:new",
+    "new-check": "labgen.commands.new_check:new_check",
     "schema": "labgen.commands.schema:schema",
     "config": "labgen.commands.config:config",
     "rule": "labgen.commands.rule:rule",

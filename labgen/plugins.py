@@ -43,8 +43,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
 #: Packages of this distribution whose source, when edited, must invalidate cached results.
 _SOURCE_PACKAGES = ("labgen", "mlsys", "labs")
 
-_CODE = re.compile(r"^[A-Z]+[0-9]+$")
-_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 class PluginError(UsageError):
@@ -509,9 +509,9 @@ def _check_problem(check: object, base: type) -> str | None:
     if not (isinstance(check, type) and issubclass(check, base)):
         return f"{check!r} is not a subclass of labgen.Check"
     label = check.__qualname__
-    if not _CODE.match(check.code or ""):
+    if not CODE_PATTERN.match(check.code or ""):
         return f"{label}.code {check.code!r} must be letters then digits, such as DEMO001"
-    if not _NAME.match(check.name or ""):
+    if not NAME_PATTERN.match(check.name or ""):
         return f"{label}.name {check.name!r} must be kebab-case, such as no-todo"
     if not (check.__doc__ or "").strip():
         return f"{label} has no docstring (the rule's documentation)"

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -111,6 +112,25 @@ def assert_examples(
         raise AssertionError(describe_failures(check, failures))
 
 
+def registered_checks(start: Path | None = None) -> tuple[list[type[Check]], list[str]]:
+    """Every check a ``labgen check`` run from ``start`` would load (labgen's, the installed
+    plugins', the project's own), and the failures of plugins that could not load."""
+    from labgen.config import load_config
+    from labgen.plugins import PluginError, plugins_for
+    from labgen.project import ProjectNotFoundError, find_project
+
+    try:
+        project = find_project(start)
+    except ProjectNotFoundError:
+        project = None
+    plugins = plugins_for(project, load_config(project))
+    try:
+        checks = list(plugins.checks)
+    except PluginError as error:
+        return [], [str(error)]
+    return checks, [failure.message for failure in plugins.failures]
+
+
 if pytest is not None:
 
     @pytest.fixture
@@ -118,3 +138,68 @@ if pytest is not None:
         """:func:`assert_examples`: ``labgen_rule_examples(MyCheck)`` fails the test with a
         description of every VALID or INVALID example of ``MyCheck`` that misbehaves."""
         return assert_examples
+
+    class RuleExamples(pytest.Item):
+        """The VALID and INVALID examples of one registered check, as one test."""
+
+        def __init__(self, *, check: type[Check], **kwargs: object) -> None:
+            super().__init__(**kwargs)  # type: ignore[arg-type]
+            self.check = check
+
+        def runtest(self) -> None:
+            """Run the check's examples; fail with the description of every misbehaving one."""
+            assert_examples(self.check)
+
+        def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[no-untyped-def, override]
+            """The examples' own description, without pytest's traceback of labgen."""
+            if isinstance(excinfo.value, AssertionError):
+                return str(excinfo.value)
+            return str(super().repr_failure(excinfo))
+
+        def reportinfo(self) -> tuple[Path, int | None, str]:
+            """Where the check is defined, for pytest's report."""
+            return self.path, None, f"examples of {self.check.code} ({self.check.name})"
+
+    class PluginLoadFailure(pytest.Item):
+        """A plugin that could not load: its checks' examples cannot run, which is a failure."""
+
+        def __init__(self, *, message: str, **kwargs: object) -> None:
+            super().__init__(**kwargs)  # type: ignore[arg-type]
+            self.message = message
+
+        def runtest(self) -> None:
+            """Fail with the plugin's failure."""
+            raise AssertionError(self.message)
+
+        def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style=None) -> str:  # type: ignore[no-untyped-def, override]
+            """The failure in one line."""
+            return self.message
+
+    def pytest_addoption(parser: pytest.Parser) -> None:
+        """``--labgen-examples``: collect every registered check's examples as tests."""
+        parser.getgroup("labgen").addoption(
+            "--labgen-examples",
+            action="store_true",
+            default=False,
+            help="Also run the VALID/INVALID examples of every check labgen loads (its own, "
+            "installed plugins' and the project's), one test per check.",
+        )
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        """Add the examples' tests first, so that ``-k`` and markers select among them too."""
+        if not config.getoption("labgen_examples"):
+            return
+        checks, failures = registered_checks(config.rootpath)
+        for message in failures:
+            items.append(
+                PluginLoadFailure.from_parent(session, name="labgen-plugins", message=message)
+            )
+        for check in checks:
+            items.append(
+                RuleExamples.from_parent(
+                    session, name=f"labgen-examples[{check.code}-{check.name}]", check=check
+                )
+            )
