@@ -2,10 +2,11 @@
 <= 100 us per solve, >= 50x faster than mlsysim's DistributedModel.solve on the same case).
 
 Run: .venv/bin/python benchmarks/bench_fleet.py
-The case: Llama-3-70B, global batch 1,024 sequences of 4,096 tokens, fp16, efficiency 0.39, on
-1,024 H100 (128 DGX H100, InfiniBand HDR) with TP8 PP4 DP32, 8 microbatches, ZeRO-1. When the
-peer simulator mlsysim is importable here or from $MLSYSIM_PYTHON, it solves the same case
-(its Systems.Clusters.Training_1K is that cluster) and both step times and solve times print.
+The main case: Llama-3-70B, global batch 1,024 sequences of 4,096 tokens, fp16, efficiency
+0.39, on 1,024 H100 (128 DGX H100, InfiniBand HDR) with TP8 PP4 DP32, 8 microbatches, ZeRO-1.
+When the peer simulator mlsysim is importable here or from $MLSYSIM_PYTHON, it solves the same
+cases (``PEER_CASES``: its Systems.Clusters name the same clusters) and both step times and solve
+times print side by side.
 """
 
 from __future__ import annotations
@@ -98,46 +99,82 @@ def main() -> None:
     if peer is None:
         print("mlsysim not found (install it, or set MLSYSIM_PYTHON to an interpreter that has it)")
         return
-    peer_s, peer_step_ms = peer
-    print(
-        f"mlsysim 0.3 DistributedModel.solve    median {peer_s * 1e6:8.1f} us   "
-        f"ratio {peer_s / solve:.0f}x slower (target >= 50x)"
-    )
-    print(
-        f"step time, same case: mlsys {step.latency.to('ms').magnitude:.0f} ms, "
-        f"mlsysim {peer_step_ms:.0f} ms"
-    )
+    print("side by side (same model, cluster, plan, batch, efficiency 0.39):")
+    for name, ours, (peer_s, peer_step_ms) in zip(PEER_CASES, _our_cases(), peer, strict=True):
+        our_s = median_seconds(lambda kw=ours: Engine.solve(**kw), number=300)
+        step_ms = Engine.solve(**ours).latency.to("ms").magnitude
+        print(
+            f"  {name:32s} solve {our_s * 1e6:6.1f} us vs mlsysim {peer_s * 1e6:7.1f} us "
+            f"({peer_s / our_s:4.0f}x faster); step {step_ms:8.0f} ms vs {peer_step_ms:8.0f} ms"
+        )
 
 
-# The peer's own API for the same case.
+#: The same cases in both simulators; mlsysim's clusters are DGX H100 nodes on the named fabric.
+PEER_CASES = {
+    "Llama3_70B 1,024 H100 HDR TP8PP4": ("Llama3_70B", "Training_1K", 1024, 8, 4, 8, 4096),
+    "Llama3_405B 8,192 H100 NDR TP8PP16": ("Llama3_405B", "Frontier_8K", 2048, 8, 16, 32, 8192),
+    "Llama3_8B 64 H100 HDR TP8": ("Llama3_8B", "Lab_64_H100", 64, 8, 1, 1, 2048),
+}
+
+
+def _our_cases() -> list[dict]:
+    """Our Engine.solve arguments for each of ``PEER_CASES``."""
+    fabrics = {
+        "Training_1K": (1024, "InfiniBandHDR"),
+        "Frontier_8K": (8192, "InfiniBandNDR"),
+        "Lab_64_H100": (64, "InfiniBandHDR"),
+    }
+    cases = []
+    for model, cluster, batch, tp, pp, m, seq in PEER_CASES.values():
+        count, fabric = fabrics[cluster]
+        dp = count // (tp * pp)
+        cases.append(
+            {
+                **CASE,
+                "model": Models.get(model),
+                "system": Cluster(node=Systems.H100, count=count, scale_out=Fabrics.get(fabric)),
+                "batch_size": batch,
+                "seq_len": seq,
+                "parallelism": Parallelism(tp=tp, pp=pp, dp=dp, microbatches=m, zero=1),
+            }
+        )
+    return cases
+
+
+# The peer's own API for the same cases (one line of output per case: seconds, step ms).
 _PEER_SNIPPET = """
-import statistics, timeit
+import statistics, sys, timeit
 import mlsysim
 from mlsysim.engine.solvers.distributed import DistributedModel
-fleet, model = mlsysim.Systems.Clusters.Training_1K, mlsysim.Models.Language.Llama3_70B
 solver = DistributedModel()
-call = lambda: solver.solve(model, fleet, batch_size=1024, precision="fp16", efficiency=0.39,
-    tp_size=8, pp_size=4, microbatch_count=8, zero_stage=1, seq_len=4096)
-step = call().step_latency_total.to("ms").magnitude
-print(statistics.median(timeit.repeat(call, number=10, repeat=15)) / 10, step)
+for line in sys.stdin.read().splitlines():
+    model, cluster, batch, tp, pp, m, seq = line.split()
+    model = getattr(mlsysim.Models.Language, model)
+    fleet = getattr(mlsysim.Systems.Clusters, cluster)
+    call = lambda: solver.solve(model, fleet, batch_size=int(batch), precision="fp16",
+        efficiency=0.39, tp_size=int(tp), pp_size=int(pp), microbatch_count=int(m),
+        zero_stage=1, seq_len=int(seq))
+    step = call().step_latency_total.to("ms").magnitude
+    print(statistics.median(timeit.repeat(call, number=10, repeat=15)) / 10, step)
 """
 
 
-def _peer() -> tuple[float, float] | None:
-    """(median seconds of one mlsysim solve, its step time in ms), here or in $MLSYSIM_PYTHON."""
+def _peer() -> list[tuple[float, float]] | None:
+    """Per case: (median seconds of one mlsysim solve, its step time in ms), run here or in
+    $MLSYSIM_PYTHON."""
     interpreter = os.environ.get("MLSYSIM_PYTHON")
     if interpreter is None:
         if importlib.util.find_spec("mlsysim") is None:
             return None
         interpreter = sys.executable
+    cases = "\n".join(" ".join(str(v) for v in case) for case in PEER_CASES.values())
     done = subprocess.run(
-        [interpreter, "-c", _PEER_SNIPPET], capture_output=True, text=True, check=False
+        [interpreter, "-c", _PEER_SNIPPET], input=cases, capture_output=True, text=True, check=False
     )
     if done.returncode != 0:
         print(f"mlsysim failed to run: {done.stderr.strip().splitlines()[-1:]}")
         return None
-    seconds, step_ms = done.stdout.split()
-    return float(seconds), float(step_ms)
+    return [(float(a), float(b)) for a, b in (line.split() for line in done.stdout.splitlines())]
 
 
 if __name__ == "__main__":
