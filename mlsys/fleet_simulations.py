@@ -666,15 +666,20 @@ class FederatedRound:
         charging: float = 1.0,
         uplink: Any = 1e6,
         downlink: Any = 10e6,
+        upload: bool = True,
     ) -> FleetLedger:
         """Participation = duty x connectivity x charging of ``population`` devices; a round
-        waits for the slowest of ``cohort`` clients, each training for an exponential time of
-        mean ``local_time`` (expected maximum = mean x H_n), then downloads and uploads the
-        model at ``downlink``/``uplink`` byte/s. Bytes per round = cohort x 2 x model."""
+        waits for the slowest of ``cohort`` clients, each working for an exponential time of
+        mean ``local_time`` (expected maximum = mean x H_n), after downloading the model at
+        ``downlink`` and before uploading its update at ``uplink`` (byte/s). Bytes per round =
+        cohort x 2 x model. An OTA update wave is a round with ``upload=False`` (devices only
+        download and install; ``local_time`` is the install time)."""
         people = _whole(population, "population")
         n = _whole(cohort, "cohort")
         size = _number(model_bytes, "model_bytes", "byte")
-        mean_s = _number(local_time, "local_time", "second")
+        mean_s = _number(local_time, "local_time", "second", strict=False)
+        if not isinstance(upload, bool):
+            raise ValueError(f"upload: expected True or False, got {upload!r}")
         shares = {
             k: _number(v, k, None)
             for k, v in (("duty", duty), ("connectivity", connectivity), ("charging", charging))
@@ -691,13 +696,14 @@ class FederatedRound:
                 f"cohort: {n} clients wanted but only {available:.0f} of {people} are eligible"
             )
         straggler = ff.expected_max_exponential(n, mean_s)
-        round_s = size / down + straggler + size / up
+        transfers = 2.0 if upload else 1.0
+        round_s = size / down + straggler + (size / up if upload else 0.0)
         values = {
             "participation": participation,
             "eligible_devices": available,
             "round_time": _q(round_s / 60.0, "minute"),
             "straggler_time": _q(straggler / 60.0, "minute"),
-            "bytes_per_round": _q(n * 2.0 * size / 1e9, "GB"),
+            "bytes_per_round": _q(n * transfers * size / 1e9, "GB"),
         }
         math_ = Math(
             {

@@ -212,3 +212,11 @@ def test_fleet_ledger_names_what_it_has():
     assert set(ledger.metrics()) >= {"round_time", "bytes_per_round"}
     with pytest.raises(AttributeError, match="round_time"):
         _ = ledger.carbon
+
+
+def test_an_ota_wave_downloads_installs_and_uploads_nothing():
+    wave = FederatedRound.solve(
+        10_000, 1000, 50 * ureg.MB, 0, downlink=5 * ureg.MB / ureg.s, upload=False
+    )
+    assert wave.round_time.to("s").magnitude == pytest.approx(10.0)
+    assert wave.bytes_per_round.to("GB").magnitude == pytest.approx(50.0)
