@@ -15,8 +15,10 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 from mlsys.fabrics import Fabric, Fabrics
+from mlsys.fleet_formulas import bisection_bandwidth
 from mlsys.hardware import Systems, SystemSpec
 from mlsys.registry import Registry
+from mlsys.units import Quantity
 
 #: Fabrics a node type ships with (scale-up, scale-out per device), by node name.
 DEFAULT_FABRICS: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
@@ -111,6 +113,13 @@ class Cluster:
         its share of the node's NICs divided by the oversubscription."""
         per_device = self.scale_out.bandwidth_bps * self.nics_per_node / self.per_node
         return per_device / self.oversubscription
+
+    @property
+    def bisection_bandwidth(self) -> Quantity:
+        """Bandwidth across the fat tree's bisection, one direction: ``(N/2) beta / o``."""
+        per_device = self.scale_out.bandwidth_bps * self.nics_per_node / self.per_node
+        bisection = bisection_bandwidth(self.count, per_device, self.oversubscription)
+        return Quantity(bisection / 1e12, "TB/s")
 
     @property
     def peak_flops(self) -> MappingProxyType[str, float]:

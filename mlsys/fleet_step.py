@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from mlsys import fleet_formulas as ff
@@ -52,8 +53,8 @@ from mlsys.units import (
 
 #: Collectives per layer per microbatch: tensor-parallel all-reduces (Megatron: f and g
 #: operators, 2 forward + 2 backward) and expert all-to-alls (dispatch and combine each way).
-TP_ALL_REDUCES = {"forward": 2, "backward": 2}
-EP_ALL_TO_ALLS = {"forward": 2, "backward": 2}
+TP_ALL_REDUCES = MappingProxyType({"forward": 2, "backward": 2})
+EP_ALL_TO_ALLS = MappingProxyType({"forward": 2, "backward": 2})
 
 NodeSolver = Callable[..., tuple[Any, dict[str, float]]]
 
@@ -222,6 +223,12 @@ class FleetProfile:
     def mfu(self) -> float:
         """Model FLOPs utilisation: model FLOP over the cluster's dense peak times the step."""
         return self._raw["mfu"]
+
+    @property
+    def scaling_efficiency(self) -> float:
+        """Share of the step spent on each device's share of the work: ``T_c / (N T_step)``
+        with ``T_c`` the whole batch's compute on one device (1 for perfect scaling)."""
+        return self._raw["t_compute"] / self._raw["latency"]
 
     @property
     def bottleneck(self) -> str:

@@ -244,3 +244,16 @@ def test_expert_parallelism_shards_experts_and_pays_all_to_alls():
     active = 46.7e9 - 32 * 6 * 3 * 4096 * 14336
     expected = 6 * active * 16 * 2048 / (16 * 989.4e12 * step.latency.to("s").magnitude)
     assert step.mfu == pytest.approx(expected, rel=1e-12)
+
+
+def test_bisection_bandwidth_and_scaling_efficiency():
+    # 1,024 devices on 50 GB/s NICs, 2:1 oversubscribed: 512 x 50 GB/s / 2 = 12.8 TB/s.
+    fleet = Cluster(node=Systems.H100, count=1024, oversubscription=2)
+    assert fleet.bisection_bandwidth.to("TB/s").magnitude == pytest.approx(12.8)
+    step = Engine.solve(
+        model=Models.Llama3_8B, system=fleet, batch_size=1024, phase="train", seq_len=2048
+    )
+    # T_c / (N T_step): one device's share of compute over the step.
+    share = ms(step.latency_compute) / ms(step.latency)
+    assert step.scaling_efficiency == pytest.approx(share)
+    assert 0 < step.scaling_efficiency < 1
