@@ -121,10 +121,12 @@ class TrainingRun:
         usd_per_gpu_hour: float | None = None,
     ) -> FleetLedger:
         """Train ``model`` on ``tokens`` tokens (a number) in global batches of ``batch_size``
-        sequences. ``checkpoint`` defaults to the training state (weights, gradients' master
-        copy and Adam: the step's per-replica weights + optimizer bytes); ``region`` names the
-        grid for carbon (required: no silent default); ``pue`` defaults to the data-centre
-        average; ``usd_per_gpu_hour`` to the book's $2."""
+        sequences. ``checkpoint`` (bytes) defaults to the training state: the weights plus
+        Adam's moments and fp32 master copy (2 + 12 B per parameter in fp16). ``region`` names
+        the grid for carbon (required: no silent default); ``pue`` defaults to the data-centre
+        average; ``usd_per_gpu_hour`` to the book's $2. Results: steps, step time, MFU,
+        feasibility, compute and wall time (days), goodput, interruptions, checkpoint
+        interval, GPU-hours, cost, facility energy, carbon (with embodied) and water."""
         cluster = _cluster(system)
         total_tokens = _number(tokens, "tokens", None)
         if region is None:
@@ -172,6 +174,8 @@ class TrainingRun:
             "steps": steps,
             "step_time": step.latency,
             "mfu": step.mfu,
+            "feasible": step.feasible,
+            "memory_per_device": step.memory_footprint,
             "compute_time": _q(compute_h / 24.0, "day"),
             "time_to_train": _q(wall_h / 24.0, "day"),
             "goodput": goodput,
