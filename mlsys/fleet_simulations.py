@@ -1,6 +1,7 @@
 """Layer 5: fleet simulations, what is not one step (Volume 2). Each returns a ``FleetLedger``.
 
 - ``TrainingRun``: time to train D tokens, cost, energy, carbon and failures on a cluster.
+- ``PlanSearch``: every parallelism plan of a step, and the feasible one with the best MFU.
 - ``ServingFleet``: serving at scale: TTFT, TPOT, KV cache per token and per replica,
   colocated or disaggregated prefill/decode, random or power-of-two routing, Little's law, P99.
 - ``ClusterQueue``: scheduling: queue wait with service-time variability (gang slots, M/G/c),
@@ -45,6 +46,7 @@ from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
 from mlsys.models import ModelSpec
 from mlsys.parallelism import Parallelism
+from mlsys.parallelism import plans as enumerate_plans
 from mlsys.reliability import Reliability
 from mlsys.units import Quantity, ureg
 
@@ -223,6 +225,64 @@ class TrainingRun:
             "region": region,
         }
         return FleetLedger("TrainingRun", choice, values, math_)
+
+
+# -- the design space of parallelism plans -------------------------------------------------------
+
+
+class PlanSearch:
+    """Every parallelism plan of a training step on a cluster, solved one by one (each solve
+    takes tens of microseconds, so a few hundred plans take milliseconds)."""
+
+    @staticmethod
+    def solve(
+        model: ModelSpec,
+        system: Cluster,
+        batch_size: int,
+        *,
+        plans: Sequence[Parallelism] | None = None,
+        seq_len: int | None = None,
+        precision: str | None = None,
+        efficiency: float | None = None,
+        zero: int = 0,
+    ) -> FleetLedger:
+        """Solve ``plans`` (default: ``mlsys.parallelism.plans`` of the cluster with ZeRO
+        stage ``zero``) and report every profile, the feasible ones, and the feasible plan with
+        the highest MFU as ``best`` (None when no plan fits in memory)."""
+        cluster = _cluster(system)
+        if plans is None:
+            plans = enumerate_plans(
+                cluster.count, model, batch_size, per_node=cluster.per_node, zero=zero
+            )
+        if not plans:
+            raise ValueError(
+                f"plans: no plan splits a batch of {batch_size} over {cluster.count} devices"
+            )
+        profiles = [
+            Engine.solve(
+                model=model,
+                system=cluster,
+                batch_size=batch_size,
+                precision=precision,
+                efficiency=efficiency,
+                seq_len=seq_len,
+                phase="train",
+                parallelism=plan,
+            )
+            for plan in plans
+        ]
+        fits = [p for p in profiles if p.feasible]
+        best = max(fits, key=lambda p: p.mfu) if fits else None
+        values = {
+            "profiles": profiles,
+            "feasible": fits,
+            "best": best,
+            "best_plan": best.parallelism if best else None,
+            "best_mfu": best.mfu if best else None,
+        }
+        math_ = Math({"best_mfu": best.math["mfu"]}) if best else Math({})
+        choice = {"model": model.name, "system": cluster.name, "batch_size": batch_size}
+        return FleetLedger("PlanSearch", choice, values, math_)
 
 
 # -- sustainability -----------------------------------------------------------------------------
@@ -792,6 +852,7 @@ __all__ = [
     "ClusterQueue",
     "DataPipeline",
     "FederatedRound",
+    "PlanSearch",
     "ServingFleet",
     "Sustainability",
     "TrainingRun",

@@ -13,6 +13,7 @@ from mlsys import (
     FleetLedger,
     Models,
     Parallelism,
+    PlanSearch,
     Reliability,
     ServingFleet,
     Sustainability,
@@ -220,3 +221,16 @@ def test_an_ota_wave_downloads_installs_and_uploads_nothing():
     )
     assert wave.round_time.to("s").magnitude == pytest.approx(10.0)
     assert wave.bytes_per_round.to("GB").magnitude == pytest.approx(50.0)
+
+
+def test_plan_search_picks_the_feasible_plan_with_the_best_mfu():
+    search = PlanSearch.solve(
+        Models.Llama3_70B, Cluster(node=Systems.H100, count=64), 64, seq_len=2048, zero=1
+    )
+    assert search.profiles
+    assert all(p.feasible for p in search.feasible)
+    assert search.best.mfu == max(p.mfu for p in search.feasible)
+    assert search.best_plan.devices == 64
+    # Pure data parallelism cannot hold 70 B parameters' training state in 80 GB.
+    pure_dp = next(p for p in search.profiles if p.parallelism.dp == 64)
+    assert not pure_dp.feasible
