@@ -399,9 +399,13 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
         t_ep = m * layers_per_stage * count * one
         comm_bytes_out += m * layers_per_stage * count * message * (ep - local) / ep
     if pp > 1:
-        message = tokens * (shape.d_model if shape else 1.0) * bpv / tp
-        if shape is None:
-            message = raw["activation_bytes"] / max(1, model.layers)
+        if shape is not None:
+            # One microbatch's hidden states, scattered over the tp ranks (Narayanan 2021, 4.1).
+            message = tokens * shape.d_model * bpv / tp
+        else:
+            # Any other model hands over one layer's output: its average layer's.
+            message = raw["activation_bytes"] / model.layers
+        # The next stage sits tp*dp ranks away: in the same node only when that is closer.
         inside = tp * dp < per_node
         alpha, beta = (
             (links.alpha_up, links.beta_up) if inside else (links.alpha_out, links.beta_out)
