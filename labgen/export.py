@@ -6,6 +6,14 @@ The site keeps the layout ``labgen.browser`` promises the labs' set-up cell::
     <site>/vol1/lab_05_nn_compute.html                one page per lab, with marimo's assets
     <site>/vol1/assets/...
 
+An offline site (``offline=True``) also holds everything the pages load, so it runs with no
+network at all (a USB stick, a closed classroom, an archive)::
+
+    <site>/pyodide/pyodide.mjs, pyodide.asm.wasm, ...   the runtime marimo pins (npm ``pyodide``)
+    <site>/wheels/*.whl, pyodide-lock.json              every package, pinned with its sha256
+
+and each page's ``<marimo-wasm>`` element points marimo at those instead of the public CDNs.
+
 Everything is produced in a scratch folder beside ``<site>`` first and moved into place only when
 every step worked, so a failed export leaves an existing site as it was.
 """
@@ -14,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -24,7 +33,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import labgen
-from labgen.browser import WHEEL_DIR, WHEEL_NAME
+from labgen.browser import (
+    LOCKFILE_NAME,
+    PYODIDE_DIR,
+    PYODIDE_RUNTIME_FILES,
+    WHEEL_DIR,
+    WHEEL_NAME,
+)
 from labgen.errors import LabgenError
 
 #: What the wheel is built from, relative to the distribution root.
@@ -130,14 +145,70 @@ def _move_into(scratch: Path, site: Path) -> None:
         os.replace(path, target)
 
 
-def export_site(labs: Sequence[ExportedLab], site: Path) -> Path:
-    """Export ``labs`` and the wheel into ``site``; returns the wheel's path. Nothing under
-    ``site`` changes unless every lab exported."""
+#: The element marimo writes into every page; without attributes it loads from the public CDNs.
+MARIMO_WASM_TAG = '<marimo-wasm hidden=""></marimo-wasm>'
+
+
+def offline_tag() -> str:
+    """The ``<marimo-wasm>`` element of an offline page: the runtime, the lockfile and the
+    package index of the site itself (marimo resolves them from the page, ``<site>/volN/``)."""
+    return (
+        f'<marimo-wasm hidden="" data-pyodide-index-url="../{PYODIDE_DIR}/" '
+        f'data-pyodide-lockfile-url="../{WHEEL_DIR}/{LOCKFILE_NAME}" '
+        f'data-pypi-index-url="../{WHEEL_DIR}/"></marimo-wasm>'
+    )
+
+
+def point_page_offline(page: Path) -> None:
+    """Make the exported ``page`` load Pyodide and its packages from the site."""
+    text = page.read_text(encoding="utf-8")
+    if text.count(MARIMO_WASM_TAG) != 1:
+        raise ExportError(
+            f"{page.name}: marimo's page has no single {MARIMO_WASM_TAG} to point at the site "
+            "(a marimo whose pages labgen does not know)"
+        )
+    page.write_text(text.replace(MARIMO_WASM_TAG, offline_tag()), encoding="utf-8")
+
+
+def bundle_runtime(site: Path, labgen_wheel: Path) -> None:
+    """Put the Pyodide runtime, the browser's wheels and their lockfile into ``site`` (beside
+    ``labgen_wheel``, which the lockfile lists too); downloads go through the cache."""
+    from labgen.pyodide_lockfile import lockfile, missing_dependencies
+    from labgen.wasm_cache import browser_wheels, pyodide_runtime
+
+    runtime = pyodide_runtime()
+    (site / PYODIDE_DIR).mkdir(parents=True, exist_ok=True)
+    for name in PYODIDE_RUNTIME_FILES:
+        shutil.copy2(runtime / name, site / PYODIDE_DIR / name)
+    wheels = [labgen_wheel]
+    for wheel in browser_wheels():
+        wheels.append(Path(shutil.copy2(wheel, site / WHEEL_DIR / wheel.name)))
+    # labgen's own requirements are its build tools, never imported in the browser (the
+    # set-up cell installs the wheel with deps=False); every other wheel must be complete.
+    missing = missing_dependencies(wheels[1:])
+    if missing:
+        needs = "; ".join(f"{name} needs {', '.join(deps)}" for name, deps in missing.items())
+        raise ExportError(
+            f"the browser lock is incomplete ({needs}): run scripts/lock-browser-wheels"
+        )
+    info = json.loads((runtime / "pyodide-lock.json").read_text(encoding="utf-8"))["info"]
+    lock = lockfile(wheels, info, prefix=f"../{WHEEL_DIR}/")
+    (site / WHEEL_DIR / LOCKFILE_NAME).write_text(json.dumps(lock, indent=1), encoding="utf-8")
+
+
+def export_site(labs: Sequence[ExportedLab], site: Path, *, offline: bool = False) -> Path:
+    """Export ``labs`` and the wheel into ``site`` (with ``offline``, also the runtime and every
+    package the pages load); returns the wheel's path. Nothing under ``site`` changes unless
+    every step worked."""
     site.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".labgen-export-", dir=site.parent) as scratch_dir:
         scratch = Path(scratch_dir)
-        build_wheel(scratch / WHEEL_DIR)
+        wheel = build_wheel(scratch / WHEEL_DIR)
+        if offline:
+            bundle_runtime(scratch, wheel)
         for lab in labs:
             export_page(lab.source, scratch / lab.page)
+            if offline:
+                point_page_offline(scratch / lab.page)
         _move_into(scratch, site)
     return site / WHEEL_DIR / WHEEL_NAME

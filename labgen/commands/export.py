@@ -26,18 +26,26 @@ from labgen.spec.workspace import open_workspace
     show_default=True,
     help="The site folder: volN/<lab>.html pages and wheels/ with labgen's wheel.",
 )
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Also put the Pyodide runtime and every package the pages load into the site, so it "
+    "runs with no network (downloads once into ~/.cache/labgen from npm and PyPI).",
+)
 @plugin_options
 @set_option
 def export(
     addresses: tuple[str, ...],
     export_all: bool,
     site: Path,
+    offline: bool,
     plugin_choice: PluginChoice,
     overrides: tuple[str, ...],
 ) -> None:
     """Export the labs of chapter ADDRESSES (or --all) as WebAssembly pages that run in the
     browser, with the wheel their set-up cell installs (serve the folder over HTTP, e.g.
-    `python -m http.server --directory site`).
+    `python -m http.server --directory site`). With --offline the site also holds the Pyodide
+    runtime and every package, pinned with hashes, and needs no network at all.
 
     Only labs that are built and up to date with their spec are exported. Nothing in the site
     changes unless every page exported. Exit codes: 0 exported, 1 a lab missing or out of
@@ -59,7 +67,7 @@ def export(
         ExportedLab(item.lab_path, Path(item.lab_path.parent.name) / f"{item.lab_path.stem}.html")
         for item, _, _ in result.rendered
     ]
-    wheel = export_site(labs, site)
+    wheel = export_site(labs, site, offline=offline)
     click.echo(f"wheel {workspace.relative(wheel)}")
     for lab in labs:
         click.echo(f"exported {workspace.relative(site / lab.page)}")
