@@ -101,6 +101,16 @@ class NameResolver:
         suffix = ".".join(reversed(parts))
         return frozenset(f"{base}.{suffix}" for base in bases)
 
+    @property
+    def module_bound(self) -> frozenset[str]:
+        """Names bound at module level: outside cells, and in the setup cell."""
+        return self._module_bound
+
+    def binding_scope(self, node: cst.Name) -> cst.CSTNode | None:
+        """The innermost function, lambda, class or comprehension of ``node``'s cell that binds
+        its name (None when none does)."""
+        return self._owner(node, node.value)[1]
+
     def global_names(self, name: str, _depth: int = 0) -> frozenset[str]:
         """What the notebook global ``name`` is, judged by the cell(s) that define it."""
         cached = self._globals.get(name)

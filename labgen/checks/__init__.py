@@ -34,6 +34,9 @@ BUILTIN_RULES: tuple[str, ...] = (
     "node_invariant:NodeInvariant",
     "ledger_update:LedgerUpdate",
     "lab_structure:LabStructure",
+    "private_across_cells:PrivateAcrossCells",
+    "output_never_shown:OutputNeverShown",
+    "answer_before_prediction:AnswerBeforePrediction",
     "unused_noqa:UnusedNoqa",
     "internal_error:InternalError",
 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import re
 from functools import cache
 from pathlib import Path
 
@@ -78,3 +79,36 @@ def _bound(statement: ast.stmt) -> list[str]:
         for inner in [*statement.body, *statement.orelse, *getattr(statement, "finalbody", [])]:
             names.extend(_bound(inner))
     return names
+
+
+#: A return annotation that names something marimo displays (``mo.Html``, ``mo.ui.radio``,
+#: a chart).
+_DISPLAY_ANNOTATION = re.compile(r"\bmo\b|\bmarimo\b|Html|VegaLite|Chart")
+
+
+@cache
+def _return_annotations() -> dict[str, str]:
+    """Function name -> its return annotation, for every function at the top level of a kit
+    module."""
+    found: dict[str, str] = {}
+    try:
+        spec = importlib.util.find_spec(KIT_PACKAGE)
+    except (ImportError, ValueError):
+        return found
+    for folder in (spec.submodule_search_locations or ()) if spec else ():
+        for path in sorted(Path(folder).glob("*.py")):
+            try:
+                tree = ast.parse(path.read_text(encoding="utf-8"))
+            except (OSError, SyntaxError, ValueError):
+                continue
+            for statement in tree.body:
+                if isinstance(statement, ast.FunctionDef) and statement.returns is not None:
+                    found.setdefault(statement.name, ast.unparse(statement.returns))
+    return found
+
+
+def returns_display(name: str) -> bool:
+    """Whether the kit callable ``name`` is annotated to return something marimo displays
+    (``LabHeader -> mo.Html``; not ``PredictionLock``, which returns the locked value)."""
+    annotation = _return_annotations().get(name)
+    return annotation is not None and _DISPLAY_ANNOTATION.search(annotation) is not None
