@@ -12,6 +12,7 @@ MPICH"); ``beta`` is a link's bandwidth each way, ``alpha`` its latency.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 LATEX: dict[str, str] = {
     "ring_all_reduce": r"T = 2(N-1)\alpha + \frac{2(N-1)}{N}\frac{M}{\beta}",
@@ -220,3 +221,39 @@ def dp_gaussian_sigma(clip: float, epsilon: float, delta: float) -> float:
     """Noise of the Gaussian mechanism for (epsilon, delta)-DP at L2 sensitivity ``clip``:
     ``C sqrt(2 ln(1.25/delta)) / epsilon`` (Dwork and Roth 2014, Theorem A.1)."""
     return clip * math.sqrt(2.0 * math.log(1.25 / delta)) / epsilon
+
+
+# -- operations at scale ----------------------------------------------------------------------
+
+
+def error_budget_s(period_s: float, slo: float) -> float:
+    """Downtime an SLO allows over ``period_s`` (s): ``period x (1 - SLO)``."""
+    return period_s * (1.0 - slo)
+
+
+def canary_duration_s(events: float, request_rate: float, traffic_share: float) -> float:
+    """Time for a canary taking ``traffic_share`` of ``request_rate`` requests/s to see
+    ``events`` requests (s): ``n / (r p)``."""
+    return events / (request_rate * traffic_share)
+
+
+def ab_sample_size(baseline: float, lift: float, alpha: float = 0.05, power: float = 0.8) -> float:
+    """Samples per arm to detect an absolute change ``lift`` of a rate ``baseline`` with a
+    two-sided test at ``alpha`` and ``power``: ``(z_a + z_b)^2 2p(1-p) / delta^2``."""
+    z = NormalDist()
+    z_alpha, z_beta = z.inv_cdf(1.0 - alpha / 2.0), z.inv_cdf(power)
+    return (z_alpha + z_beta) ** 2 * 2.0 * baseline * (1.0 - baseline) / lift**2
+
+
+def detectable_regression(cv: float, runs: int, alpha: float = 0.05) -> float:
+    """Smallest relative change two benchmark means of ``runs`` runs each can tell apart at
+    ``alpha`` (two-sided), for run-to-run coefficient of variation ``cv``:
+    ``z sqrt(2) CV / sqrt(n)`` (1.96 sqrt(2) CV / sqrt(n) at 5 %)."""
+    z = NormalDist().inv_cdf(1.0 - alpha / 2.0)
+    return z * math.sqrt(2.0) * cv / math.sqrt(runs)
+
+
+def tail_amplification(fast_share: float, fan_out: int) -> float:
+    """Probability that a request fanning out to ``fan_out`` servers waits for at least one
+    slow reply, when each replies fast with probability ``fast_share``: ``1 - p^N``."""
+    return 1.0 - fast_share**fan_out

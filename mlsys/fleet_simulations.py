@@ -11,6 +11,8 @@
   (the slowest client), bytes per round.
 - ``Sustainability``: energy x PUE x grid intensity (by region, or hour by hour), embodied
   carbon and water; a region must be named (no silent default grid).
+- ``Operations``: error budgets, canary duration, A/B sample size, detectable benchmark
+  regressions and fan-out tail amplification.
 - ``TrustCosts``: the measured costs of privacy (DP-SGD), robustness and responsible engineering.
 
 Every simulation builds on ``Engine.solve`` (a step on a cluster) and ``Reliability.solve`` and
@@ -848,10 +850,112 @@ class TrustCosts:
         )
 
 
+# -- operations at scale ----------------------------------------------------------------------
+
+
+class Operations:
+    """The arithmetic of running ML at scale: error budgets, canaries, A/B tests, benchmark
+    regressions and fan-out tails (Volume 2, chapters on operations and performance)."""
+
+    @staticmethod
+    def solve(
+        *,
+        slo: float = 0.999,
+        period: Any = 30 * 24 * 3600.0,
+        request_rate: Any = 1000.0,
+        canary_share: float = 0.01,
+        canary_events: float = 10_000.0,
+        baseline_rate: float = 0.05,
+        lift: float = 0.005,
+        benchmark_cv: float = 0.05,
+        benchmark_runs: int = 10,
+        fast_share: float = 0.99,
+        fan_out: int = 100,
+    ) -> FleetLedger:
+        """Error budget of ``slo`` over ``period`` (s), time for a canary on ``canary_share``
+        of ``request_rate`` (requests/s) to see ``canary_events`` requests, A/B samples per
+        arm to detect ``lift`` on ``baseline_rate`` (5 % two-sided, 80 % power), the smallest
+        regression ``benchmark_runs`` runs of coefficient of variation ``benchmark_cv`` detect,
+        and the chance a ``fan_out``-way request meets a slow server."""
+        target = _number(slo, "slo", None)
+        if target >= 1.0:
+            raise ValueError(f"slo: a fraction below 1, got {slo!r}")
+        period_s = _number(period, "period", "second")
+        rate = _number(request_rate, "request_rate", "1/second")
+        share = _number(canary_share, "canary_share", None)
+        events = _number(canary_events, "canary_events", None)
+        base = _number(baseline_rate, "baseline_rate", None)
+        delta = _number(lift, "lift", None)
+        for name, value in (
+            ("canary_share", share),
+            ("baseline_rate", base),
+            ("fast_share", fast_share),
+        ):
+            if not 0.0 < value <= 1.0 or (name == "baseline_rate" and value >= 1.0):
+                raise ValueError(f"{name}: a fraction in (0, 1), got {value!r}")
+        cv = _number(benchmark_cv, "benchmark_cv", None)
+        runs = _whole(benchmark_runs, "benchmark_runs", low=2)
+        fan = _whole(fan_out, "fan_out")
+        budget = ff.error_budget_s(period_s, target)
+        canary = ff.canary_duration_s(events, rate, share)
+        samples = ff.ab_sample_size(base, delta)
+        values = {
+            "error_budget": _q(budget / 60.0, "minute"),
+            "canary_duration": _q(canary / 60.0, "minute"),
+            "ab_samples_per_arm": samples,
+            "ab_duration": _q(2.0 * samples / rate / 3600.0, "hour"),
+            "detectable_regression": ff.detectable_regression(cv, runs),
+            "tail_probability": ff.tail_amplification(fast_share, fan),
+        }
+        math_ = Math(
+            {
+                "error_budget": Derivation(
+                    "error_budget",
+                    r"B = T (1 - SLO)",
+                    (
+                        _v("T", "period", period_s / 86400.0, "day"),
+                        _v("SLO", "objective", target, "dimensionless"),
+                    ),
+                    values["error_budget"],
+                ),
+                "canary_duration": Derivation(
+                    "canary_duration",
+                    r"T_{canary} = \frac{n}{r p}",
+                    (
+                        _v("n", "requests the canary must see", events, "dimensionless"),
+                        _v("r", "request rate", rate, "1/second"),
+                        _v("p", "canary traffic share", share, "dimensionless"),
+                    ),
+                    values["canary_duration"],
+                ),
+                "ab_samples_per_arm": Derivation(
+                    "ab_samples_per_arm",
+                    r"n = \frac{(z_{\alpha/2} + z_\beta)^2 \, 2p(1-p)}{\delta^2}",
+                    (
+                        _v("p", "baseline rate", base, "dimensionless"),
+                        _v(r"\delta", "lift to detect", delta, "dimensionless"),
+                    ),
+                    _q(samples, "dimensionless"),
+                ),
+                "tail_probability": Derivation(
+                    "tail_probability",
+                    r"P = 1 - p^N",
+                    (
+                        _v("p", "fast replies", fast_share, "dimensionless"),
+                        _v("N", "fan-out", fan, "dimensionless"),
+                    ),
+                    _q(values["tail_probability"], "dimensionless"),
+                ),
+            }
+        )
+        return FleetLedger("Operations", {"slo": target, "fan_out": fan}, values, math_)
+
+
 __all__ = [
     "ClusterQueue",
     "DataPipeline",
     "FederatedRound",
+    "Operations",
     "PlanSearch",
     "ServingFleet",
     "Sustainability",

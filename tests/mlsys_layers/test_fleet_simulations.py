@@ -12,6 +12,7 @@ from mlsys import (
     FederatedRound,
     FleetLedger,
     Models,
+    Operations,
     Parallelism,
     PlanSearch,
     Reliability,
@@ -234,3 +235,30 @@ def test_plan_search_picks_the_feasible_plan_with_the_best_mfu():
     # Pure data parallelism cannot hold 70 B parameters' training state in 80 GB.
     pure_dp = next(p for p in search.profiles if p.parallelism.dp == 64)
     assert not pure_dp.feasible
+
+
+def test_operations_at_scale_by_hand():
+    ops = Operations.solve(
+        slo=0.999,
+        period=30 * ureg.day,
+        request_rate=1000,
+        canary_share=0.01,
+        canary_events=10_000,
+        baseline_rate=0.05,
+        lift=0.005,
+        benchmark_cv=0.05,
+        benchmark_runs=10,
+        fast_share=0.99,
+        fan_out=100,
+    )
+    # 30 days x 0.1 % = 43.2 min; 10,000 / (1,000/s x 1 %) = 1,000 s.
+    assert ops.error_budget.to("minute").magnitude == pytest.approx(43.2)
+    assert ops.canary_duration.to("s").magnitude == pytest.approx(1000)
+    # (1.960 + 0.8416)^2 x 2 x 0.05 x 0.95 / 0.005^2 = 29,826 per arm.
+    assert ops.ab_samples_per_arm == pytest.approx(29_826, rel=1e-4)
+    # 1.96 x sqrt(2) x 5 % / sqrt(10) = 4.38 %.
+    assert ops.detectable_regression == pytest.approx(0.04383, rel=1e-3)
+    # The tail at scale: 1 - 0.99^100 = 63.4 %.
+    assert ops.tail_probability == pytest.approx(1 - 0.99**100)
+    with pytest.raises(ValueError, match=r"^slo:"):
+        Operations.solve(slo=1.0)
