@@ -257,3 +257,19 @@ def test_bisection_bandwidth_and_scaling_efficiency():
     share = ms(step.latency_compute) / ms(step.latency)
     assert step.scaling_efficiency == pytest.approx(share)
     assert 0 < step.scaling_efficiency < 1
+
+
+def test_zero_3_reproduces_the_books_training_state_example():
+    # Book (distributed training): 7 B x 16 B = 112 GB of training state; ZeRO-3 over 64
+    # ranks leaves 1.75 GB each. Llama-3-8B: 8.03 B x 16 B / 64 = 2.0 GB.
+    step = Engine.solve(
+        model=Models.Llama3_8B,
+        system=Cluster(node=Systems.H100, count=64),
+        batch_size=64,
+        phase="train",
+        seq_len=1024,
+        parallelism=Parallelism(dp=64, zero=3),
+    )
+    parts = step.footprint_breakdown
+    state = sum(parts[k].to("byte").magnitude for k in ("weights", "gradients", "optimizer"))
+    assert state == pytest.approx(8.03e9 * 16 / 64)
