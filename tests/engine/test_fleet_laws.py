@@ -9,6 +9,7 @@ from mlsys import (
     ClusterQueue,
     Collectives,
     Engine,
+    Fabrics,
     Models,
     Parallelism,
     Reliability,
@@ -273,3 +274,14 @@ def test_zero_3_reproduces_the_books_training_state_example():
     parts = step.footprint_breakdown
     state = sum(parts[k].to("byte").magnitude for k in ("weights", "gradients", "optimizer"))
     assert state == pytest.approx(8.03e9 * 16 / 64)
+
+
+def test_a_slow_network_makes_the_step_communication_bound():
+    # 8.03 B fp16 gradients (16 GB) ring-reduced over 100 Gb/s Ethernet at 0.8: ~3.2 s, far
+    # more than the backward pass of 64 short sequences can hide.
+    slow = Cluster(node=Systems.H100, count=64, scale_out=Fabrics.Ethernet100)
+    step = Engine.solve(
+        model=Models.Llama3_8B, system=slow, batch_size=64, phase="train", seq_len=256
+    )
+    assert step.bottleneck == "Communication"
+    assert step.latency_communication > step.latency_compute
