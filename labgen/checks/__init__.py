@@ -37,6 +37,7 @@ BUILTIN_RULES: tuple[str, ...] = (
     "private_across_cells:PrivateAcrossCells",
     "output_never_shown:OutputNeverShown",
     "answer_before_prediction:AnswerBeforePrediction",
+    "verdict_on_controls:VerdictOnControls",
     "unused_noqa:UnusedNoqa",
     "internal_error:InternalError",
 )
