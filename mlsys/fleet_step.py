@@ -298,6 +298,8 @@ def solve_step(
     )
     if parallelism.recompute and node.phase != "train":
         raise ValueError("recompute: only a training step stores activations to recompute")
+    if parallelism.zero and node.phase != "train":
+        raise ValueError("zero: ZeRO shards training state; inference takes zero=0")
     inputs = StepInputs(model, cluster, parallelism, batch_size, node)
     return FleetProfile(inputs, _step(inputs, raw, links_of(cluster)))
 

@@ -174,6 +174,10 @@ def solve_on_fleet(**kwargs):
             lambda: Engine.solve(model=LLAMA, system=Systems.H100, parallelism=Parallelism()),
             "parallelism",
         ),
+        (
+            lambda: solve_on_fleet(phase="prefill", parallelism=Parallelism(dp=64, zero=3)),
+            "zero",
+        ),
         (lambda: Cluster(node=Systems.H100, count=12, per_node=8), "count"),
         (lambda: Cluster(node=Systems.H100, count=0), "count"),
         (lambda: Cluster(node="H100", count=8), "node"),
