@@ -115,10 +115,15 @@ def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fields))
 
 
+#: The fields of the feasibility row the kit shows beside every KAT's cards and instrument.
+FEASIBILITY_ROW = ("memory_footprint", "memory_capacity")
+
+
 def displayed(profile: Any, fields: Sequence[str]) -> list[Quantity]:
     """Every number a KAT's cards, instrument and math peek put on screen for ``profile``: the
-    fields themselves and each value inside their derivations."""
-    values = [getattr(profile, name) for name in fields]
+    fields themselves and each value inside their derivations, and the feasibility row every
+    KAT carries (footprint of capacity, "27.2 MB of 64 GB", with no derivation)."""
+    values = [getattr(profile, name) for name in (*fields, *FEASIBILITY_ROW)]
     math_ = profile.math
     for name in fields:
         if name in math_:
