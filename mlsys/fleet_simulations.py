@@ -39,6 +39,7 @@ from mlsys.fleet_constants import (
     EMBODIED_KG_PER_GPU,
     GPU_USD_PER_HOUR,
     HARDWARE_LIFETIME_HOURS,
+    KV_CACHE_WASTE,
     PGD_ATTACK_STEPS,
     RESPONSIBLE_COSTS,
     WATER_L_PER_KWH,
@@ -421,13 +422,16 @@ class ServingFleet:
         precision: str | None = None,
         disaggregated: bool = False,
         routing: str = "random",
+        kv_cache: str = "paged",
     ) -> FleetLedger:
         """Serve ``arrival_rate`` requests/s of ``prompt_tokens`` in and ``output_tokens`` out.
         Each replica is ``tp`` devices decoding ``batch_size`` sequences at once. Colocated
         replicas pause decoding for every prefill (TPOT grows by the prefill share);
         disaggregated pools split the devices by work and ship each prompt's KV cache over the
         scale-out fabric. Queueing treats a replica as one server of mean service time
-        ``prefill + output x TPOT / batch``; ``routing`` "random" or "power_of_two"."""
+        ``prefill + output x TPOT / batch``; ``routing`` "random" or "power_of_two". The KV
+        cache is ``kv_cache`` "paged" (vLLM) or "contiguous" (pre-allocated), which decides how
+        much of the memory left after the weights holds live sequences."""
         cluster = _cluster(system)
         rate = _number(arrival_rate, "arrival_rate", "1/second")
         shape = model.transformer
@@ -479,7 +483,11 @@ class ServingFleet:
         bpv = BYTES_PER_VALUE[decode.precision]
         kv_token = f.kv_cache_bytes_per_token(shape.n_layers, shape.kv_dim, bpv)
         weights = model.params * bpv
-        kv_room = cluster.node.ram_bytes * tp - weights
+        if kv_cache not in KV_CACHE_WASTE:
+            raise ValueError(
+                f"kv_cache: expected one of {', '.join(KV_CACHE_WASTE)}, got {kv_cache!r}"
+            )
+        kv_room = (cluster.node.ram_bytes * tp - weights) * (1.0 - KV_CACHE_WASTE[kv_cache].value)
         seq_capacity = max(0.0, kv_room) / (kv_token * context)
         t_prefill = prefill.latency.to("s").magnitude
         t_decode = decode.latency.to("s").magnitude
@@ -571,6 +579,7 @@ class ServingFleet:
             "batch_size": batch,
             "disaggregated": disaggregated,
             "routing": routing,
+            "kv_cache": kv_cache,
         }
         return FleetLedger("ServingFleet", choice, values, math_)
 

@@ -10,6 +10,7 @@ TABLES = {
     "RECOVERY_SECONDS": fc.RECOVERY_SECONDS,
     "PUE": fc.PUE,
     "RESPONSIBLE_COSTS": fc.RESPONSIBLE_COSTS,
+    "KV_CACHE_WASTE": fc.KV_CACHE_WASTE,
 }
 SINGLES = {
     name: getattr(fc, name)
