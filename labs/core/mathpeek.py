@@ -12,7 +12,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.format import split_quantity
-from labs.core.labels import FIELD_LABELS
+from labs.core.labels import FIELD_LABELS, field_label
 from labs.core.markdown import render_safe_html, render_safe_inline
 from mlsys import Derivation, Variable
 
@@ -82,7 +82,9 @@ def _table(derivation: Derivation) -> str:
     ]
     if derivation.result is not None:
         result_symbol = derivation.formula.split("=", 1)[0].strip() or "="
-        entries.append((result_symbol, f"result: {derivation.name}", derivation.result))
+        entries.append(
+            (result_symbol, f"result: {field_label(derivation.name).lower()}", derivation.result)
+        )
     for symbol, description, value in entries:
         number, unit = split_quantity(value, significant=4)
         rows.append(
@@ -102,7 +104,7 @@ def _table(derivation: Derivation) -> str:
 def _section(derivation: Derivation) -> str:
     formula = render_safe_html(f"$$\n{derivation.formula}\n$$")
     title = (
-        f"<div {style.attrs('lg-card-title')}>{html.escape(derivation.name.replace('_', ' '))}</div>"
+        f"<div {style.attrs('lg-card-title')}>{html.escape(field_label(derivation.name))}</div>"
         if derivation.name
         else ""
     )
