@@ -228,11 +228,9 @@ class _Renderer:
             "record": _record(kat, name),
             # The spec's chosen profile numbers, shown as cards beside the instrument.
             "fields": py(list(kat.metrics) or None),
-            "metrics": Code(
-                f"MetricCards({name}_profile, fields={py(list(kat.metrics))}), "
-                if kat.metrics
-                else ""
-            ),
+            # The cards beside the instrument; with no metrics, the fit card alone, so every
+            # instrument says whether the design fits the node's memory.
+            "metrics": Code(f"MetricCards({name}_profile, fields={py(list(kat.metrics))}), "),
             "reflection": per_track(kat.reflection.prompt),
         }
 
