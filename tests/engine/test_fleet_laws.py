@@ -285,3 +285,11 @@ def test_a_slow_network_makes_the_step_communication_bound():
     )
     assert step.bottleneck == "Communication"
     assert step.latency_communication > step.latency_compute
+
+
+def test_oversubscription_divides_the_scale_out_bandwidth():
+    # A flat ring across nodes at 2:1: 2*1023*5 us + 2*1023/1024 * 1 GB / (40 GB/s / 2).
+    fat = Cluster(node=Systems.H100, count=1024, oversubscription=2)
+    r = Collectives.all_reduce(size=1 * ureg.GB, system=fat, algorithm="ring")
+    expected = 2 * 1023 * 5e-6 + 2 * 1023 / 1024 * 1e9 / 20e9
+    assert ms(r.latency) == pytest.approx(expected * 1e3, rel=1e-12)
