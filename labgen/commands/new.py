@@ -43,6 +43,9 @@ def new(address: str, overrides: tuple[str, ...]) -> None:
         raise LabgenError(f"cannot write {workspace.relative(path)}: {error.strerror}") from None
     schema = workspace.chapters_dir / SCHEMA_FILE
     if not schema.exists():
-        write_atomic(schema, schema_text(registries).encode("utf-8"))
+        try:
+            write_atomic(schema, schema_text(registries).encode("utf-8"))
+        except OSError as error:  # the spec is written; the schema only helps editors
+            click.echo(f"warning: cannot write {workspace.relative(schema)}: {error}", err=True)
     click.echo(f"created {workspace.relative(path)}: replace every TODO, then run")
     click.echo(f"  labgen validate {chapter.key}")

@@ -37,5 +37,8 @@ def schema(write: bool, check: bool, overrides: tuple[str, ...]) -> None:
             raise LabgenError(f"{shown} is out of date; run `labgen schema --write`")
         click.echo(f"{shown} is up to date")
         return
-    write_atomic(path, text.encode("utf-8"))
+    try:
+        write_atomic(path, text.encode("utf-8"))
+    except OSError as error:
+        raise LabgenError(f"cannot write {shown}: {error.strerror or error}") from None
     click.echo(f"wrote {shown}")

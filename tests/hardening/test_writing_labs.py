@@ -101,3 +101,34 @@ def test_a_build_removes_what_a_killed_build_left(project: Path, labgen) -> None
     assert result.code == 0
     assert "already up to date" in result.out
     assert sorted(p.name for p in leftover.parent.iterdir()) == [LAB05.name]
+
+
+def _refuse(path: Path, data: bytes, **options: object) -> None:
+    raise PermissionError(13, "Permission denied")
+
+
+def test_schema_write_into_a_read_only_folder_is_one_line(
+    project: Path, labgen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("labgen.commands.schema.write_atomic", _refuse)
+    result = labgen("schema", "--write")
+    assert result.code == 1
+    assert result.err == "error: cannot write chapters/spec.schema.json: Permission denied\n"
+
+
+def test_a_new_spec_is_kept_when_its_schema_cannot_be_written(
+    project: Path, labgen, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    written: list[Path] = []
+
+    def spec_only(path: Path, data: bytes, **options: object) -> None:
+        if path.suffix == ".json":
+            _refuse(path, data)
+        written.append(path)
+        atomic.write_atomic(path, data, **options)
+
+    monkeypatch.setattr("labgen.commands.new.write_atomic", spec_only)
+    result = labgen("new", "ch07")
+    assert result.code == 0
+    assert (project / "chapters/vol1/ch07_ml_frameworks.yaml").is_file()
+    assert "warning: cannot write chapters/spec.schema.json" in result.err
