@@ -15,6 +15,7 @@ from numbers import Integral, Real
 from types import MappingProxyType
 
 from mlsys.fabrics import Fabric, Fabrics
+from mlsys.fleet_constants import SERVER_POWER_W
 from mlsys.fleet_formulas import bisection_bandwidth
 from mlsys.hardware import Systems, SystemSpec
 from mlsys.registry import Registry
@@ -120,6 +121,25 @@ class Cluster:
         per_device = self.scale_out.bandwidth_bps * self.nics_per_node / self.per_node
         bisection = bisection_bandwidth(self.count, per_device, self.oversubscription)
         return Quantity(bisection / 1e12, "TB/s")
+
+    @property
+    def server_power(self) -> Quantity:
+        """Maximum power of one node: the server's datasheet figure when its type is known,
+        else its devices' TDP."""
+        known = SERVER_POWER_W.get(self.node.name)
+        watts = known.value if known else self.per_node * self.node.tdp_w
+        return Quantity(watts / 1e3, "kW")
+
+    @property
+    def it_power(self) -> Quantity:
+        """Maximum IT power of the whole cluster (MW): nodes x server power."""
+        return (self.nodes * self.server_power).to("MW")
+
+    def rack_power(self, servers_per_rack: int) -> Quantity:
+        """Power of a rack of ``servers_per_rack`` nodes (kW); compare with
+        ``AIR_COOLED_RACK_LIMIT_W`` (~40 kW) to see whether air can cool it."""
+        _positive_int("servers_per_rack", servers_per_rack)
+        return servers_per_rack * self.server_power
 
     @property
     def peak_flops(self) -> MappingProxyType[str, float]:

@@ -56,6 +56,18 @@ RECOVERY_SECONDS: MappingProxyType[str, Sourced] = MappingProxyType(
 CHECKPOINT_WRITE_BPS = Sourced(100e9, "byte/second", f"{_BOOK}: checkpoint write 100 GB/s")
 
 # -- Facility ------------------------------------------------------------------------------------
+#: Maximum power of one server (GPUs, CPUs, NICs, fans), by the node type it holds.
+SERVER_POWER_W: MappingProxyType[str, Sourced] = MappingProxyType(
+    {
+        "H100": Sourced(10_200.0, "watt", "NVIDIA DGX H100 user guide: 10.2 kW maximum"),
+        "A100": Sourced(6_500.0, "watt", "NVIDIA DGX A100 datasheet: 6.5 kW maximum"),
+        "V100": Sourced(12_000.0, "watt", "NVIDIA DGX-2H datasheet: 12 kW (16 V100)"),
+    }
+)
+#: What one rack can shed with air alone; above it, liquid cooling.
+AIR_COOLED_RACK_LIMIT_W = Sourced(
+    40_000.0, "watt", f"{_BOOK} (compute infrastructure): air cooling tops out at ~30-40 kW/rack"
+)
 PUE: MappingProxyType[str, Sourced] = MappingProxyType(
     {
         "liquid": Sourced(1.06, "dimensionless", f"{_BOOK}: liquid-cooled PUE 1.06"),
@@ -132,6 +144,7 @@ RESPONSIBLE_COSTS: MappingProxyType[str, Sourced] = MappingProxyType(
 )
 
 __all__ = [
+    "AIR_COOLED_RACK_LIMIT_W",
     "CHECKPOINT_WRITE_BPS",
     "COLLECTIVE_LINK_EFFICIENCY",
     "COMPONENT_MTTF_HOURS",
@@ -146,5 +159,6 @@ __all__ = [
     "RECOVERY_SECONDS",
     "RESPONSIBLE_COSTS",
     "SDC_PER_GPU_HOUR",
+    "SERVER_POWER_W",
     "WATER_L_PER_KWH",
 ]

@@ -19,6 +19,7 @@ from mlsys import (
     ureg,
 )
 from mlsys import fleet_formulas as ff
+from mlsys.fleet_constants import AIR_COOLED_RACK_LIMIT_W
 
 A100_NODE = Cluster(node=Systems.A100, count=8)
 H100_FLEET = Cluster(node=Systems.H100, count=1024, per_node=8)
@@ -293,3 +294,18 @@ def test_oversubscription_divides_the_scale_out_bandwidth():
     r = Collectives.all_reduce(size=1 * ureg.GB, system=fat, algorithm="ring")
     expected = 2 * 1023 * 5e-6 + 2 * 1023 / 1024 * 1e9 / 20e9
     assert ms(r.latency) == pytest.approx(expected * 1e3, rel=1e-12)
+
+
+def test_rack_power_against_the_air_cooling_limit():
+    # DGX H100: 10.2 kW; four to a rack is 40.8 kW, past the ~40 kW air can shed.
+    fleet = Cluster(node=Systems.H100, count=1024)
+    assert fleet.rack_power(4).to("kW").magnitude == pytest.approx(40.8)
+    assert fleet.rack_power(4).to("W").magnitude > AIR_COOLED_RACK_LIMIT_W.value
+    assert fleet.rack_power(3).to("W").magnitude < AIR_COOLED_RACK_LIMIT_W.value
+    # 128 servers x 10.2 kW = 1.3056 MW of IT power.
+    assert fleet.it_power.to("MW").magnitude == pytest.approx(1.3056)
+    # A node type without a server datasheet: its devices' TDP.
+    edge = Cluster(node=Systems.JetsonAGXOrin, count=4)
+    assert edge.server_power.to("W").magnitude == pytest.approx(60)
+    with pytest.raises(ValueError, match=r"^servers_per_rack:"):
+        fleet.rack_power(0)

@@ -11,6 +11,7 @@ TABLES = {
     "PUE": fc.PUE,
     "RESPONSIBLE_COSTS": fc.RESPONSIBLE_COSTS,
     "KV_CACHE_WASTE": fc.KV_CACHE_WASTE,
+    "SERVER_POWER_W": fc.SERVER_POWER_W,
 }
 SINGLES = {
     name: getattr(fc, name)
@@ -24,6 +25,7 @@ SINGLES = {
         "COLLECTIVE_LINK_EFFICIENCY",
         "DP_SGD_STEP_SLOWDOWN",
         "PGD_ATTACK_STEPS",
+        "AIR_COOLED_RACK_LIMIT_W",
     )
 }
 EVERY = {
