@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from numbers import Integral
 from types import MappingProxyType
 from typing import Any
 
@@ -287,7 +288,11 @@ def solve_step(
         raise ValueError(
             f"parallelism: expected a mlsys.Parallelism (e.g. Parallelism(dp=8)), got {type(parallelism).__name__}"
         )
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+    if not isinstance(model, ModelSpec):
+        raise ValueError(
+            f"model: expected a ModelSpec from mlsys.Models (e.g. Models.Llama3_70B), got {type(model).__name__}"
+        )
+    if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
         raise ValueError(
             f"batch_size: expected a whole number of samples (int >= 1), got {batch_size!r}"
         )

@@ -178,6 +178,8 @@ def solve_on_fleet(**kwargs):
             lambda: solve_on_fleet(phase="prefill", parallelism=Parallelism(dp=64, zero=3)),
             "zero",
         ),
+        (lambda: solve_on_fleet(model="Llama3_70B"), "model"),
+        (lambda: solve_on_fleet(batch_size=0), "batch_size"),
         (lambda: Cluster(node=Systems.H100, count=12, per_node=8), "count"),
         (lambda: Cluster(node=Systems.H100, count=0), "count"),
         (lambda: Cluster(node="H100", count=8), "node"),
