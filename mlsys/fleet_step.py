@@ -189,6 +189,11 @@ class FleetProfile:
         return self._quantity("energy", 1.0, JOULE)
 
     @property
+    def energy_per_sample(self) -> Quantity:
+        """Energy of one sample of the global batch, or one token when decoding (J)."""
+        return self.energy / self.inputs.batch_size
+
+    @property
     def power(self) -> Quantity:
         """Average power of the cluster during the step (W)."""
         return (self.energy / self._quantity("latency", 1.0, SECOND)).to(WATT)
