@@ -201,7 +201,11 @@ def test_a_cluster_of_one_device_is_exactly_the_node(model, kwargs):
         "latency_overhead",
         "throughput",
         "energy",
+        "energy_per_sample",
+        "power",
         "memory_footprint",
+        "flops",
+        "achieved_flops",
     ):
         assert getattr(step, field) == getattr(node, field), field
     assert step.bottleneck == node.bottleneck
