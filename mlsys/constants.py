@@ -32,6 +32,7 @@ class Sourced:
 
 # -- Grid carbon intensity (operational, gCO2e per kWh drawn) ------------------------------------
 _GRID = "gCO2/kWh"
+_BOOK_V2 = "Machine Learning Systems, Vol. 2, appendix Assumptions (grid carbon intensity)"
 _EMBER_2023 = (
     "Ember 2023 via Our World in Data, carbon-intensity-electricity (generation, lifecycle)"
 )
@@ -53,6 +54,11 @@ GRID_CARBON_INTENSITY: MappingProxyType[str, Sourced] = MappingProxyType(
         "China": Sourced(582.0, _GRID, f"{_EMBER_2023}: 582"),
         "Poland": Sourced(662.0, _GRID, "Ember 2023 (via Statista): 662, highest in the EU (coal)"),
         "India": Sourced(713.0, _GRID, f"{_EMBER_2023}: 713 (coal)"),
+        # Regions the fleet chapters compare, from the book's assumption sheet (Vol. 2).
+        "Iceland": Sourced(28.0, _GRID, f"{_BOOK_V2}: Iceland 28 (geothermal, hydro)"),
+        "EU average": Sourced(270.0, _GRID, f"{_BOOK_V2}: EU 270"),
+        "Texas": Sourced(400.0, _GRID, f"{_BOOK_V2}: Texas 400"),
+        "Iowa": Sourced(680.0, _GRID, f"{_BOOK_V2}: Iowa 680"),
     }
 )
 #: The region used when a simulation is not told one.
