@@ -1,6 +1,7 @@
 # Two entry points do all set-up themselves (README "Quick start"):
 #   make lab   - create .venv, install labgen, build a lab (LAB=ch05 by default)
-#   make test  - create .venv, install labgen with its test tools and the browser, run every test
+#   make test  - create .venv, install labgen with its test tools, the browser and the Pyodide
+#                runtime and wheels (npm, PyPI; cached), run every test
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -18,8 +19,9 @@ $(STAMP): pyproject.toml
 lab: $(STAMP)
 	$(BIN)/labgen build $(LAB)
 
-browser:
+browser: $(STAMP)
 	bash scripts/install-browser
+	bash scripts/install-pyodide
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 --dist loadfile
