@@ -9,6 +9,7 @@ and the calls of each cell as it walks the tree.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,6 +18,7 @@ from pathlib import PurePosixPath
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, Scope, ScopeProvider
 
+from labgen import book
 from labgen.book import Chapter, from_lab_path
 from labgen.checking.cells import Cell, Dataflow, find_cells
 from labgen.checking.names import NameResolver, canonical
@@ -88,8 +90,9 @@ class FileContext:
 
     @cached_property
     def chapter(self) -> Chapter | None:
-        """The chapter the file is the lab of, judged by its folder and name (or None)."""
-        return from_lab_path(PurePosixPath(self.relpath))
+        """The chapter the file is the lab of, judged by its folder and number (or None): a
+        lab whose slug is wrong is still judged as the chapter its number names."""
+        return chapter_named_by(self.relpath)
 
     def cell_for_node(self, node: cst.CSTNode) -> Cell | None:
         """The cell whose definition is ``node`` itself."""
@@ -144,6 +147,26 @@ class FileContext:
     def instrument_components(self) -> dict[str, Instrument]:
         """Canonical component name -> instrument."""
         return {canonical(i.component): i for i in self.environment.instruments}
+
+
+_NUMBERED_LAB = re.compile(r"^lab_(?P<number>\d{2})_")
+
+
+def chapter_named_by(relpath: str) -> Chapter | None:
+    """The chapter a lab's folder and number name (``vol2/lab_06_anything.py`` is Volume 2
+    chapter 6), whatever its slug says; None outside ``vol1/``/``vol2/`` or past the volume."""
+    path = PurePosixPath(relpath.replace("\\", "/"))
+    exact = from_lab_path(path)
+    if exact is not None:
+        return exact
+    match = _NUMBERED_LAB.match(path.name)
+    folder = re.fullmatch(r"vol([12])", path.parent.name)
+    if not match or not folder or path.suffix != ".py":
+        return None
+    try:
+        return book.chapter(int(folder[1]), int(match["number"]))
+    except book.UnknownChapterError:
+        return None
 
 
 def _within(name: str, targets: Sequence[str]) -> bool:

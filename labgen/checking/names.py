@@ -128,12 +128,12 @@ class NameResolver:
         return result
 
     def bound_values(self, node: cst.Name) -> list[cst.BaseExpression]:
-        """The expressions a name was assigned (``x = value``), in its cell or, for a cell
-        parameter, in the cell that defines the global."""
+        """The expressions a name was assigned (``x = value``): in the nested function that binds
+        it, in its cell or, for a cell parameter, in the cell that defines the global."""
         cell, shadow = self._owner(node, node.value)
         name = node.value
         if shadow is not None:
-            return []
+            return list(self._bindings(shadow).values.get(name, ()))
         if cell is not None and cell.kind == "cell":
             if name in cell.bound:
                 return list(cell.values.get(name, ()))

@@ -326,8 +326,7 @@ class Runner:
         if self.options.fix or self.options.diff:
             self._fix(found, contents, keys, result)
         diagnostics = [d for file in files for d in found.get(file, ())]
-        if self.options.labs_dir is not None:
-            diagnostics += self._tree()
+        diagnostics += self._tree([file.relpath for file in files])
         diagnostics += [
             _plugin_failure(failure.plugin, failure.message)
             for failure in self.options.plugins.failures
@@ -382,14 +381,24 @@ class Runner:
                 keys[file] = self.cache.key(file.relpath, encoded)
                 self.cache.put(file.relpath, keys[file], remaining)
 
-    def _tree(self) -> list[Diagnostic]:
-        """Diagnostics of rules that judge the whole labs folder (cached on its listing)."""
+    def _tree(self, checked: list[str]) -> list[Diagnostic]:
+        """Diagnostics of rules that judge labs together (cached on the listing): the whole
+        labs folder when it is checked, else the lab folders of the ``checked`` files."""
         from labgen.checking.tree import TreeContext
 
-        tree = TreeContext.scan(
-            self.options.root, self.options.cwd, self.options.labs_dir, self.options.chapters_dir
-        )
-        listing = "\n".join([*tree.lab_files, "--", *tree.spec_files]).encode()
+        if self.options.labs_dir is not None:
+            tree = TreeContext.scan(
+                self.options.root,
+                self.options.cwd,
+                self.options.labs_dir,
+                self.options.chapters_dir,
+            )
+        else:
+            tree = TreeContext.around(self.options.root, self.options.cwd, checked)
+            if not tree.lab_files:
+                return []
+        parts = [*tree.lab_files, "--", *tree.spec_files, "--", *sorted(tree.checked or ())]
+        listing = "\n".join(parts).encode()
         key = self.cache.key("<tree>", listing) if self.cache is not None else ""
         if self.cache is not None:
             cached = self.cache.get("<tree>", key, display=None)

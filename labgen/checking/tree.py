@@ -1,9 +1,11 @@
-"""A whole lab tree (``generated_labs/`` of a project), for rules that judge it as a whole."""
+"""A lab tree, for rules that judge labs together: the project's whole ``generated_labs/``, or
+the ``vol1/``/``vol2/`` folders of the files a run checks (where two files may claim one
+chapter)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from labgen.book import Chapter
 
@@ -22,6 +24,12 @@ class TreeContext:
     spec_files: tuple[str, ...]
     #: How to show a path relative to ``root`` to the user (relative to the working folder).
     cwd: Path
+    #: The lab files this run checks (rules report only on these); None: all of ``lab_files``.
+    checked: frozenset[str] | None = None
+
+    def is_checked(self, relpath: str) -> bool:
+        """Whether the run checks ``relpath`` (so a rule may report on it)."""
+        return self.checked is None or relpath in self.checked
 
     def display(self, relpath: str) -> str:
         """``relpath`` as shown to the user."""
@@ -57,4 +65,28 @@ class TreeContext:
             lab_files=listing(labs_dir, "*.py"),
             spec_files=listing(chapters_dir, "*.yaml"),
             cwd=cwd,
+        )
+
+    @classmethod
+    def around(cls, root: Path, cwd: Path, relpaths: list[str]) -> TreeContext:
+        """The ``vol1/``/``vol2/`` folders holding the checked files ``relpaths`` (relative to
+        ``root``), listed from disk; no specs (chapters without labs are not judged)."""
+        folders = {
+            PurePosixPath(relpath).parent
+            for relpath in relpaths
+            if PurePosixPath(relpath).parent.name in ("vol1", "vol2")
+        }
+        labs = set()
+        for folder in folders:
+            for path in (root / folder).glob("*.py"):
+                labs.add((folder / path.name).as_posix())
+        checked = frozenset(r for r in relpaths if PurePosixPath(r).parent in folders)
+        return cls(
+            root=root,
+            labs_dir=root,
+            chapters_dir=root / "chapters",
+            lab_files=tuple(sorted(labs)),
+            spec_files=(),
+            cwd=cwd,
+            checked=checked,
         )

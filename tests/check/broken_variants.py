@@ -161,7 +161,9 @@ t = sub(
     '        number=12,\n        slug="perf_bench",',
 )
 variants["header_mismatch"] = (t, "vol1/lab_13_model_serving.py", {"LAB009": 2})
-variants["misnamed_file"] = (clean13, "vol1/lab_13_model_servng.py", {"LAB009": 1})
+# A file named without the lab_XX_ pattern (a wrong slug alone is judged with the folder's
+# other files: tests/check/test_tree.py).
+variants["misnamed_file"] = (clean13, "vol1/lab13_model_serving.py", {"LAB009": 1})
 
 # 10. A file that does not parse (the build was interrupted).
 t = clean02[: clean02.index("# ---- KAT 2: Predict ----")] + "@app.cell\ndef _(PredictionInput:\n"
