@@ -33,8 +33,8 @@ PAGE = "vol1/lab_02_ml_systems.html"
 #: The book's own smoke test waits up to 180 s for its page; Pyodide boots in well under that.
 BOOT_MS = 180_000
 STEP_MS = 60_000
-#: KAT 1 asks for a latency in ms; any value in range unlocks the instrument.
-PREDICTION_MS = "2"
+#: KAT 1 asks which bar of the waterfall is the longest; any option unlocks the instrument.
+PREDICTION_OPTION = "moving the data (the memory bar)"
 
 #: Every number the waterfall draws (the true durations behind its bars, in its display unit).
 WATERFALL_VALUES = """() => {
@@ -100,9 +100,7 @@ def _play_kat1(page, url: str, boot_ms: int) -> dict[str, object]:
     lock = page.locator('[data-lock="locked"]').first
     lock.wait_for(timeout=boot_ms)
     assert page.locator('[data-instrument="waterfall"]').count() == 0
-    box = page.locator("marimo-number input").first
-    box.fill(PREDICTION_MS)
-    box.press("Enter")
+    page.get_by_role("radio", name=PREDICTION_OPTION, exact=False).first.check()
     card = page.locator('[data-instrument="waterfall"]').first
     card.wait_for(timeout=STEP_MS)
     latency = page.locator('[data-metric="Latency"]').first.inner_text()
