@@ -38,8 +38,9 @@ class Instrument:
     template: str | None = None
     #: PerformanceProfile fields the instrument draws (beyond the KAT's metric cards), and the
     #: Engine.solve parameter it sweeps on its own (the Pareto curve draws every batch size):
-    #: what `labgen validate` reads to prove no KAT shows a later KAT's answer early.
-    shows: tuple[str, ...] = ()
+    #: what `labgen validate` reads to prove no KAT shows a later KAT's answer early. None (a
+    #: plugin that does not say) is read as "may show any field", never as "shows nothing".
+    shows: tuple[str, ...] | None = None
     sweeps: str | None = None
 
     def unlocked_in(self, chapter: Chapter) -> bool:
@@ -83,7 +84,13 @@ _KIT = "labs.core.components"
 
 BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
     Instrument(
-        "scorecard", 1, f"{_KIT}.MetricCards", "instrument_scorecard", "Metric cards", chart=False
+        "scorecard",
+        1,
+        f"{_KIT}.MetricCards",
+        "instrument_scorecard",
+        "Metric cards",
+        chart=False,
+        shows=(),
     ),
     Instrument(
         "waterfall",

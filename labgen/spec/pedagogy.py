@@ -43,6 +43,7 @@ from labgen.spec.model import (
     SmallestClaim,
     for_track,
 )
+from labgen.spec.registries import default_registries
 from labgen.spec.vocabulary import TRACK_TERMS
 from labs.core import configuration as config
 from labs.core.labels import DEFAULT_CARD_FIELDS
@@ -109,7 +110,10 @@ def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
     instrument draws, and the field its own prediction is judged against."""
     # A scorecard that names no metrics shows the kit's default cards.
     cards = kat.metrics or (DEFAULT_CARD_FIELDS if kat.instrument == "scorecard" else ())
-    fields = [*cards, *(instrument.shows if instrument else ())]
+    undeclared = instrument is None or instrument.shows is None
+    # An instrument that does not say what it draws may show any quantity of the profile.
+    drawn = default_registries().profile_fields if undeclared else instrument.shows
+    fields = [*cards, *drawn]
     if isinstance(kat.prediction, NumberPrediction):
         fields.append(kat.prediction.compare_to)
     return tuple(dict.fromkeys(fields))
@@ -442,6 +446,8 @@ def check_controls(
             "has nothing to act on",
         )
         return
+    if instrument is None or instrument.shows is None:
+        return  # what a plugin's instrument draws is not declared: nothing to prove against
     fields = shown_fields(kat, instrument)
     base_values = config.starting_values(controls, start.setting, start.decisions)
     base = config.solve_inputs(config.engine_inputs(start.setting, base_values, start.decisions))

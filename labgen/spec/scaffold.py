@@ -28,7 +28,7 @@ def _q(text: str) -> str:
 #: starts out showing the next one's answer.
 _QUESTIONS: dict[int, tuple[str, str, str, str]] = {
     1: ("latency", "ms", "0.0001", "100000"),
-    2: ("memory_footprint", "MB", "0.0001", "1000000"),
+    2: ("power", "W", "0.000001", "100000"),
     3: ("energy", "J", "0.000000001", "10000"),
 }
 
