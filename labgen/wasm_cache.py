@@ -1,7 +1,7 @@
 """Fetch what an offline site serves, once, into a cache: the Pyodide runtime from the npm
 registry and the browser's wheels from PyPI.
 
-The cache is ``$LABGEN_CACHE`` or ``~/.cache/labgen``. The runtime comes from the npm package
+The cache is ``$XDG_CACHE_HOME/labgen`` (``~/.cache/labgen`` by default). The runtime comes from the npm package
 ``pyodide`` at the version the installed marimo pins (``npm pack``, so npm's own registry
 settings apply); the wheels are the pins of ``labgen/browser_lock.txt`` (versions and sha256,
 checked by pip's ``--require-hashes``). Each fetch writes into a scratch folder and moves the
@@ -43,9 +43,10 @@ class FetchError(LabgenError):
 
 
 def cache_dir() -> Path:
-    """The folder that keeps downloads between runs (``$LABGEN_CACHE`` or ~/.cache/labgen)."""
-    override = os.environ.get("LABGEN_CACHE")
-    return Path(override) if override else Path.home() / ".cache" / "labgen"
+    """The folder that keeps downloads between runs: ``$XDG_CACHE_HOME/labgen``, by default
+    ~/.cache/labgen (LABGEN_* variables are labgen's settings, so the XDG one names it)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "labgen"
 
 
 def marimo_pyodide_version() -> str:

@@ -1,7 +1,7 @@
 """`labgen export`: the labs as a static WebAssembly site, with the wheel their set-up cell installs.
 
-The Pyodide runtime itself is served from a CDN this machine cannot reach, so the browser half is
-simulated: the lab's real set-up cell runs with ``sys.platform == "emscripten"``, a stand-in
+Here the browser half is simulated (tests/browser/test_offline_export.py runs an --offline site
+in real Pyodide and Chromium): the lab's real set-up cell runs with ``sys.platform == "emscripten"``, a stand-in
 ``micropip`` that downloads what it is asked for over HTTP, and a ``js.location`` shaped like the
 URL of marimo's worker, against the exported site served on 127.0.0.1.
 """
@@ -10,19 +10,42 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import http.server
 import json
+import os
+import re
 import subprocess
 import sys
 import textwrap
 import threading
 import zipfile
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
-from labgen.browser import BROWSER_REQUIREMENTS, IMPORT_NAMES, WHEEL_DIR, WHEEL_NAME, WHEEL_PATH
+from labgen.browser import (
+    BROWSER_REQUIREMENTS,
+    IMPORT_NAMES,
+    LOCKFILE_NAME,
+    PYODIDE_DIR,
+    WHEEL_DIR,
+    WHEEL_NAME,
+    WHEEL_PATH,
+    browser_requirements,
+)
+from labgen.export import ExportError, point_page_offline
+from labgen.pyodide_lockfile import (
+    lockfile,
+    missing_dependencies,
+    pyodide_dependencies,
+    wheel_metadata,
+)
+from labgen.wasm_cache import locked_requirements
 
 ROOT = Path(__file__).resolve().parents[2]
 LAB02 = ROOT / "generated_labs" / "vol1" / "lab_02_ml_systems.py"
@@ -200,3 +223,79 @@ def test_export_needs_chapters_or_all(book: Path, labgen) -> None:
     code, _, err = labgen("export")
     assert code == 2
     assert "name the chapters to export (e.g. ch05) or pass --all, not both" in err
+
+
+# -- the offline site (--offline) -------------------------------------------------------------
+# The browser test (tests/browser/test_offline_export.py) exports and plays a whole offline
+# site; these check its parts without the network.
+
+
+def test_the_browser_lock_pins_every_declared_browser_package() -> None:
+    pins = {name: (pinned, hashes) for name, pinned, hashes in locked_requirements()}
+    declared = {canonicalize_name(Requirement(r).name) for r in browser_requirements("0")}
+    assert declared <= set(pins), "run scripts/lock-browser-wheels"
+    # The pages' runtime is the marimo that exports them.
+    assert pins["marimo-base"][0] == version("marimo")
+    assert "numpy" not in pins
+    assert all(hashes for _, hashes in pins.values())
+
+
+def test_an_offline_page_points_marimo_at_the_sites_runtime_and_lockfile(
+    site: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "vol1" / "lab.html"
+    page.parent.mkdir()
+    page.write_text((site / "vol1" / "lab_02_ml_systems.html").read_text(encoding="utf-8"))
+    point_page_offline(page)
+    text = page.read_text(encoding="utf-8")
+    attributes = dict(re.findall(r'(data-[a-z-]+-url)="([^"]*)"', text))
+    # marimo resolves them against the page: <site>/volN/<lab>.html.
+    assert (page.parent / attributes["data-pyodide-index-url"]).resolve() == (
+        tmp_path / PYODIDE_DIR
+    ).resolve()
+    assert (page.parent / attributes["data-pyodide-lockfile-url"]).resolve() == (
+        tmp_path / WHEEL_DIR / LOCKFILE_NAME
+    ).resolve()
+    with pytest.raises(ExportError, match="no single <marimo-wasm"):
+        point_page_offline(page)  # already pointed: the bare element is gone
+
+
+def test_the_lockfile_lists_a_wheel_with_its_modules_hash_and_pyodide_dependencies(
+    site: Path,
+) -> None:
+    wheel = site / WHEEL_DIR / WHEEL_NAME
+    lock = lockfile([wheel], {"python": "3.14.0"}, prefix="../wheels/")
+    entry = lock["packages"]["labgen"]
+    assert entry["file_name"] == f"../wheels/{WHEEL_NAME}"
+    assert entry["sha256"] == hashlib.sha256(wheel.read_bytes()).hexdigest()
+    assert {"labgen", "labs", "mlsys"} <= set(entry["imports"])
+    assert entry["depends"] == []  # no other wheel given
+    assert "pint" in missing_dependencies([wheel])["labgen"]
+    assert (
+        missing_dependencies([wheel], allowed=pyodide_dependencies(wheel_metadata(wheel)[1])) == {}
+    )
+
+
+def test_a_failed_offline_export_leaves_the_site_alone(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "vol1").mkdir(parents=True)
+    kept = site / "vol1" / "lab_02_ml_systems.html"
+    kept.write_text("an earlier export", encoding="utf-8")
+    # No npm on the PATH and an empty cache: the runtime cannot be fetched.
+    env = {**os.environ, "PATH": str(tmp_path / "empty"), "XDG_CACHE_HOME": str(tmp_path / "c")}
+    result = subprocess.run(
+        [sys.executable, "-m", "labgen", "export", "ch02", "--offline", "--out", str(site)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=540,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().splitlines()[-1].endswith("npm is not installed")
+    assert "Traceback" not in result.stderr
+    assert kept.read_text(encoding="utf-8") == "an earlier export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c", "site"]  # no scratch folder left
+    assert list((tmp_path / "c" / "labgen").iterdir()) == []  # nor a half-fetched runtime
+    assert sorted(p.name for p in site.rglob("*")) == ["lab_02_ml_systems.html", "vol1"]
