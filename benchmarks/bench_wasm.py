@@ -32,6 +32,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 TIMEOUT_MS = 300_000
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log nothing."""
+
+
 def _folder_bytes(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
@@ -90,8 +97,7 @@ def main() -> None:
         )
         export_s = time.perf_counter() - started
         page = f"vol{chapter.volume}/{lab.stem}.html"
-        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-        handler.log_message = lambda *args: None  # type: ignore[method-assign]
+        handler = functools.partial(_QuietHandler, directory=str(site))
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_address[1]}/{page}"

@@ -44,6 +44,13 @@ WATERFALL_VALUES = """() => {
 }"""
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging every request."""
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Log nothing."""
+
+
 @pytest.fixture(scope="module")
 def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Lab 02 exported with --offline into a fresh folder."""
@@ -64,8 +71,7 @@ def offline_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def served(offline_site: Path) -> Iterator[str]:
     """The offline site on 127.0.0.1 (an ephemeral port); yields its base URL."""
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(offline_site))
-    handler.log_message = lambda *args: None  # type: ignore[method-assign]
+    handler = functools.partial(_QuietHandler, directory=str(offline_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
