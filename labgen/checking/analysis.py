@@ -81,21 +81,25 @@ class _Walker(cst.CSTVisitor):
             self._dispatch(methods, original_node)
 
 
-def _defined_by_libcst(check: type, attribute: str) -> bool:
-    owner = next((cls for cls in check.__mro__ if attribute in vars(cls)), None)
-    return owner is not None and owner.__module__.split(".")[0] == "libcst"
-
-
 @functools.cache
 def _visitor_methods(check: type[Check]) -> tuple[tuple[str, type, str], ...]:
     """(``visit``/``leave``, node class, method name) for every visitor method of a check
-    class; looked up once per class rather than once per file."""
+    class; looked up once per class rather than once per file.
+
+    Walks the class's MRO once: the first class defining a name owns it, and LibCST's visitor
+    bases define a no-op for every node class, which is not dispatched.
+    """
     found = []
-    for attribute in dir(check):
-        kind, _, node_name = attribute.partition("_")
-        if kind not in ("visit", "leave") or _defined_by_libcst(check, attribute):
-            continue  # LibCST's visitor base defines a no-op for every node class
-        if callable(getattr(check, attribute)):
+    seen: set[str] = set()
+    for owner in check.__mro__:
+        from_libcst = owner.__module__.split(".")[0] == "libcst"
+        for attribute, value in vars(owner).items():
+            if attribute in seen:
+                continue
+            seen.add(attribute)
+            kind, _, node_name = attribute.partition("_")
+            if from_libcst or kind not in ("visit", "leave") or not callable(value):
+                continue
             node_type = getattr(cst, node_name, None)
             if isinstance(node_type, type) and issubclass(node_type, cst.CSTNode):
                 found.append((kind, node_type, attribute))
