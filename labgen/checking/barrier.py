@@ -58,6 +58,25 @@ def user_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
+def user_interrupted() -> bool:
+    """Whether the user pressed Ctrl-C since the barrier went up (the KeyboardInterrupt it
+    raised may have been swallowed by code that ignores exceptions, such as fork's hooks)."""
+    return _State.interrupted
+
+
+@contextlib.contextmanager
+def ctrl_c_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the block runs (it is delivered when the block ends)."""
+    if not _main_thread():
+        yield
+        return
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
 @contextlib.contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
     """Raise CheckTimeoutError in whatever check runs when ``seconds`` have passed, and

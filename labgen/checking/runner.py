@@ -11,9 +11,10 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,9 +24,11 @@ from typing import TYPE_CHECKING
 from labgen import __version__
 from labgen.checking.barrier import (
     CheckTimeoutError,
+    ctrl_c_held,
     is_contained,
     plugin_output_to_stderr,
     time_budget,
+    user_interrupted,
     user_interrupts,
 )
 from labgen.checking.cache import ResultCache, atomic_write, fingerprint
@@ -224,10 +227,16 @@ def _analyse_all(
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(
-                max_workers=min(workers, len(jobs)), mp_context=context
+                max_workers=min(workers, len(jobs)),
+                mp_context=context,
+                initializer=_ignore_ctrl_c,
             ) as pool:
                 try:
-                    return list(pool.map(_analyse_index, range(len(jobs))))
+                    # Workers start inside submit(): Ctrl-C then would land in fork's own
+                    # clean-up, where Python ignores the exception it raises.
+                    with ctrl_c_held():
+                        futures = [pool.submit(_analyse_index, i) for i in range(len(jobs))]
+                    return _results(futures)
                 except BaseException:
                     _stop_workers(pool)  # Ctrl-C must leave no worker running
                     raise
@@ -242,14 +251,33 @@ def _analyse_all(
         gc.unfreeze()
 
 
+def _ignore_ctrl_c() -> None:
+    """In a worker: leave Ctrl-C to the parent, which ends the workers itself (a worker that
+    saw it would print multiprocessing's traceback, or carry on with the next file)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _results(futures: list[Future[FileResult]]) -> list[FileResult]:
+    """The futures' results in order, once all are done. Waits in short steps and looks at
+    the Ctrl-C flag between them: a KeyboardInterrupt that Python swallowed (raised inside
+    one of its own clean-up hooks) must still end the run."""
+    while True:
+        _, pending = wait(futures, timeout=0.2)
+        if user_interrupted():
+            raise KeyboardInterrupt
+        if not pending:
+            return [future.result() for future in futures]
+
+
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the pool's worker processes now, whatever they are doing."""
+    """End the pool's worker processes now, whatever they are doing; the pool then sees them
+    gone and fails what they had left (no future is cancelled under its feet)."""
     # The executor keeps its processes private; without this a worker stuck in a check
     # outlives the run.
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(Exception):
             process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def default_jobs() -> int:
