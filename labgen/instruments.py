@@ -42,6 +42,9 @@ class Instrument:
     #: plugin that does not say) is read as "may show any field", never as "shows nothing".
     shows: tuple[str, ...] | None = None
     sweeps: str | None = None
+    #: Whether its MathPeek derives the KAT's profile (the P99 histogram's derives the serving
+    #: simulation instead).
+    peeks_profile: bool = True
 
     def unlocked_in(self, chapter: Chapter) -> bool:
         """Whether this instrument may appear in ``chapter`` (Volume 2 has all Volume 1 ones)."""
@@ -124,5 +127,6 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         "instrument_p99_histogram",
         "P99 histogram",
         shows=("latency",),
+        peeks_profile=False,
     ),
 )

@@ -710,7 +710,7 @@ def _derive(profile: PerformanceProfile) -> Math:
             profile.energy,
         ),
         "memory_footprint": (
-            _footprint_terms(raw, inputs.precision, training),
+            _footprint_terms(raw, inputs.precision, training, inputs.model.transformer is not None),
             profile.memory_footprint,
         ),
         "arithmetic_intensity": ((work, traffic), profile.arithmetic_intensity),
@@ -718,6 +718,8 @@ def _derive(profile: PerformanceProfile) -> Math:
     formulas = dict(f.LATEX)
     if training:
         formulas["memory_footprint"] = f.LATEX["memory_footprint_train"]
+    elif inputs.model.transformer is None:
+        formulas["memory_footprint"] = f.LATEX["memory_footprint_no_kv"]
     return Math(
         {
             name: Derivation(name, formulas[name], variables, result)
@@ -726,21 +728,22 @@ def _derive(profile: PerformanceProfile) -> Math:
     )
 
 
-def _footprint_terms(raw: dict[str, Any], precision: str, training: bool) -> tuple[Variable, ...]:
-    """The variables of the memory footprint: inference holds weights, live activations and
-    the KV cache; a training step holds weights, gradients, Adam's state and every stored
-    activation."""
+def _footprint_terms(
+    raw: dict[str, Any], precision: str, training: bool, has_kv: bool = True
+) -> tuple[Variable, ...]:
+    """The variables of the memory footprint: inference holds weights, live activations and,
+    for a transformer (``has_kv``), the KV cache; a training step holds weights, gradients,
+    Adam's state and every stored activation."""
     weights = Variable(
         "M_{weights}", f"weights at {precision}", Quantity(raw["weights_bytes"], BYTE)
     )
     if not training:
-        return (
-            weights,
-            Variable(
-                "M_{activations}", "live activations", Quantity(raw["activation_bytes"], BYTE)
-            ),
-            Variable("M_{KV}", "KV cache", Quantity(raw["kv_bytes"], BYTE)),
+        live = Variable(
+            "M_{activations}", "live activations", Quantity(raw["activation_bytes"], BYTE)
         )
+        if not has_kv:
+            return (weights, live)  # a CNN or an RNN keeps no KV cache
+        return (weights, live, Variable("M_{KV}", "KV cache", Quantity(raw["kv_bytes"], BYTE)))
     return (
         weights,
         Variable(

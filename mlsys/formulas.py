@@ -55,6 +55,7 @@ LATEX: dict[str, str] = {
     "throughput": r"X = \frac{b}{T}",
     "energy": r"E = \min\left(P_{static} T + e_{op} W + e_{byte} Q,\ P_{TDP} T\right)",
     "memory_footprint": r"M = M_{weights} + M_{activations} + M_{KV}",
+    "memory_footprint_no_kv": r"M = M_{weights} + M_{activations}",
     "memory_footprint_train": r"M = M_{weights} + M_{gradients} + M_{optimizer} + M_{activations}",
     "arithmetic_intensity": r"I = \frac{W}{Q}",
     "achieved_flops": r"P_{achieved} = \frac{W}{T}",

@@ -123,12 +123,12 @@ def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
 FEASIBILITY_ROW = ("memory_footprint", "memory_capacity")
 
 
-def displayed(profile: Any, fields: Sequence[str]) -> list[Quantity]:
+def displayed(profile: Any, fields: Sequence[str], *, with_math: bool = True) -> list[Quantity]:
     """Every number a KAT's cards, instrument and math peek put on screen for ``profile``: the
     fields themselves and each value inside their derivations, and the feasibility row every
     KAT carries (footprint of capacity, "27.2 MB of 64 GB", with no derivation)."""
     values = [getattr(profile, name) for name in (*fields, *FEASIBILITY_ROW)]
-    math_ = profile.math
+    math_ = profile.math if with_math else {}
     for name in fields:
         if name in math_:
             derivation = math_[name]
@@ -320,15 +320,32 @@ def reachable(
             free[control["param"]] = steps
     if instrument is not None and instrument.sweeps:
         free[instrument.sweeps] = config.powers_of_two(1, 1024)
+    # Compared as the engine resolves them: an unset runtime is the system's default runtime,
+    # an unset efficiency the node's calibrated one.
+    wanted_all, have_all = resolved(inputs), resolved(base)
     for key in config.ENGINE_KEYWORDS:
-        wanted, have = inputs[key], base[key]
-        if key in ("model", "system"):
-            wanted, have = wanted.name, have.name
+        wanted, have = wanted_all[key], have_all[key]
         if wanted == have:
             continue
         if key not in free or wanted not in free[key]:
             return False
     return True
+
+
+def resolved(inputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The inputs the engine actually solves for ``inputs`` (defaults filled in; model, system
+    and runtime by name), so that two ways of writing one configuration compare equal."""
+    solved = config.solve_inputs(inputs).inputs
+    return {
+        "model": solved.model.name,
+        "system": solved.system.name,
+        "batch_size": solved.batch_size,
+        "precision": solved.precision,
+        "efficiency": solved.efficiency,
+        "seq_len": solved.seq_len,
+        "phase": solved.phase,
+        "runtime": solved.runtime.name,
+    }
 
 
 def check_reveals(
@@ -352,7 +369,8 @@ def check_reveals(
                 if not reachable(kat, instrument, start, inputs):
                     seen_all = False
                     break
-                values = displayed(config.solve_inputs(inputs), fields)
+                peeks = instrument is None or instrument.peeks_profile
+                values = displayed(config.solve_inputs(inputs), fields, with_math=peeks)
                 target = getattr(config.solve_inputs(inputs), field)
                 if not any(_same(value, target) for value in values):
                     seen_all = False
