@@ -1,6 +1,6 @@
-"""The engine's hand-derived and property tests, run inside real Pyodide (the npm package's
-runtime, under Node), offline: the same interpreter and the same wheels a student's browser
-runs, with no numpy anywhere.
+"""The engine's and the kit's tests, run inside real Pyodide (the npm package's runtime, under
+Node), offline: the same interpreter and the same wheels a student's browser runs, with no numpy
+anywhere.
 
 The runtime and wheels come from the cache ``labgen export --offline`` fills (npm and PyPI on
 first use). A missing piece (node, npm, the network on first use) fails the test: it never
@@ -24,18 +24,35 @@ from labgen.wasm_cache import browser_wheels, cache_dir, pyodide_runtime
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = Path(__file__).with_name("run_in_pyodide.mjs")
 
-#: The engine's tests that run in the browser's interpreter: numbers derived by hand from the
-#: registries, the calibration against MLPerf, the book's claims, the training step, the input
-#: errors, and the hypothesis properties. (test_without_numpy.py starts subprocesses, which
-#: Pyodide cannot.)
-PYODIDE_TESTS = (
-    "test_engine_values.py",
-    "test_calibration.py",
-    "test_book_claims.py",
-    "test_training_step.py",
-    "test_engine_inputs.py",
-    "test_engine_properties.py",
-)
+#: Test files run in the browser's interpreter, with the packages (and their dependencies) and
+#: the project folders they need. The engine: numbers derived by hand from the registries, the
+#: calibration against MLPerf, the book's claims, the training step, the input errors and the
+#: hypothesis properties (test_without_numpy.py starts subprocesses, which Pyodide cannot). The
+#: kit: the instruments drawn through marimo and altair (waterfall, Pareto curve, roofline,
+#: P99 histogram), the charts the numpy removal rewrote.
+SUITES = {
+    "engine": (
+        (
+            "tests/engine/test_engine_values.py",
+            "tests/engine/test_calibration.py",
+            "tests/engine/test_book_claims.py",
+            "tests/engine/test_training_step.py",
+            "tests/engine/test_engine_inputs.py",
+            "tests/engine/test_engine_properties.py",
+        ),
+        {"pint"},
+        ("mlsys",),
+    ),
+    "kit": (
+        (
+            "tests/kit/conftest.py",
+            "tests/kit/test_instruments.py",
+            "tests/kit/test_waterfall.py",
+        ),
+        {"pint", "marimo-base", "altair", "markdown", "pymdown-extensions"},
+        ("mlsys", "labs"),
+    ),
+}
 #: The test tools (all pure-Python wheels on PyPI; the newest there, fetched once and cached).
 TEST_TOOLS = (
     "pytest",
@@ -54,7 +71,7 @@ import pytest
 
 sys.path.insert(0, "/project")
 sys.modules.pop("numpy", None)
-tests = ["/project/tests/engine/" + name for name in {tests!r}]
+tests = ["/project/" + name for name in {tests!r} if "/test_" in name]
 int(pytest.main(["-q", "-p", "no:cacheprovider", "--rootdir", "/project", *tests]))
 """
 
@@ -97,24 +114,29 @@ def _cached(folder: Path, tool: str) -> list[Path]:
     )
 
 
-def test_engine_tests_pass_inside_pyodide(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suite", sorted(SUITES))
+def test_tests_pass_inside_pyodide(suite: str, tmp_path: Path) -> None:
+    tests, packages, folders = SUITES[suite]
     node = shutil.which("node")
     if node is None:
-        pytest.fail("node is not installed: the engine's Pyodide run needs Node 20 or later")
+        pytest.fail("node is not installed: the Pyodide run needs Node 20 or later")
     runtime = pyodide_runtime()
     wheel_dir = tmp_path / "wheels"
     wheel_dir.mkdir()
-    chosen = _closure(browser_wheels(), {"pint"}) + _test_tool_wheels()
+    chosen = _closure(browser_wheels(), packages) + _test_tool_wheels()
     for wheel in chosen:
         shutil.copy2(wheel, wheel_dir / wheel.name)
     info = json.loads((runtime / "pyodide-lock.json").read_text(encoding="utf-8"))["info"]
     lock = tmp_path / "pyodide-lock.json"
     lock.write_text(json.dumps(lockfile(sorted(wheel_dir.glob("*.whl")), info)), encoding="utf-8")
-    files = {f"/project/{p.relative_to(ROOT)}": str(p) for p in (ROOT / "mlsys").rglob("*.py")}
-    for name in PYODIDE_TESTS:
-        files[f"/project/tests/engine/{name}"] = str(ROOT / "tests" / "engine" / name)
+    files = {
+        f"/project/{path.relative_to(ROOT)}": str(path)
+        for folder in folders
+        for path in (ROOT / folder).rglob("*.py")
+    }
+    files |= {f"/project/{name}": str(ROOT / name) for name in tests}
     (tmp_path / "files.json").write_text(json.dumps(files), encoding="utf-8")
-    (tmp_path / "run.py").write_text(RUN_PYTEST.format(tests=PYODIDE_TESTS), encoding="utf-8")
+    (tmp_path / "run.py").write_text(RUN_PYTEST.format(tests=tests), encoding="utf-8")
     done = subprocess.run(
         [node, RUNNER, runtime, lock, wheel_dir, tmp_path / "files.json", tmp_path / "run.py"],
         capture_output=True,
