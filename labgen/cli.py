@@ -12,6 +12,7 @@ import sys
 import click
 
 from labgen import __version__
+from labgen.checking.barrier import user_interrupts
 from labgen.errors import LabgenError
 
 #: command name -> "module:attribute" of its click command, in help order.
@@ -72,8 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI, turning LabgenError into one line on stderr and its exit code."""
     try:
         # Without standalone mode click returns a command's exit code (ctx.exit(n)) instead of
-        # exiting; pass it on.
-        code = cli.main(args=argv, prog_name="labgen", standalone_mode=False)
+        # exiting; pass it on. The user's Ctrl-C is told apart from a KeyboardInterrupt a
+        # plugin raises (labgen.checking.barrier) for the whole command.
+        with user_interrupts():
+            code = cli.main(args=argv, prog_name="labgen", standalone_mode=False)
     except LabgenError as error:
         click.echo(f"error: {error}", err=True)
         return error.code

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
-import threading
 from collections.abc import Iterator
 from types import FrameType
 
@@ -27,8 +26,18 @@ class _State:
     interrupted = False
 
 
-def _main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
+#: What _install returns off the main thread, where Python allows no signal handler.
+_NOT_INSTALLED = object()
+
+
+def _install(signum: int, handler: object) -> object:
+    """Install a signal handler; the one it replaces (SIG_DFL for one set outside Python), or
+    _NOT_INSTALLED off the main thread."""
+    try:
+        previous = signal.signal(signum, handler)  # type: ignore[arg-type]
+    except ValueError:
+        return _NOT_INSTALLED
+    return signal.SIG_DFL if previous is None else previous
 
 
 def is_contained(error: BaseException) -> bool:
@@ -47,15 +56,15 @@ def _on_sigint(signum: int, frame: FrameType | None) -> None:
 @contextlib.contextmanager
 def user_interrupts() -> Iterator[None]:
     """Tell the user's Ctrl-C (a SIGINT) from a KeyboardInterrupt raised by a check."""
-    if not _main_thread():
+    previous = _install(signal.SIGINT, _on_sigint)
+    if previous is _NOT_INSTALLED:
         yield
         return
     _State.interrupted = False
-    previous = signal.signal(signal.SIGINT, _on_sigint)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGINT, previous)  # type: ignore[arg-type]
 
 
 def user_interrupted() -> bool:
@@ -67,9 +76,6 @@ def user_interrupted() -> bool:
 @contextlib.contextmanager
 def ctrl_c_held() -> Iterator[None]:
     """Hold Ctrl-C back while the block runs (it is delivered when the block ends)."""
-    if not _main_thread():
-        yield
-        return
     signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
@@ -82,21 +88,21 @@ def time_budget(seconds: float) -> Iterator[None]:
     """Raise CheckTimeoutError in whatever check runs when ``seconds`` have passed, and
     again every ``seconds`` after (so each check left gets a budget of its own). No budget
     when ``seconds`` is 0, or off the main thread (signals reach the main thread only)."""
-    if seconds <= 0 or not _main_thread():
-        yield
-        return
 
     def expired(signum: int, frame: FrameType | None) -> None:
         signal.setitimer(signal.ITIMER_REAL, seconds)
         raise CheckTimeoutError(f"ran past its time budget of {seconds:g} s on this file")
 
-    previous = signal.signal(signal.SIGALRM, expired)
+    previous = _install(signal.SIGALRM, expired) if seconds > 0 else _NOT_INSTALLED
+    if previous is _NOT_INSTALLED:
+        yield
+        return
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, previous)  # type: ignore[arg-type]
 
 
 @contextlib.contextmanager
