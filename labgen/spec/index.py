@@ -50,6 +50,16 @@ class SpecIndex:
                 latest[write.key] = write
         return latest
 
+    def unreadable_before(self, chapter: Chapter) -> list[Path]:
+        """Specs of chapters before ``chapter`` that could not be read: what they write to the
+        ledger is unknown."""
+        found = []
+        for path in sorted(self.unreadable):
+            owner = from_spec_path(path.as_posix())
+            if owner is not None and owner < chapter:
+                found.append(path)
+        return found
+
 
 def spec_files(chapters_dir: Path) -> list[Path]:
     """Every spec file of a project: ``<chapters_dir>/vol*/*.yaml``, in a stable order. A link

@@ -24,6 +24,10 @@ def check_ledger_reads(chapter: Chapter, ledger: Ledger, index: SpecIndex) -> It
                 if match
                 else ""
             )
+            unread = index.unreadable_before(chapter)
+            if unread and not match:
+                names = ", ".join(path.name for path in unread)
+                hint = f" (unless {names} writes it: that spec cannot be read)"
             yield Finding(
                 ("ledger", "reads", position, "key"),
                 f"ledger key {read.key!r} is not written by any earlier chapter's spec{hint}",

@@ -178,3 +178,20 @@ def test_built_labs_and_new_specs_follow_the_umask(project: Path, labgen, umask:
         os.umask(previous)
     for path in (LAB05, Path("chapters/vol1/ch07_ml_frameworks.yaml")):
         assert (project / path).stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_a_read_no_earlier_spec_writes_names_the_unreadable_one(tmp_path: Path) -> None:
+    from labgen.book import chapter
+    from labgen.spec.model import Ledger
+    from labgen.spec.project_rules import check_ledger_reads
+
+    folder = tmp_path / "chapters" / "vol1"
+    folder.mkdir(parents=True)
+    (folder / "ch04_data_engr.yaml").symlink_to("ch04_data_engr.yaml")
+    index = index_specs([folder / "ch04_data_engr.yaml"])
+    ledger = Ledger.model_validate({"reads": [{"key": "data_format"}]})
+    [finding] = list(check_ledger_reads(chapter(1, 5), ledger, index))
+    assert finding.message == (
+        "ledger key 'data_format' is not written by any earlier chapter's spec (unless "
+        "ch04_data_engr.yaml writes it: that spec cannot be read)"
+    )
