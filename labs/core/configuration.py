@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from mlsys import Engine, Models, Systems
@@ -37,19 +38,30 @@ _GRID_DIGITS = 9
 
 def powers_of_two(low: int, high: int) -> list[int]:
     """``low, 2 low, 4 low, ...`` up to ``high`` (the steps of a log2 slider)."""
+    return list(_powers_of_two(low, high))
+
+
+@lru_cache(maxsize=256)
+def _powers_of_two(low: int, high: int) -> tuple[int, ...]:
     steps, value = [], low
     while value <= high:
         steps.append(value)
         value *= 2
-    return steps
+    return tuple(steps)
 
 
 def linear_steps(low: float, high: float, step: float) -> list[float]:
     """``low, low + step, ...`` up to ``high`` (the steps of a linear slider), rounded so that
     floating-point sums land on their grid."""
+    return list(_linear_steps(low, high, step, isinstance(low, int)))
+
+
+@lru_cache(maxsize=256)
+def _linear_steps(low: float, high: float, step: float, whole: bool) -> tuple[float, ...]:
+    # Sliders are redrawn and proofs sweep them often: the grid of one range is built once.
     count = math.floor((high - low) / step + 1e-9)
     values = [round(low + i * step, _GRID_DIGITS) for i in range(count + 1)]
-    return [int(v) if isinstance(low, int) and float(v).is_integer() else v for v in values]
+    return tuple(int(v) if whole and float(v).is_integer() else v for v in values)
 
 
 def allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]) -> list[str]:
