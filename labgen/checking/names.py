@@ -79,6 +79,7 @@ class NameResolver:
         self._values.update(top.assigned)
         self._globals: dict[str, frozenset[str]] = {}
         self._scope_bindings: dict[cst.CSTNode, _Bindings] = {}
+        self._chains: dict[cst.CSTNode, tuple[Cell | None, tuple[cst.CSTNode, ...]]] = {}
 
     @property
     def scopes(self) -> Mapping[cst.CSTNode, Scope | None]:
@@ -184,23 +185,37 @@ class NameResolver:
     def _owner(self, node: cst.CSTNode, name: str) -> tuple[Cell | None, cst.CSTNode | None]:
         """The cell ``node`` is in, and the innermost scope nested inside that cell that binds
         ``name`` on the way from ``node`` to the cell (None when no nested scope does)."""
-        shadow: cst.CSTNode | None = None
-        current = node
-        while True:
+        cell, scopes = self._scope_chain(node)
+        shadow = next((scope for scope in scopes if name in self._bindings(scope).nodes), None)
+        return cell, shadow
+
+    def _scope_chain(self, node: cst.CSTNode) -> tuple[Cell | None, tuple[cst.CSTNode, ...]]:
+        """The cell holding ``node`` and the nested scopes between them, innermost first.
+
+        Memoised for every node on the way up, so resolving all the names of a file walks
+        each ancestor once rather than once per name.
+        """
+        path: list[cst.CSTNode] = []
+        current: cst.CSTNode | None = node
+        found: tuple[Cell | None, tuple[cst.CSTNode, ...]] = (None, ())
+        while current is not None:
+            known = self._chains.get(current)
+            if known is not None:
+                found = known
+                break
             cell = self._cells.get(current)
             if cell is not None:
-                return cell, shadow
-            parent = self._parents.get(current)
-            if parent is None:
-                return None, shadow
-            if (
-                shadow is None
-                and isinstance(parent, _SCOPES)
-                and parent not in self._cells
-                and name in self._bindings(parent).nodes
-            ):
-                shadow = parent
-            current = parent
+                found = (cell, ())
+                self._chains[current] = found
+                break
+            path.append(current)
+            current = self._parents.get(current)
+        for step in reversed(path):
+            parent = self._parents.get(step)
+            if parent is not None and isinstance(parent, _SCOPES) and parent not in self._cells:
+                found = (found[0], (parent, *found[1]))
+            self._chains[step] = found
+        return found
 
     def _bindings(self, scope: cst.CSTNode) -> _Bindings:
         """What a nested scope (function, lambda, class, comprehension) binds itself: its
