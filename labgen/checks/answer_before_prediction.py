@@ -17,7 +17,7 @@ from labgen.checks._lab import argument, base_name, literal
 
 #: A number with the unit or suffix that makes it a claim: "~23%", "10x", "4.5 ms", "80 GB".
 CLAIM = re.compile(
-    r"(?<![\w.])(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>%|x\b|×|ms\b|us\b|µs\b|s\b|[kMGT]B\b"
+    r"(?<![\w.\-–])(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>%|x\b|×|ms\b|us\b|µs\b|s\b|[kMGT]B\b"
     r"|[kMGT]B/s\b|W\b|kW\b|TFLOPS\b|FLOPs\b)"
 )
 #: Words of the feedback a lab gives a right answer.
@@ -45,8 +45,9 @@ class AnswerBeforePrediction(Check):
     callout), and that option's label in the widget's `options`; or the number an answer
     check compares the prediction with. It then reports text in the cells that do not depend
     on the prediction (they show before the student answers: the header, the briefing, the
-    widget's own cell) that states the answer's claim: the number with its unit ("~23%",
-    "10x", "4 ms"), at the line and column where the text says it.
+    widget's own cell) that states the answer's claim: the right option's first number with
+    its unit ("~23%", "10x", "4 ms"; not part of a range such as "4-10x"), at the line and
+    column where the text says it.
 
     ## Why is this bad
     A prediction is worth asking only when the student commits before seeing the answer. A
@@ -335,7 +336,10 @@ def _prediction_of(
 
 
 def _claims(text: str) -> tuple[tuple[str, str], ...]:
-    return tuple((_number(m["number"]), _unit(m["unit"])) for m in CLAIM.finditer(text))
+    """The claim an option makes: its first number with a unit ("~200 MB (4x)" claims
+    200 MB; the aside in brackets is not the answer)."""
+    match = CLAIM.search(text)
+    return ((_number(match["number"]), _unit(match["unit"])),) if match else ()
 
 
 def _number(text: str) -> str:
