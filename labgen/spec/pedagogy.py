@@ -354,30 +354,24 @@ def check_reveals(
     start: Start,
     questions: Sequence[Question | None],
 ) -> Iterator[Finding]:
-    """No KAT shows a number that a later KAT asks the student to predict, at the later
-    question's configuration."""
+    """No KAT shows a number that a later KAT asks the student to predict: neither at the later
+    question's own configuration (cards, instrument, math peek), nor anywhere its controls
+    reach when the number does not depend on what differs (a footprint the node choice leaves
+    unchanged)."""
+    sweeps = _Sweeps(start)
     for later, asked in enumerate(questions):
         if asked is None or not asked.reveals:
             continue
         for earlier in range(later):
             kat = kats[earlier]
             instrument = instruments.get(kat.instrument)
-            fields = shown_fields(kat, instrument)
-            seen_all = True
-            shown_value = None
-            for field, inputs in asked.reveals:
-                if not reachable(kat, instrument, start, inputs):
-                    seen_all = False
-                    break
-                peeks = instrument is None or instrument.peeks_profile
-                values = displayed(config.solve_inputs(inputs), fields, with_math=peeks)
-                target = getattr(config.solve_inputs(inputs), field)
-                if not any(_same(value, target) for value in values):
-                    seen_all = False
-                    break
-                shown_value = (field, target)
-            if seen_all and shown_value is not None:
-                field, value = shown_value
+            shown = _shown_at_question(kat, instrument, start, asked)
+            if shown is None and len(asked.reveals) == 1:
+                # One number asked: seeing it anywhere gives it away. A comparison's numbers
+                # give nothing away unless seen at their own configurations (above).
+                shown = _shown_anywhere(kat, instrument, asked, sweeps)
+            if shown is not None:
+                field, value = shown
                 yield Finding(
                     ("kats", earlier, "metrics" if kat.metrics else "instrument"),
                     f"{_where(start, earlier)} shows {field} = {_format(value)} (cards, "
@@ -387,20 +381,92 @@ def check_reveals(
                 break
 
 
+def _shown_at_question(
+    kat: Kat, instrument: Instrument | None, start: Start, asked: Question
+) -> tuple[str, Quantity] | None:
+    """What the KAT shows of the question's numbers when set to the question's configuration,
+    if every number of the question is on its page there."""
+    fields = shown_fields(kat, instrument)
+    peeks = instrument is None or instrument.peeks_profile
+    shown_value = None
+    for field, inputs in asked.reveals:
+        if not reachable(kat, instrument, start, inputs):
+            return None
+        profile = config.solve_inputs(inputs)
+        target = getattr(profile, field)
+        if not any(_same(value, target) for value in displayed(profile, fields, with_math=peeks)):
+            return None
+        shown_value = (field, target)
+    return shown_value
+
+
+#: Settings of an earlier KAT tried when looking for a number that does not move with them.
+MAX_REVEAL_SWEEP = 64
+
+
+class _Sweeps:
+    """The feasible profiles each KAT's controls reach on one start, solved once."""
+
+    def __init__(self, start: Start) -> None:
+        self.start = start
+        self._cache: dict[int, list[Any]] = {}
+
+    def of(self, kat: Kat) -> list[Any]:
+        """Profiles of the KAT over a thinned grid of its controls."""
+        key = id(kat)
+        if key not in self._cache:
+            controls = controls_of(kat)
+            base = config.starting_values(controls, self.start.setting, self.start.decisions)
+            found = []
+            for values in _sweep(controls, self.start, MAX_REVEAL_SWEEP):
+                inputs = config.engine_inputs(
+                    self.start.setting, {**base, **values}, self.start.decisions
+                )
+                try:
+                    found.append(config.solve_inputs(inputs))
+                except ValueError:
+                    continue
+            self._cache[key] = found
+        return self._cache[key]
+
+
+def _shown_anywhere(
+    kat: Kat, instrument: Instrument | None, asked: Question, sweeps: _Sweeps
+) -> tuple[str, Quantity] | None:
+    """A question number the KAT shows as a card or instrument field at some setting of its
+    controls (only fields it shows by name are swept: derivations are proven at the question's
+    configuration)."""
+    fields = set(shown_fields(kat, instrument)) | set(FEASIBILITY_ROW)
+    wanted = []
+    for field, inputs in asked.reveals:
+        if field not in fields:
+            return None
+        wanted.append((field, getattr(config.solve_inputs(inputs), field)))
+    profiles = sweeps.of(kat)
+    for field, target in wanted:
+        if not any(_same(getattr(profile, field), target) for profile in profiles):
+            return None
+    return wanted[-1]
+
+
 def _bar(target: Any) -> tuple[Quantity, str]:
     text = target.at_most if target.at_most is not None else target.at_least
     direction = "at_most" if target.at_most is not None else "at_least"
     return ureg.Quantity(text), direction
 
 
-def _sweep(controls: list[dict[str, Any]], start: Start) -> Iterator[dict[str, Any]]:
+def _sweep(
+    controls: list[dict[str, Any]], start: Start, limit: int = MAX_SWEEP
+) -> Iterator[dict[str, Any]]:
+    """Settings of the controls shown on the start's track: every combination of their grids,
+    thinned evenly (ends kept) to about ``limit``."""
     grids = []
     for control in controls:
         if config.shown(control, start.setting):
             begin = config.start_value(control, start.setting, start.decisions)
             grids.append((control["param"], config.slider_steps(control, start.setting, begin)))
     total = math.prod(len(values) for _, values in grids) if grids else 1
-    stride = max(1, math.ceil((total / MAX_SWEEP) ** (1 / max(1, len(grids)))))
+    stride = max(1, math.ceil((total / limit) ** (1 / max(1, len(grids)))))
     thinned = [(param, values[::stride] + values[-1:]) for param, values in grids]
     for combo in itertools.product(*(values for _, values in thinned)):
         yield dict(zip((param for param, _ in thinned), combo, strict=True))

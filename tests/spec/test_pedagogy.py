@@ -221,3 +221,21 @@ def test_labgen_list_counts_conceptual_claims(project, valid_text, edit, monkeyp
     assert main(["list"]) == 0
     out = capsys.readouterr().out
     assert "Conceptual claims (declared, not judged by the engine): 1: v1ch05 (1)" in out
+
+
+def test_a_number_that_does_not_move_is_a_reveal_wherever_it_is_shown(messages, valid_text, edit):
+    # KAT 3 asks the footprint at an efficiency KAT 1 cannot set; but efficiency moves no byte,
+    # and KAT 1's fit card shows the same footprint at its own settings.
+    text = edit(
+        valid_text,
+        '      kind: text\n      prompt: "Will it fit?"\n',
+        '      kind: number\n      prompt: "How many GB does the design hold?"\n'
+        "      min: 0.000001\n      max: 100000\n      unit: GB\n"
+        "      compare_to: memory_footprint\n      at: {efficiency: 0.9}\n",
+    )
+    found = messages(text)
+    assert found
+    assert all("which KAT 3 asks the student to predict" in line for line in found)
+    assert found[0].startswith(
+        "67:17: kat1.instrument: track cloud_titan, KAT 1 shows memory_footprint"
+    )
