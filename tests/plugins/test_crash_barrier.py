@@ -196,13 +196,21 @@ def test_a_plugin_instrument_with_a_bad_shape_is_a_startup_error(
             return [Instrument("Energy Bar", 30, "EnergyBar", "instrument_energy_bar", "Energy")]
         """
     )
-    for command in (("validate", "ch12"), ("build", "ch12"), ("plugins",)):
+    for command in (("validate", "ch12"), ("build", "ch12")):
         result = run_cli(*command)
         assert result.code == 2, command
         assert result.err == (
             "error: plugin 'odd_kit': instrument 'Energy Bar': the id must be snake_case, such "
             "as energy_bar\n"
         )
+    # labgen plugins still lists every plugin, the broken one with why.
+    listed = run_cli("plugins")
+    assert listed.code == 2
+    assert "labgen.checks" in listed.out
+    assert (
+        "  FAILED: plugin 'odd_kit': instrument 'Energy Bar': the id must be snake_case, such "
+        "as energy_bar"
+    ) in listed.out
 
 
 def test_two_plugins_adding_one_instrument_id_is_a_startup_error(
