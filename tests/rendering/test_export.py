@@ -38,7 +38,7 @@ from labgen.browser import (
     WHEEL_PATH,
     browser_requirements,
 )
-from labgen.export import ExportError, point_page_offline
+from labgen.export import MARIMO_WASM_TAG, ExportError, point_page_offline
 from labgen.pyodide_lockfile import (
     lockfile,
     missing_dependencies,
@@ -238,6 +238,13 @@ def test_the_browser_lock_pins_every_declared_browser_package() -> None:
     assert pins["marimo-base"][0] == version("marimo")
     assert "numpy" not in pins
     assert all(hashes for _, hashes in pins.values())
+
+
+def test_without_offline_the_pages_load_from_the_public_cdns(site: Path) -> None:
+    page = (site / "vol1" / "lab_02_ml_systems.html").read_text(encoding="utf-8")
+    assert MARIMO_WASM_TAG in page  # no location attributes: marimo's CDN defaults
+    assert not (site / PYODIDE_DIR).exists()
+    assert sorted(p.name for p in (site / WHEEL_DIR).iterdir()) == [WHEEL_NAME]
 
 
 def test_an_offline_page_points_marimo_at_the_sites_runtime_and_lockfile(
