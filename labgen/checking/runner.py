@@ -182,6 +182,9 @@ class RuleSet:
                     environment=self.environment,
                     report_unused_noqa=UNUSED_NOQA[0] in enabled,
                 )
+        except CheckTimeoutError as error:  # the budget ran out between two checks' calls
+            message = f"checking this file {error} (check.timeout)"
+            return FileResult([internal_error(file.display, 1, 1, message)], cacheable=False)
         except Exception as error:  # a bug in labgen itself: report it, keep going
             message = f"labgen failed on this file: {type(error).__name__}: {error}"
             return FileResult([internal_error(file.display, 1, 1, message)], cacheable=False)
