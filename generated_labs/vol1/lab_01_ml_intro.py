@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         MathPeek,
         MetricCards,
@@ -40,6 +41,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, live_inputs, stated_profile
@@ -50,6 +52,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LedgerPanel,
         MathPeek,
@@ -60,6 +63,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         live_inputs,
@@ -81,8 +85,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Introduction: Data, Algorithm, Machine and the Iron Law",
                 reading="Chapter 1, Introduction: defining ML systems (the D·A·M taxonomy), the Iron Law of ML systems, and the deployment spectrum from cloud to microcontroller",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Decompose the time of one inference into the Iron Law's three terms (moving data, doing arithmetic, fixed software overhead) and identify the one that dominates.\n- Diagnose which D·A·M axis binds a workload and predict where the bottleneck moves when you relieve that axis.\n- Compare one model across a data-centre GPU, an edge module, AR glasses and a microcontroller, and quantify the memory gap that stops you from simply copying the data-centre design down the spectrum.\n\n### The laws you will lean on\n- **Iron Law of ML systems.** T = D_vol / BW + O / (R_peak x eta) + L_lat: bytes moved over memory bandwidth, operations over achieved peak, plus a fixed dispatch overhead. When data movement and arithmetic overlap, the first two terms become max(...), and the larger one is the bottleneck.\n- **D·A·M: three coupled axes.** Data (the bytes each answer must move), Algorithm (the operations and weights of the model) and Machine (peak FLOP/s, bandwidth, memory, power) are coupled: relieving one axis hands the bottleneck to another, never to nobody.\n- **Moving data costs more than computing on it.** Reading one byte from DRAM costs on the order of a hundred picojoules, about two orders of magnitude more than an fp16 multiply-add, so the number format of the data (4, 2 or 1 byte per value) sets both the memory term and much of the energy.\n- **The deployment span.** From a data-centre GPU (80 GB of HBM) to a microcontroller (about 1 MB of SRAM) memory shrinks by five orders of magnitude and peak arithmetic by about six, so a model is designed for its tier rather than shrunk into it.\n\n### The struggle\nEvery millisecond of an answer is billed to one of three accounts: bytes moved, arithmetic done, or fixed orchestration. Money spent on an account that is not the binding one buys nothing, and relieving one D·A·M axis moves the bottleneck to another. *Gain:* a shorter binding term (speed). *Cost:* a new bottleneck on another axis (memory, energy or money)."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Decompose the time of one inference into the Iron Law's three terms (moving data, doing arithmetic, fixed software overhead) and identify the one that dominates.\n- Diagnose which D·A·M axis binds a workload and predict where the bottleneck moves when you relieve that axis.\n- Compare one model across a data-centre GPU, an edge module, AR glasses and a microcontroller, and quantify the memory gap that stops you from simply copying the data-centre design down the spectrum.\n\n### The laws you will lean on\n- **Iron Law of ML systems.** T = D_vol / BW + O / (R_peak x eta) + L_lat: bytes moved over memory bandwidth, operations over achieved peak, plus a fixed dispatch overhead. When data movement and arithmetic overlap, the first two terms become max(...), and the larger one is the bottleneck.\n- **D·A·M: three coupled axes.** Data (the bytes each answer must move), Algorithm (the operations and weights of the model) and Machine (peak FLOP/s, bandwidth, memory, power) are coupled: relieving one axis hands the bottleneck to another, never to nobody.\n- **Moving data costs more than computing on it.** Reading one byte from DRAM costs on the order of a hundred picojoules, about two orders of magnitude more than an fp16 multiply-add, so the number format of the data (4, 2 or 1 byte per value) sets both the memory term and much of the energy.\n- **The deployment span.** From a data-centre GPU (80 GB of HBM) to a microcontroller (about 1 MB of SRAM) memory shrinks by five orders of magnitude and peak arithmetic by about six, so a model is designed for its tier rather than shrunk into it.\n\n### The struggle\nEvery millisecond of an answer is billed to one of three accounts: bytes moved, arithmetic done, or fixed orchestration. Money spent on an account that is not the binding one buys nothing, and relieving one D·A·M axis moves the bottleneck to another. *Gain:* a shorter binding term (speed). *Cost:* a new bottleneck on another axis (memory, energy or money)."
+                    )
+                }
             ),
         ]
     )
@@ -99,7 +108,7 @@ def _(Models, SafeMarkdown, Systems):
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat1_prediction = PredictionInput.choice(
         "ResNet-50 classifies one image (batch 1, fp16) on an H100, launched eagerly by PyTorch one kernel at a time. Which term of the Iron Law is the largest?",
         [
@@ -108,12 +117,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "the fixed software overhead",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Three accounts of time"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Three accounts of time"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, dam_setup, kat1_prediction):
+def _(EngineControls, PredictionLock, StepLabel, dam_setup, kat1_prediction, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -140,7 +149,7 @@ def _(EngineControls, PredictionLock, dam_setup, kat1_prediction):
         },
     ]
     kat1_controls = EngineControls(kat1_setup, dam_setup, {})
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -154,6 +163,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     dam_setup,
     kat1_controls,
     kat1_locked,
@@ -177,6 +187,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, dam_setup, {}, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=[
@@ -208,21 +219,19 @@ def _(
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.number(
         "Switch the Algorithm to Llama-3-8B, generating one token (batch 1, fp16) on the same H100. Every one of its 8 billion weights (2 bytes each) must be read from memory once per token, and the math behind KAT 1's memory card shows the H100's memory bandwidth. How many milliseconds does the memory term of one token take?",
         low=0.01,
         high=1000.0,
         unit="ms",
     )
-    mo.vstack(
-        [SafeMarkdown("## KAT 2: Relieve one axis, and the bottleneck moves"), kat2_prediction]
-    )
+    mo.vstack([KatHeading(2, 3, "Relieve one axis, and the bottleneck moves"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, dam_setup, kat2_prediction):
+def _(EngineControls, PredictionLock, StepLabel, dam_setup, kat2_prediction, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -250,7 +259,7 @@ def _(EngineControls, PredictionLock, dam_setup, kat2_prediction):
         },
     ]
     kat2_controls = EngineControls(kat2_setup, dam_setup, {})
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -264,6 +273,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     dam_setup,
     kat2_controls,
     kat2_locked,
@@ -289,6 +299,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=[
@@ -324,19 +335,19 @@ def _(
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat3_prediction = PredictionInput.number(
         "Carry a model built for phones down the spectrum: MobileNetV2 in int8 on the smallest node, an STM32H743 microcontroller with 1 MB of on-chip SRAM. Its 3.5 million weights take 1 byte each in int8, and one inference's activations add about 1.5 MB. How many MB of memory does one inference claim?",
         low=0.01,
         high=10000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 3: One model, four worlds"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "One model, four worlds"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, dam_setup, kat3_prediction):
+def _(EngineControls, PredictionLock, StepLabel, dam_setup, kat3_prediction, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -359,7 +370,7 @@ def _(EngineControls, PredictionLock, dam_setup, kat3_prediction):
         },
     ]
     kat3_controls = EngineControls(kat3_setup, dam_setup, {})
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -373,6 +384,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     dam_setup,
     kat3_controls,
     kat3_locked,
@@ -401,6 +413,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["memory_footprint", "memory_capacity", "latency"]),
             MathPeek(kat3_profile.math, fields=["memory_footprint", "memory_capacity", "latency"]),
             PredictionComparison(
@@ -431,67 +444,82 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {},
-            "briefing": "### Cloud Titan: this chapter\nFrom Lab 1 to Lab 16 you serve Llama-3-70B from a single H100 and try to squeeze the most tokens per second out of that one card. Before you start, do the arithmetic you practised in KAT 2: 70.6 billion weights at 2 bytes each is how many GB, and how many GB does the H100 hold?\n\n**Arch-nemesis.** The Memory Wall. 80 GB of HBM has to hold every weight plus the KV cache of every token in flight; your first target is 1,024 tokens of context resident beside the weights. Whether fp16 weights fit at all is the first thing Lab 2 will make you check.\n\nThe CFO asks: we rent this H100 by the hour; which account of the Iron Law decides how many tokens each dollar buys, and is buying a faster GPU the way to more of them?",
+            "briefing": "**Cloud Titan: this chapter.** From Lab 1 to Lab 16 you serve Llama-3-70B from a single H100 and try to squeeze the most tokens per second out of that one card. Before you start, do the arithmetic you practised in KAT 2: 70.6 billion weights at 2 bytes each is how many GB, and how many GB does the H100 hold?",
+            "more": "**Arch-nemesis.** The Memory Wall. 80 GB of HBM has to hold every weight plus the KV cache of every token in flight; your first target is 1,024 tokens of context resident beside the weights. Whether fp16 weights fit at all is the first thing Lab 2 will make you check.\n\nThe CFO asks: we rent this H100 by the hour; which account of the Iron Law decides how many tokens each dollar buys, and is buying a faster GPU the way to more of them?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {},
-            "briefing": "### Edge Guardian: this chapter\nFrom Lab 1 to Lab 16 your ResNet-50 perception network classifies every camera frame of an autonomous vehicle on a Jetson AGX Orin, and the brake decision must come inside a 10 ms safety loop, every single time.\n\n**Arch-nemesis.** The Deadline. Perception gets the whole 10 ms loop in this first lab; later labs add sensor fusion and planning to the same loop, so its share only shrinks. KAT 1 showed how much of a GPU's time can go to dispatch overhead: on the Orin, eager ResNet-50 dispatch alone costs about 18 ms.\n\nThe Safety Lead asks: which term of the Iron Law could make a frame miss the 10 ms loop, and can you promise it never does, not just on average?",
+            "briefing": "**Edge Guardian: this chapter.** From Lab 1 to Lab 16 your ResNet-50 perception network classifies every camera frame of an autonomous vehicle on a Jetson AGX Orin, and the brake decision must come inside a 10 ms safety loop, every single time.",
+            "more": "**Arch-nemesis.** The Deadline. Perception gets the whole 10 ms loop in this first lab; later labs add sensor fusion and planning to the same loop, so its share only shrinks. KAT 1 showed how much of a GPU's time can go to dispatch overhead: on the Orin, eager ResNet-50 dispatch alone costs about 18 ms.\n\nThe Safety Lead asks: which term of the Iron Law could make a frame miss the 10 ms loop, and can you promise it never does, not just on average?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {},
-            "briefing": "### Mobile Nomad: this chapter\nFrom Lab 1 to Lab 16 you run an AR filter (face mesh plus segmentation) on the Snapdragon AR1 inside a pair of camera glasses, at 60 frames per second, without the frame ever getting warm on the wearer's face.\n\n**Arch-nemesis.** The Thermal Wall. The glasses can shed about 1 W in total. At 60 FPS every frame gets 16.7 ms and, if the filter had the whole watt, at most 16.7 mJ; later labs turn on the camera pipeline, the display and the radio, and each takes its share first.\n\nThe UX Designer asks: how much energy does one filtered frame cost, and at 60 frames a second will the temples of the glasses stay cool?",
+            "briefing": "**Mobile Nomad: this chapter.** From Lab 1 to Lab 16 you run an AR filter (face mesh plus segmentation) on the Snapdragon AR1 inside a pair of camera glasses, at 60 frames per second, without the frame ever getting warm on the wearer's face.",
+            "more": "**Arch-nemesis.** The Thermal Wall. The glasses can shed about 1 W in total. At 60 FPS every frame gets 16.7 ms and, if the filter had the whole watt, at most 16.7 mJ; later labs turn on the camera pipeline, the display and the radio, and each takes its share first.\n\nThe UX Designer asks: how much energy does one filtered frame cost, and at 60 frames a second will the temples of the glasses stay cool?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {},
-            "briefing": "### Tiny Pioneer: this chapter\nFrom Lab 1 to Lab 16 your hearable isolates speech from noise with a small LSTM on an STM32H743 microcontroller (Cortex-M7, 1 MB of SRAM). Each 10 ms audio frame must be processed in under 10 ms, and the average power must stay under 1 mW.\n\n**Arch-nemesis.** The SRAM Wall. Weights, activations and audio buffers share the same on-chip SRAM, and there is no DRAM to spill to; in this first lab the model may claim the whole 1,000 kB. KAT 3 showed how far a data-centre model is from fitting, and 1 mW is far below what the core draws while it computes.\n\nThe Hardware Lead asks: how many KB of SRAM does your model need in the format you chose, and what is left for the audio buffers?",
+            "briefing": "**Tiny Pioneer: this chapter.** From Lab 1 to Lab 16 your hearable isolates speech from noise with a small LSTM on an STM32H743 microcontroller (Cortex-M7, 1 MB of SRAM). Each 10 ms audio frame must be processed in under 10 ms, and the average power must stay under 1 mW.",
+            "more": "**Arch-nemesis.** The SRAM Wall. Weights, activations and audio buffers share the same on-chip SRAM, and there is no DRAM to spill to; in this first lab the model may claim the whole 1,000 kB. KAT 3 showed how far a data-centre model is from fitting, and 1 mW is far below what the core draws while it computes.\n\nThe Hardware Lead asks: how many KB of SRAM does your model need in the format you chose, and what is left for the audio buffers?",
         },
     }
     return (lab_tracks,)
 
 
 @app.cell
-def _(SafeMarkdown, lab_tracks, track_selector):
+def _(SafeMarkdown, lab_tracks, mo, track_selector):
     active_track = lab_tracks[track_selector.value]
-    SafeMarkdown(active_track["briefing"])
+    mo.vstack(
+        [
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (active_track,)
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "A colleague proposes buying a chip with twice the peak FLOP/s. Using the three terms you measured (open the math behind the cards), explain to your stakeholder when that purchase buys nothing, which lever shrank the dominant term instead (runtime or batch), and what each request paid in latency for the throughput you gained.",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "For each change you tried (smaller number format, bigger batch, the older A100), name the D·A·M axis you relieved and the bottleneck the cards showed afterwards. Which single change helped the language model most, why did the A100 lose by less than its peak-FLOP/s gap suggests, and what new limit appeared at large batch?",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Explain why the data-centre model cannot simply be copied onto the microcontroller: for each tier you visited, give the smallest model that fits and its latency, and note which tier needed int8 for the keyword spotter (DSCNN) to answer inside 10 ms. Then tell your stakeholder which of these walls your own track will hit first.",
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -51,6 +53,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -62,6 +65,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -84,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="ML Systems: the walls that decide where a model runs",
                 reading="Chapter 2, ML Systems: physical constraints (light barrier, power wall, memory wall), the bottleneck principle and system balance across the deployment paradigms",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Decompose your track's latency with the waterfall into compute, memory and dispatch overhead, and identify the bar that decides its budget.\n- Predict, with the bottleneck principle, what a faster processor buys when memory rather than arithmetic is the binding term.\n- Determine which physical wall (memory capacity, memory bandwidth, power or the deadline) binds your track's north star, and choose the number format you will deploy.\n\n### The laws you will lean on\n- **The bottleneck principle.** With data movement and arithmetic overlapped, T = max(bytes / bandwidth, FLOPs / (peak x efficiency)) + overhead. Speeding up the term that is not the maximum changes T by exactly nothing; only the binding term (or the overhead) is worth paying for.\n- **The light barrier.** Light in fibre covers about 200,000 km/s, so a round trip over distance d takes at least 2d / 200,000 km/s: about 36 ms coast to coast (3,600 km) and 1 to 5 ms within a region, before any software. A budget under 10 ms cannot afford a distant data centre.\n- **The power wall.** Dynamic power grows with C x V^2 x f, and since voltage has to rise with clock frequency, power grows roughly with the cube of the clock. A device that can shed only a watt or a few milliwatts must buy speed with efficiency (fewer bytes and operations), not with clock.\n- **The memory wall.** Peak arithmetic has grown about 1.6x per year and memory bandwidth about 1.2x, so the gap widens by roughly a third every year and more workloads end up waiting on memory. Capacity is the other half of the wall: a model that does not fit does not run at all.\n\n### The struggle\nWhere a model runs trades latency for resources: next to the sensor there is no round trip but only a small power, memory and compute envelope; in the data centre there are FLOPs to spare behind a round trip of milliseconds. Inside any one node, every speed-up spent on the term that is not binding is wasted. *Gain:* a local, fast answer (no round trip). *Cost:* a smaller power, memory and compute envelope."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Decompose your track's latency with the waterfall into compute, memory and dispatch overhead, and identify the bar that decides its budget.\n- Predict, with the bottleneck principle, what a faster processor buys when memory rather than arithmetic is the binding term.\n- Determine which physical wall (memory capacity, memory bandwidth, power or the deadline) binds your track's north star, and choose the number format you will deploy.\n\n### The laws you will lean on\n- **The bottleneck principle.** With data movement and arithmetic overlapped, T = max(bytes / bandwidth, FLOPs / (peak x efficiency)) + overhead. Speeding up the term that is not the maximum changes T by exactly nothing; only the binding term (or the overhead) is worth paying for.\n- **The light barrier.** Light in fibre covers about 200,000 km/s, so a round trip over distance d takes at least 2d / 200,000 km/s: about 36 ms coast to coast (3,600 km) and 1 to 5 ms within a region, before any software. A budget under 10 ms cannot afford a distant data centre.\n- **The power wall.** Dynamic power grows with C x V^2 x f, and since voltage has to rise with clock frequency, power grows roughly with the cube of the clock. A device that can shed only a watt or a few milliwatts must buy speed with efficiency (fewer bytes and operations), not with clock.\n- **The memory wall.** Peak arithmetic has grown about 1.6x per year and memory bandwidth about 1.2x, so the gap widens by roughly a third every year and more workloads end up waiting on memory. Capacity is the other half of the wall: a model that does not fit does not run at all.\n\n### The struggle\nWhere a model runs trades latency for resources: next to the sensor there is no round trip but only a small power, memory and compute envelope; in the data centre there are FLOPs to spare behind a round trip of milliseconds. Inside any one node, every speed-up spent on the term that is not binding is wasted. *Gain:* a local, fast answer (no round trip). *Cost:* a smaller power, memory and compute envelope."
+                    )
+                }
             ),
         ]
     )
@@ -93,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(2, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -115,25 +129,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"seq_len": 2048},
-            "briefing": "### Cloud Titan: this chapter\nFinance wants the first serving budget for your Llama-3-70B endpoint: tokens per second from one H100, one conversation at a time with 2,048 tokens of context. Research delivers the model as an fp32 training checkpoint. Before quoting a number, find out what each token costs on the card, and whether the checkpoint even loads.\n\n**Arch-nemesis.** The Memory Wall, in both of its forms. Capacity: 80 GB of HBM must hold all 70.6 billion weights plus 2,048 tokens of KV cache, or nothing is served. Bandwidth: once it fits, every decoded token streams every weight out of HBM, and that stream, not the tensor cores, sets your tokens per second.\n\nThe CFO asks: on one rented H100, how many tokens per second (and so per dollar) does this configuration deliver, and would paying for a chip with more FLOP/s raise that number?",
+            "briefing": "**Cloud Titan: this chapter.** Finance wants the first serving budget for your Llama-3-70B endpoint: tokens per second from one H100, one conversation at a time with 2,048 tokens of context. Research delivers the model as an fp32 training checkpoint. Before quoting a number, find out what each token costs on the card, and whether the checkpoint even loads.",
+            "more": "**Arch-nemesis.** The Memory Wall, in both of its forms. Capacity: 80 GB of HBM must hold all 70.6 billion weights plus 2,048 tokens of KV cache, or nothing is served. Bandwidth: once it fits, every decoded token streams every weight out of HBM, and that stream, not the tensor cores, sets your tokens per second.\n\nThe CFO asks: on one rented H100, how many tokens per second (and so per dollar) does this configuration deliver, and would paying for a chip with more FLOP/s raise that number?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {},
-            "briefing": "### Edge Guardian: this chapter\nTo save the cost of an Orin per vehicle, someone proposes running perception in a regional data centre and streaming the camera frames there. Before answering, measure what the Orin itself needs per frame, and where in the waterfall that time goes.\n\n**Arch-nemesis.** The Deadline, now with no escape hatch. Reading out the sensors and sending the brake command take the first half millisecond of the 10 ms loop, so perception's share shrinks to 9.5 ms, and that share must include any network round trip: the light barrier alone costs 1 to 5 ms to a regional data centre and about 36 ms to a distant one. Perception must finish on the vehicle, and dispatch overhead on the Orin counts against the same 9.5 ms.\n\nThe Safety Lead asks: where must perception run to stay inside its 9.5 ms share of the loop every time, which bar of the waterfall is the risk, and does a faster GPU remove it?",
+            "briefing": "**Edge Guardian: this chapter.** To save the cost of an Orin per vehicle, someone proposes running perception in a regional data centre and streaming the camera frames there. Before answering, measure what the Orin itself needs per frame, and where in the waterfall that time goes.",
+            "more": "**Arch-nemesis.** The Deadline, now with no escape hatch. Reading out the sensors and sending the brake command take the first half millisecond of the 10 ms loop, so perception's share shrinks to 9.5 ms, and that share must include any network round trip: the light barrier alone costs 1 to 5 ms to a regional data centre and about 36 ms to a distant one. Perception must finish on the vehicle, and dispatch overhead on the Orin counts against the same 9.5 ms.\n\nThe Safety Lead asks: where must perception run to stay inside its 9.5 ms share of the loop every time, which bar of the waterfall is the risk, and does a faster GPU remove it?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nThe product team asks whether the glasses should run the AR filter themselves or stream every frame to the wearer's phone. Measure the filter on the glasses' Snapdragon AR1 first: latency per frame, where the time goes, and energy per frame.\n\n**Arch-nemesis.** The Thermal Wall meets the power wall. The glasses can shed about 1 W, and the display's idle draw takes 0.05 W of it first, so the filter's share is 0.95 W: about 15.8 mJ per frame at 60 FPS. Streaming is no way out: a radio spends on the order of 100 mJ to send one megabyte, far more than computing the frame locally.\n\nThe UX Designer asks: how many millijoules does one frame cost on the glasses, how much of the 16.7 ms frame is left, and will the temples stay cool at 60 frames per second?",
+            "briefing": "**Mobile Nomad: this chapter.** The product team asks whether the glasses should run the AR filter themselves or stream every frame to the wearer's phone. Measure the filter on the glasses' Snapdragon AR1 first: latency per frame, where the time goes, and energy per frame.",
+            "more": "**Arch-nemesis.** The Thermal Wall meets the power wall. The glasses can shed about 1 W, and the display's idle draw takes 0.05 W of it first, so the filter's share is 0.95 W: about 15.8 mJ per frame at 60 FPS. Streaming is no way out: a radio spends on the order of 100 mJ to send one megabyte, far more than computing the frame locally.\n\nThe UX Designer asks: how many millijoules does one frame cost on the glasses, how much of the 16.7 ms frame is left, and will the temples stay cool at 60 frames per second?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe hearable's board is being laid out around an STM32H743 (Cortex-M7, 480 MHz, 1 MB of SRAM). Before the chip is frozen, check what the speech-isolation network needs from it for each 10 ms audio frame: time, SRAM and energy.\n\n**Arch-nemesis.** The SRAM Wall meets the power wall. The RTOS kernel now takes 50 kB of the chip's 1,000 kB, leaving the model 950 kB, and nothing spills to DRAM because there is none. And 1 mW of average power at 100 frames per second leaves about 10 µJ per frame, while the core draws a few hundred milliwatts whenever it computes.\n\nThe Hardware Lead asks: in which number format does the network fit in the H743's SRAM with room for the audio buffers, and how far is its energy per frame from a 1 mW average?",
+            "briefing": "**Tiny Pioneer: this chapter.** The hearable's board is being laid out around an STM32H743 (Cortex-M7, 480 MHz, 1 MB of SRAM). Before the chip is frozen, check what the speech-isolation network needs from it for each 10 ms audio frame: time, SRAM and energy.",
+            "more": "**Arch-nemesis.** The SRAM Wall meets the power wall. The RTOS kernel now takes 50 kB of the chip's 1,000 kB, leaving the model 950 kB, and nothing spills to DRAM because there is none. And 1 mW of average power at 100 frames per second leaves about 10 µJ per frame, while the core draws a few hundred milliwatts whenever it computes.\n\nThe Hardware Lead asks: in which number format does the network fit in the H743's SRAM with room for the audio buffers, and how far is its energy per frame from a 1 mW average?",
         },
     }
     return (lab_tracks,)
@@ -144,7 +162,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     active_track = lab_tracks[track_selector.value]
     lab_start = ledger_panel.resolve(track_selector.value)
     lab_decisions = ledger_inputs(lab_start.ledger, {})
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -153,7 +184,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat1_prediction = PredictionInput.choice(
         "At the starting configuration (int8 weights, batch 1, your node's runtime), which bar of your model's latency waterfall is the longest on its own node?",
         [
@@ -163,16 +194,13 @@ def _(PredictionInput, SafeMarkdown, mo):
         ],
     )
     mo.vstack(
-        [
-            SafeMarkdown("## KAT 1: Where the time goes, and why it cannot leave the node"),
-            kat1_prediction,
-        ]
+        [KatHeading(1, 3, "Where the time goes, and why it cannot leave the node"), kat1_prediction]
     )
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -199,7 +227,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -214,6 +242,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -239,6 +268,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=[
@@ -280,18 +310,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Name the bar that dominates your waterfall and the lever that shrinks it. Then add a network round trip to the total: at least 1 to 5 ms to a regional data centre and about 36 ms across a continent. Which of your budgets would survive offloading, and which bar would the round trip dwarf?",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.choice(
         "Your node reaches half of its peak FLOP/s (efficiency 0.5, batch 1, int8). A chip twice as fast at arithmetic (efficiency 1.0, same memory and runtime) is offered. What does it do to the latency of one inference?",
         [
@@ -299,12 +329,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "it shortens it, by at most half of the compute bar",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 2: A faster chip is not a faster system"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "A faster chip is not a faster system"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -334,7 +364,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -349,6 +379,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -379,6 +410,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=[
@@ -422,18 +454,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Is your track's workload in the regime where faster arithmetic buys nothing? Double the efficiency and report what the latency did. Then move the batch size and the format: does the binding bar ever flip on your node, and where? Advise your stakeholder whether to pay for more FLOP/s, more bandwidth or less overhead, with the numbers.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.number(
         {
             "cloud_titan": "Research hands over Llama-3-70B as an fp32 checkpoint: 70.6 billion weights at 4 bytes each, plus the KV cache of 2,048 tokens of context (under 1 GB in fp32). How many MB of memory does it claim on the H100 in that format?",
@@ -445,12 +477,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Which wall binds your north star?"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Which wall binds your north star?"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -461,7 +493,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         }
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -475,6 +507,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -499,6 +532,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["memory_footprint", "energy_per_sample", "latency"]),
             MathPeek(
                 kat3_profile.math, fields=["memory_footprint", "energy_per_sample", "latency"]
@@ -516,7 +550,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -524,10 +558,10 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "cloud_titan": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. If your node cannot run fp16 or fp8, say what that removes from your options.",
             "edge_guardian": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. If your node cannot run fp16 or fp8, say what that removes from your options.",
             "mobile_nomad": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. If your node cannot run fp16 or fp8, say what that removes from your options.",
-            "tiny_pioneer": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. No format brings one frame near 10 µJ: that wall is the lesson here, so say what the chip would have to do between frames to average 1 mW. Your node cannot run fp16 or fp8: say what that removes from your options.",
+            "tiny_pioneer": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. No format brings one frame near 10 µJ: that wall is the lesson here, so say what the chip would have to do between frames to average 1 mW. Your node cannot run fp16 or fp8: say what that removes from your options.\n\n**The wall is the lesson.** No number format brings one audio frame near 10 µJ: the core draws hundreds of milliwatts while it computes, so a 1 mW average can only come from computing briefly and sleeping the rest of each frame, which later labs explore. Here the wall is the lesson.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -51,6 +53,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -62,6 +65,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -84,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="ML Workflow: write the constraint down at stage 1",
                 reading="Chapter 3, ML Workflow: the ML lifecycle, constraint propagation across stages, the iteration tax and the Iron Law of the workflow",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Predict how much more a deployment constraint costs when it is found at deployment instead of at problem definition, and check your track's constraint on the real node at stage 1.\n- Quantify the iteration tax, that is how batch size and runtime set the evaluation throughput of your node and so how many experiments fit in a project.\n- Trace each lifecycle stage to the Iron-Law term it controls (data to bytes moved, evaluation to achieved efficiency, deployment to overhead) by moving one stage's lever at a time.\n\n### The laws you will lean on\n- **Constraint propagation.** A constraint discovered at lifecycle stage N costs roughly 2^(N-1) times what it costs at stage 1: a memory or deadline limit first noticed at deployment (stage 5) costs about 16 times more, at monitoring (stage 6) about 32 times, because every later stage has built on the wrong assumption.\n- **The iteration tax.** The number of experiments a team can run is calendar time divided by cycle time. A loop that evaluates in an hour allows hundreds of iterations in a 26-week project, a loop that takes a week allows about 26, and more small steps often beat fewer large ones.\n- **Iron Law of the workflow.** Each stage owns one term of T = D_vol / BW + O / (R_peak x eta) + L_lat: data collection and preparation set the bytes (D_vol), model development sets the operations (O), evaluation on the target verifies the achieved efficiency (eta), and deployment sets the overhead (L_lat) and the batch.\n- **Stages are contracts.** Every stage hands the next one an artefact and a promise about it; the deployment paradigm (and with it the node's memory, deadline and power budget) is fixed at problem definition, so those numbers belong in the first contract, not the last.\n\n### The struggle\nAccuracy-first exploration versus constraint-first design: every week spent polishing a model that ignores the node's memory, deadline or power budget is paid back many times over at deployment, but designing only to the constraint gives up starting accuracy. A bigger evaluation loop sees more, and iterates fewer times. *Gain:* fewer late surprises and more iterations per month. *Cost:* freedom to explore models the node cannot run."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Predict how much more a deployment constraint costs when it is found at deployment instead of at problem definition, and check your track's constraint on the real node at stage 1.\n- Quantify the iteration tax, that is how batch size and runtime set the evaluation throughput of your node and so how many experiments fit in a project.\n- Trace each lifecycle stage to the Iron-Law term it controls (data to bytes moved, evaluation to achieved efficiency, deployment to overhead) by moving one stage's lever at a time.\n\n### The laws you will lean on\n- **Constraint propagation.** A constraint discovered at lifecycle stage N costs roughly 2^(N-1) times what it costs at stage 1: a memory or deadline limit first noticed at deployment (stage 5) costs about 16 times more, at monitoring (stage 6) about 32 times, because every later stage has built on the wrong assumption.\n- **The iteration tax.** The number of experiments a team can run is calendar time divided by cycle time. A loop that evaluates in an hour allows hundreds of iterations in a 26-week project, a loop that takes a week allows about 26, and more small steps often beat fewer large ones.\n- **Iron Law of the workflow.** Each stage owns one term of T = D_vol / BW + O / (R_peak x eta) + L_lat: data collection and preparation set the bytes (D_vol), model development sets the operations (O), evaluation on the target verifies the achieved efficiency (eta), and deployment sets the overhead (L_lat) and the batch.\n- **Stages are contracts.** Every stage hands the next one an artefact and a promise about it; the deployment paradigm (and with it the node's memory, deadline and power budget) is fixed at problem definition, so those numbers belong in the first contract, not the last.\n\n### The struggle\nAccuracy-first exploration versus constraint-first design: every week spent polishing a model that ignores the node's memory, deadline or power budget is paid back many times over at deployment, but designing only to the constraint gives up starting accuracy. A bigger evaluation loop sees more, and iterates fewer times. *Gain:* fewer late surprises and more iterations per month. *Cost:* freedom to explore models the node cannot run."
+                    )
+                }
             ),
         ]
     )
@@ -93,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(3, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -115,25 +129,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "int8", "seq_len": 2048},
-            "briefing": "### Cloud Titan: this chapter\nResearch chose Llama-3-70B on accuracy alone; you write the problem definition that every later stage will build on. Product wants longer conversations, and the serving contract for one H100 must say, in numbers, how much context stays resident and in which format, before anyone fine-tunes or evaluates anything.\n\n**Arch-nemesis.** The Memory Wall, written into the contract: at least 4,096 tokens of context must stay resident beside the weights, twice Lab 2's 2,048. Each token's KV cache costs about 160 KiB at 1 byte per value and 320 KiB at fp16, in the same 80 GB that already holds the weights.\n\nThe CFO asks: what did finding the memory limit at problem definition rather than at launch save us, and how many evaluation runs per GPU-hour does this contract allow?",
+            "briefing": "**Cloud Titan: this chapter.** Research chose Llama-3-70B on accuracy alone; you write the problem definition that every later stage will build on. Product wants longer conversations, and the serving contract for one H100 must say, in numbers, how much context stays resident and in which format, before anyone fine-tunes or evaluates anything.",
+            "more": "**Arch-nemesis.** The Memory Wall, written into the contract: at least 4,096 tokens of context must stay resident beside the weights, twice Lab 2's 2,048. Each token's KV cache costs about 160 KiB at 1 byte per value and 320 KiB at fp16, in the same 80 GB that already holds the weights.\n\nThe CFO asks: what did finding the memory limit at problem definition rather than at launch save us, and how many evaluation runs per GPU-hour does this contract allow?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {},
-            "briefing": "### Edge Guardian: this chapter\nThe perception team tuned ResNet-50 for accuracy on a workstation in eager PyTorch. The vehicle runs the same network on the Orin with a compiled runtime, and the safety case must be written against the vehicle, not the workstation.\n\n**Arch-nemesis.** The Deadline shrinks to 9 ms (from 9.5 ms in Lab 2): sensor fusion now runs inside the same 10 ms loop, and together with the sensor readout it takes the first full millisecond. The contract must be checked with the production runtime on the Orin, because the eager runtime the team tuned with behaves very differently there.\n\nThe Safety Lead asks: which number in the stage-1 contract guarantees the 9 ms budget on the vehicle, and was it verified on the Orin with the runtime that will ship?",
+            "briefing": "**Edge Guardian: this chapter.** The perception team tuned ResNet-50 for accuracy on a workstation in eager PyTorch. The vehicle runs the same network on the Orin with a compiled runtime, and the safety case must be written against the vehicle, not the workstation.",
+            "more": "**Arch-nemesis.** The Deadline shrinks to 9 ms (from 9.5 ms in Lab 2): sensor fusion now runs inside the same 10 ms loop, and together with the sensor readout it takes the first full millisecond. The contract must be checked with the production runtime on the Orin, because the eager runtime the team tuned with behaves very differently there.\n\nThe Safety Lead asks: which number in the stage-1 contract guarantees the 9 ms budget on the vehicle, and was it verified on the Orin with the runtime that will ship?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nThe AR filter was prototyped and demoed on a flagship phone. It ships on the glasses, and the problem definition has to state the glasses' frame time and power budget before the next design iteration starts.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.9 W for ML (from 0.95 W in Lab 2): the always-on camera pipeline joins the display's idle draw, and together they take 0.1 W first. At 60 FPS the filter may spend at most 15 mJ per frame and 16.7 ms per frame, on the AR1, not on the phone it was demoed on.\n\nThe UX Designer asks: what energy and time budget per frame did you write into the contract, and does the filter meet it on the glasses rather than on the phone demo?",
+            "briefing": "**Mobile Nomad: this chapter.** The AR filter was prototyped and demoed on a flagship phone. It ships on the glasses, and the problem definition has to state the glasses' frame time and power budget before the next design iteration starts.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.9 W for ML (from 0.95 W in Lab 2): the always-on camera pipeline joins the display's idle draw, and together they take 0.1 W first. At 60 FPS the filter may spend at most 15 mJ per frame and 16.7 ms per frame, on the AR1, not on the phone it was demoed on.\n\nThe UX Designer asks: what energy and time budget per frame did you write into the contract, and does the filter meet it on the glasses rather than on the phone demo?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe DSP team built a floating-point prototype of the speech-isolation network on a laptop. Before the model is trained further, the hearable's problem definition must fix the SRAM, latency and energy budget on the STM32H743 that will ship.\n\n**Arch-nemesis.** The SRAM Wall tightens to 900 kB (from 950 kB in Lab 2): the audio buffers join the RTOS, and together they claim 100 kB of the H743's 1,000 kB before the model gets any. A prototype that only fits in a laptop's RAM is a stage-5 surprise waiting to happen.\n\nThe Hardware Lead asks: how many kB of the 900 kB does the model claim in the contract's format, and what would it have cost to discover a float model at board bring-up instead?",
+            "briefing": "**Tiny Pioneer: this chapter.** The DSP team built a floating-point prototype of the speech-isolation network on a laptop. Before the model is trained further, the hearable's problem definition must fix the SRAM, latency and energy budget on the STM32H743 that will ship.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 900 kB (from 950 kB in Lab 2): the audio buffers join the RTOS, and together they claim 100 kB of the H743's 1,000 kB before the model gets any. A prototype that only fits in a laptop's RAM is a stage-5 surprise waiting to happen.\n\nThe Hardware Lead asks: how many kB of the 900 kB does the model claim in the contract's format, and what would it have cost to discover a float model at board bring-up instead?",
         },
     }
     return (lab_tracks,)
@@ -144,7 +162,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     active_track = lab_tracks[track_selector.value]
     lab_start = ledger_panel.resolve(track_selector.value)
     lab_decisions = ledger_inputs(lab_start.ledger, {"precision": "deployment_precision"})
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -153,19 +184,17 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat1_prediction = PredictionInput.choice(
         "Your node's memory, deadline or power limit is first noticed at stage 5 (deployment) instead of stage 1 (problem definition). By the constraint-propagation rule, roughly how many times more does fixing it cost?",
         ["2x", "5x", "16x", "32x"],
     )
-    mo.vstack(
-        [SafeMarkdown("## KAT 1: Find the constraint at stage 1, not stage 5"), kat1_prediction]
-    )
+    mo.vstack([KatHeading(1, 3, "Find the constraint at stage 1, not stage 5"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -186,7 +215,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -200,6 +229,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -224,6 +254,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(kat1_profile, fields=["memory_footprint", "latency", "energy_per_sample"]),
             MathPeek(
                 kat1_profile.math, fields=["memory_footprint", "latency", "energy_per_sample"]
@@ -239,18 +270,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Write your track's stage-1 contract as numbers (memory, time per answer, energy per answer) and show the configuration on the cards that meets it. Tell your stakeholder what the same violation, found at deployment, would have cost under the 2^(N-1) rule.",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat2_prediction = PredictionInput.number(
         {
             "cloud_titan": "Evaluation decodes 16 conversations per step (batch 16, int8) with the compiled runtime. Each step still streams every weight out of HBM once, so a step takes only a little longer than the single token of KAT 1. How many tokens per second does the evaluation bench produce?",
@@ -262,12 +293,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=1000000.0,
         unit="sample/s",
     )
-    mo.vstack([SafeMarkdown("## KAT 2: The iteration tax"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "The iteration tax"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -294,7 +325,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -309,6 +340,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -335,6 +367,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=["throughput", "latency", "energy_per_sample", "memory_footprint"],
@@ -365,18 +398,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Convert your throughput into evaluation passes per hour over a 50,000-sample validation set (3,600 x throughput / 50,000) and into iterations in a 26-week project, adding a day of retraining per cycle (the chapter's figure: Lab 8 puts a training step on the engine). Which batch and runtime would you ask your stakeholder to fund for the evaluation bench, and what do they cost in memory?",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.choice(
         {
             "cloud_titan": "The research prototype ran eagerly, kernel by kernel. In the Iron Law of the workflow, which lifecycle stage owns the lever that shrinks the overhead bar?",
@@ -386,12 +419,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         }[track_selector.value],
         ["data collection and preparation", "model development", "evaluation", "deployment"],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: One lever per stage"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "One lever per stage"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -427,7 +460,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -442,6 +475,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -466,6 +500,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=[
@@ -498,13 +533,13 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Move one stage's lever at a time and record which bar each one moved (the model stage owns the operations, and this lab keeps your track's model fixed). Then set the pipeline you will carry forward; its batch size is recorded. Which team (data, evaluation or platform) should your stakeholder staff next quarter to reach the north star, and why?",
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -51,6 +53,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -62,6 +65,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -84,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Data Engineering: every byte has mass",
                 reading="Chapter 4, Data Engineering: the physics of data (data gravity, the energy cost of moving data), data cascades and training-serving consistency",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Quantify how the data format (fp32, fp16, fp8, int8) changes the bytes one inference moves and the memory bar of the waterfall on your track's node.\n- Estimate the energy of one inference in your format and determine whether moving data, doing arithmetic or simply keeping the chip powered dominates it.\n- Diagnose how context length and buffered inputs grow the data a node must hold, and decide the data format and buffer size your serving contract will fix.\n\n### The laws you will lean on\n- **Data has mass.** Moving D bytes over a link of bandwidth BW takes D / BW, whether the link is a network (a petabyte over 100 Gb/s takes about a day) or a memory bus (an H100 needs about 21 ms to stream 70 GB of weights once). Large data stays put and the computation travels to it.\n- **Moving data costs more energy than computing on it.** Relative to one 32-bit multiply-add, reading the operand from DRAM costs on the order of a hundred times more energy and sending it across a network orders of magnitude more again. Locality and leaner formats are the biggest energy levers; on a microcontroller with on-chip SRAM the time the core stays awake dominates instead.\n- **Data cascades.** An upstream data decision (format, sampling, buffer size) is consumed by every downstream stage; a defect in it surfaces late and its cost grows with the number of artefacts built on it.\n- **Training-serving consistency.** Any transformation applied to data in training (scaling, quantization, windowing) must be applied identically at serving. The data format is therefore a contract between the two pipelines, not a setting of one of them.\n\n### The struggle\nFidelity of the representation against the cost of moving it: wide formats, long contexts and big input buffers keep more information, but every extra byte is paid in bandwidth time, energy and capacity. Lean formats move cheaply, risk losing signal, and bind training and serving to the same contract forever. *Gain:* fewer bytes moved (time, energy, capacity). *Cost:* fidelity, and a format contract training must honour."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Quantify how the data format (fp32, fp16, fp8, int8) changes the bytes one inference moves and the memory bar of the waterfall on your track's node.\n- Estimate the energy of one inference in your format and determine whether moving data, doing arithmetic or simply keeping the chip powered dominates it.\n- Diagnose how context length and buffered inputs grow the data a node must hold, and decide the data format and buffer size your serving contract will fix.\n\n### The laws you will lean on\n- **Data has mass.** Moving D bytes over a link of bandwidth BW takes D / BW, whether the link is a network (a petabyte over 100 Gb/s takes about a day) or a memory bus (an H100 needs about 21 ms to stream 70 GB of weights once). Large data stays put and the computation travels to it.\n- **Moving data costs more energy than computing on it.** Relative to one 32-bit multiply-add, reading the operand from DRAM costs on the order of a hundred times more energy and sending it across a network orders of magnitude more again. Locality and leaner formats are the biggest energy levers; on a microcontroller with on-chip SRAM the time the core stays awake dominates instead.\n- **Data cascades.** An upstream data decision (format, sampling, buffer size) is consumed by every downstream stage; a defect in it surfaces late and its cost grows with the number of artefacts built on it.\n- **Training-serving consistency.** Any transformation applied to data in training (scaling, quantization, windowing) must be applied identically at serving. The data format is therefore a contract between the two pipelines, not a setting of one of them.\n\n### The struggle\nFidelity of the representation against the cost of moving it: wide formats, long contexts and big input buffers keep more information, but every extra byte is paid in bandwidth time, energy and capacity. Lean formats move cheaply, risk losing signal, and bind training and serving to the same contract forever. *Gain:* fewer bytes moved (time, energy, capacity). *Cost:* fidelity, and a format contract training must honour."
+                    )
+                }
             ),
         ]
     )
@@ -93,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(4, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -115,25 +129,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "int8", "seq_len": 4096},
-            "briefing": "### Cloud Titan: this chapter\nHBM holds two kinds of data for your endpoint: the weights, written once, and the KV cache, written by every token of every conversation. Choose the format both are stored and served in. The fine-tuning pipeline must produce exactly that format, so the choice is a contract, not a server flag.\n\n**Arch-nemesis.** The Memory Wall rises to 6,144 resident tokens (from 4,096 in Lab 3), and now the slack is gone. The KV cache is stored in your format, about 160 KiB per token at 1 byte per value and 320 KiB at fp16, and fp16 weights alone already overflow the 80 GB before a single token is cached.\n\nThe CFO asks: how many joules, and so how many dollars of electricity, does each token cost in this format, and how many concurrent long conversations does the card hold?",
+            "briefing": "**Cloud Titan: this chapter.** HBM holds two kinds of data for your endpoint: the weights, written once, and the KV cache, written by every token of every conversation. Choose the format both are stored and served in. The fine-tuning pipeline must produce exactly that format, so the choice is a contract, not a server flag.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 6,144 resident tokens (from 4,096 in Lab 3), and now the slack is gone. The KV cache is stored in your format, about 160 KiB per token at 1 byte per value and 320 KiB at fp16, and fp16 weights alone already overflow the 80 GB before a single token is cached.\n\nThe CFO asks: how many joules, and so how many dollars of electricity, does each token cost in this format, and how many concurrent long conversations does the card hold?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {},
-            "briefing": "### Edge Guardian: this chapter\nThe vehicle now carries six cameras, and every loop each 224 x 224 RGB frame (8 bits per channel, about 150 kB) must be classified. Choose the format frames and weights are processed in on the Orin, knowing the training pipeline must feed the network the same format.\n\n**Arch-nemesis.** The Deadline shrinks to 8 ms: object tracking joins the loop and takes its share. Six camera frames per loop must fit inside it, and a format that is comfortable for one frame can break the budget for six.\n\nThe Safety Lead asks: with six cameras per loop, does the format you chose keep every loop inside 8 ms, and what guarantees the vehicle sees data in the same format the network was trained on?",
+            "briefing": "**Edge Guardian: this chapter.** The vehicle now carries six cameras, and every loop each 224 x 224 RGB frame (8 bits per channel, about 150 kB) must be classified. Choose the format frames and weights are processed in on the Orin, knowing the training pipeline must feed the network the same format.",
+            "more": "**Arch-nemesis.** The Deadline shrinks to 8 ms: object tracking joins the loop and takes its share. Six camera frames per loop must fit inside it, and a format that is comfortable for one frame can break the budget for six.\n\nThe Safety Lead asks: with six cameras per loop, does the format you chose keep every loop inside 8 ms, and what guarantees the vehicle sees data in the same format the network was trained on?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nEvery frame the glasses capture is streamed through LPDDR memory to the filter, and the filter's weights cross the same bus every frame. Choose the format the filter stores and computes in; the face-tracking data it was trained on must be prepared in that same format.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.85 W for ML (from 0.9 W in Lab 3) as the display refreshes faster, and now every byte is billed: weights and activations cross an LPDDR4X bus with about 1/200 of an H100's bandwidth every frame, and energy per frame times 60 frames per second must stay under the budget with room left for the display.\n\nThe UX Designer asks: how many millijoules does a frame cost in this format, what share of the 0.85 W does 60 FPS use, and how much of that energy is spent moving data rather than computing?",
+            "briefing": "**Mobile Nomad: this chapter.** Every frame the glasses capture is streamed through LPDDR memory to the filter, and the filter's weights cross the same bus every frame. Choose the format the filter stores and computes in; the face-tracking data it was trained on must be prepared in that same format.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.85 W for ML (from 0.9 W in Lab 3) as the display refreshes faster, and now every byte is billed: weights and activations cross an LPDDR4X bus with about 1/200 of an H100's bandwidth every frame, and energy per frame times 60 frames per second must stay under the budget with room left for the display.\n\nThe UX Designer asks: how many millijoules does a frame cost in this format, what share of the 0.85 W does 60 FPS use, and how much of that energy is spent moving data rather than computing?",
         },
         "tiny_pioneer": {
             "model": Models.DSCNN,
             "system": Systems.STM32H743,
             "inputs": {"efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe data chapter's running example lives in your hearable: an always-on DS-CNN keyword spotter listens to one-second windows of 16 kHz, 16-bit audio and wakes the speech-isolation network only when the wearer is addressed. Choose the format the spotter stores and computes in on the STM32H743.\n\n**Arch-nemesis.** The SRAM Wall tightens to 800 kB. The speech-isolation network's 464 kB (int8) and the audio buffers live there too (one second of 16-bit audio is 32 kB), which leaves about 336 kB for the spotter and its buffered windows, and it must still answer inside 10 ms.\n\nThe Hardware Lead asks: how many kB of SRAM do the spotter and its buffered audio windows claim in your format, and does it answer inside 10 ms without a bigger chip?",
+            "briefing": "**Tiny Pioneer: this chapter.** The data chapter's running example lives in your hearable: an always-on DS-CNN keyword spotter listens to one-second windows of 16 kHz, 16-bit audio and wakes the speech-isolation network only when the wearer is addressed. Choose the format the spotter stores and computes in on the STM32H743.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 800 kB. The speech-isolation network's 464 kB (int8) and the audio buffers live there too (one second of 16-bit audio is 32 kB), which leaves about 336 kB for the spotter and its buffered windows, and it must still answer inside 10 ms.\n\nThe Hardware Lead asks: how many kB of SRAM do the spotter and its buffered audio windows claim in your format, and does it answer inside 10 ms without a bigger chip?",
         },
     }
     return (lab_tracks,)
@@ -146,7 +164,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     lab_decisions = ledger_inputs(
         lab_start.ledger, {"precision": "deployment_precision", "batch_size": "pipeline_batch"}
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -155,7 +186,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Decode one token of one conversation (batch 1) in int8, with 4,096 tokens of context. Every one of the 70.6 billion weights is read once (1 byte each), and so is the KV cache of every token in context (about 160 KiB per token in int8). How many MB does the step move through memory?",
@@ -167,12 +198,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Bytes are the physics"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Bytes are the physics"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -193,7 +224,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -208,6 +239,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -234,6 +266,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=["bytes_moved", "latency", "throughput", "arithmetic_intensity"],
@@ -264,18 +297,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Halve the bytes per value and report what happened to the bytes moved and to the memory bar. Did the total latency follow? Explain with the waterfall whether your node was waiting on data, arithmetic or overhead, and what that means for the format your stakeholder should pay for.",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat2_prediction = PredictionInput.number(
         {
             "cloud_titan": "Price the same step (one token, batch 1, int8) in energy. The H100 draws about 90 W of static power for the whole 23 ms step, about 55 pJ for every byte it moves (KAT 1's count) and about 0.2 pJ per operation (about 150 GFLOP). How many millijoules does the token cost?",
@@ -289,7 +322,7 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
     )
     mo.vstack(
         [
-            SafeMarkdown("## KAT 2: Moving data costs more than computing on it, or does it?"),
+            KatHeading(2, 3, "Moving data costs more than computing on it, or does it?"),
             kat2_prediction,
         ]
     )
@@ -297,7 +330,7 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -318,7 +351,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -332,6 +365,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -358,6 +392,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile, fields=["energy_per_sample", "power", "bytes_moved", "latency"]
             ),
@@ -377,18 +412,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Choose the serving data format; it is recorded and reaches the serving lab. Open the math behind the energy: which part is largest on your node, the bytes moved, the operations, or static power over the time the chip is awake? Give your stakeholder the energy per inference in your format and in fp32, and say what the saving came from.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.choice(
         {
             "cloud_titan": "Double the number of conversations held per step (batch 1 to 2), each with its full context. Which part of the memory footprint grows with it?",
@@ -419,12 +454,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
             ],
         }[track_selector.value],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Context and buffers are data too"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Context and buffers are data too"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -455,7 +490,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -469,6 +504,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -494,6 +530,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, {"batch_size": 1})
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=["memory_footprint", "memory_activations", "memory_weights", "latency"],
@@ -522,7 +559,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -533,7 +570,7 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "tiny_pioneer": "Find how many audio windows the spotter can buffer in your format inside the 336 kB left for it, and whether it still answers inside 10 ms. Write the data contract your firmware team must honour (format and buffer size) and what breaks if training prepares audio differently.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -51,6 +53,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -62,6 +65,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -84,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Neural Computation: what one forward pass costs",
                 reading="Chapter 5, Neural Computation: forward propagation, arithmetic intensity and the inference resource profile",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Quantify the operations (FLOPs) and the bytes one inference of your track's model needs, and the arithmetic intensity that relates them.\n- Predict how far batching raises arithmetic intensity, and whether it lifts a forward pass off the memory wall on your node.\n- Decompose the memory footprint into weights, activations and KV cache, and decide which number format lets the model fit the node.\n\n### The laws you will lean on\n- **Iron Law of a forward pass.** Latency = max(FLOPs / (peak FLOP/s x efficiency), bytes moved / memory bandwidth) + dispatch overhead. Whichever term is larger is the bottleneck.\n- **Arithmetic intensity decides the regime.** Intensity = FLOPs / bytes moved. Below the node's ridge point (peak FLOP/s / bandwidth) a pass is memory-bound and faster arithmetic buys nothing.\n- **Reuse is the only way up.** Batching B inputs multiplies the FLOPs by B but reads each weight once, so intensity and throughput rise, while activation memory grows linearly with B and every input waits for the whole batch.\n\n### The struggle\nIntensity rises only by reusing each fetched weight across more inputs. Reuse buys throughput, and spends latency and memory: a single, latency-critical inference leaves expensive arithmetic units waiting on memory. *Gain:* throughput (inferences per second). *Cost:* latency per request and memory."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Quantify the operations (FLOPs) and the bytes one inference of your track's model needs, and the arithmetic intensity that relates them.\n- Predict how far batching raises arithmetic intensity, and whether it lifts a forward pass off the memory wall on your node.\n- Decompose the memory footprint into weights, activations and KV cache, and decide which number format lets the model fit the node.\n\n### The laws you will lean on\n- **Iron Law of a forward pass.** Latency = max(FLOPs / (peak FLOP/s x efficiency), bytes moved / memory bandwidth) + dispatch overhead. Whichever term is larger is the bottleneck.\n- **Arithmetic intensity decides the regime.** Intensity = FLOPs / bytes moved. Below the node's ridge point (peak FLOP/s / bandwidth) a pass is memory-bound and faster arithmetic buys nothing.\n- **Reuse is the only way up.** Batching B inputs multiplies the FLOPs by B but reads each weight once, so intensity and throughput rise, while activation memory grows linearly with B and every input waits for the whole batch.\n\n### The struggle\nIntensity rises only by reusing each fetched weight across more inputs. Reuse buys throughput, and spends latency and memory: a single, latency-critical inference leaves expensive arithmetic units waiting on memory. *Gain:* throughput (inferences per second). *Cost:* latency per request and memory."
+                    )
+                }
             ),
         ]
     )
@@ -93,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(5, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -115,25 +129,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "fp8", "seq_len": 8192},
-            "briefing": "### Cloud Titan: this chapter\nYour Llama-3-70B endpoint decodes one token per user per step on a single H100. Each decoded token multiplies every one of the 70.6 billion weights once, and each weight has to be streamed from HBM to do it. Users keep 8,192 tokens of context.\n\n**Arch-nemesis.** The Memory Wall rises to 8,192 resident tokens (from 6,144 in Lab 4): 80 GB of HBM must hold the weights and the KV cache of every token in flight, and at batch 1 the tensor cores idle while weights stream in. Reuse through batching is the only lever, and the KV cache caps it.\n\nThe CFO asks: we pay for the H100 by the hour, so how many tokens per dollar does this configuration buy, and what stops us from serving more users on the same card?",
+            "briefing": "**Cloud Titan: this chapter.** Your Llama-3-70B endpoint decodes one token per user per step on a single H100. Each decoded token multiplies every one of the 70.6 billion weights once, and each weight has to be streamed from HBM to do it. Users keep 8,192 tokens of context.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 8,192 resident tokens (from 6,144 in Lab 4): 80 GB of HBM must hold the weights and the KV cache of every token in flight, and at batch 1 the tensor cores idle while weights stream in. Reuse through batching is the only lever, and the KV cache caps it.\n\nThe CFO asks: we pay for the H100 by the hour, so how many tokens per dollar does this configuration buy, and what stops us from serving more users on the same card?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {},
-            "briefing": "### Edge Guardian: this chapter\nThe perception network of your autonomous vehicle runs ResNet-50 on a Jetson AGX Orin once per camera frame. Before tuning anything you need to know what one frame costs in operations and in bytes.\n\n**Arch-nemesis.** The Deadline tightens to 7.5 ms for perception (from 8 ms in Lab 4) inside the 10 ms safety loop: every camera frame must be classified within it, every time. Batching several cameras raises throughput but makes each frame wait for the slowest member of its batch.\n\nThe Safety Lead asks: is the worst case of one frame inside the 7.5 ms perception budget, and does batching the cameras make the loop more or less deterministic?",
+            "briefing": "**Edge Guardian: this chapter.** The perception network of your autonomous vehicle runs ResNet-50 on a Jetson AGX Orin once per camera frame. Before tuning anything you need to know what one frame costs in operations and in bytes.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 7.5 ms for perception (from 8 ms in Lab 4) inside the 10 ms safety loop: every camera frame must be classified within it, every time. Batching several cameras raises throughput but makes each frame wait for the slowest member of its batch.\n\nThe Safety Lead asks: is the worst case of one frame inside the 7.5 ms perception budget, and does batching the cameras make the loop more or less deterministic?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {},
-            "briefing": "### Mobile Nomad: this chapter\nYour AR filter (face mesh plus segmentation) runs on the Snapdragon AR1 in a pair of glasses, once per frame at 60 frames per second. Every operation you spend per frame is spent sixty times a second.\n\n**Arch-nemesis.** Hand thermals: the glasses shed only about a watt before the frame gets warm on the skin, and the filter's share is now 0.8 W (from 0.85 W in Lab 4). Operations per frame times frames per second is sustained work, and sustained work becomes heat.\n\nThe UX Designer asks: how many operations does each frame cost, and how much headroom is left in the 16.7 ms frame before the glasses have to throttle?",
+            "briefing": "**Mobile Nomad: this chapter.** Your AR filter (face mesh plus segmentation) runs on the Snapdragon AR1 in a pair of glasses, once per frame at 60 frames per second. Every operation you spend per frame is spent sixty times a second.",
+            "more": "**Arch-nemesis.** Hand thermals: the glasses shed only about a watt before the frame gets warm on the skin, and the filter's share is now 0.8 W (from 0.85 W in Lab 4). Operations per frame times frames per second is sustained work, and sustained work becomes heat.\n\nThe UX Designer asks: how many operations does each frame cost, and how much headroom is left in the 16.7 ms frame before the glasses have to throttle?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {},
-            "briefing": "### Tiny Pioneer: this chapter\nYour hearable isolates speech with a small LSTM that runs on every 10 ms audio frame on an STM32H743 microcontroller. Each frame reads every weight of the network once.\n\n**Arch-nemesis.** Every KB of SRAM, now 768 kB for the model (from 800 kB in Lab 4): weights, activations and the audio buffers share the same on-chip memory, and the whole loop must finish within each 10 ms frame on a power budget measured in milliwatts.\n\nThe Hardware Lead asks: how many KB of SRAM does this model claim, and does it still fit, with room for the audio buffers, in the format you chose?",
+            "briefing": "**Tiny Pioneer: this chapter.** Your hearable isolates speech with a small LSTM that runs on every 10 ms audio frame on an STM32H743 microcontroller. Each frame reads every weight of the network once.",
+            "more": "**Arch-nemesis.** Every KB of SRAM, now 768 kB for the model (from 800 kB in Lab 4): weights, activations and the audio buffers share the same on-chip memory, and the whole loop must finish within each 10 ms frame on a power budget measured in milliwatts.\n\nThe Hardware Lead asks: how many KB of SRAM does this model claim, and does it still fit, with room for the audio buffers, in the format you chose?",
         },
     }
     return (lab_tracks,)
@@ -144,7 +162,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     active_track = lab_tracks[track_selector.value]
     lab_start = ledger_panel.resolve(track_selector.value)
     lab_decisions = ledger_inputs(lab_start.ledger, {"precision": "data_format"})
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -153,7 +184,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "How many GFLOP does decoding one token of Llama-3-70B need? Count 2 FLOP per multiply-accumulate: one per weight.",
@@ -165,12 +196,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=1000.0,
         unit="GFLOP",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Count the work of one inference"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Count the work of one inference"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -181,7 +212,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         }
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -195,6 +226,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -219,6 +251,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile, fields=["flops", "bytes_moved", "arithmetic_intensity", "latency"]
             ),
@@ -239,30 +272,30 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Change the number format and watch the counts. Explain why the operation count alone does not predict the latency on your node: which count moved, which did not, and what the arithmetic intensity says about the bottleneck.",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.number(
         "Batch 64 inputs into one forward pass. How many FLOP does the pass perform per byte it moves (its arithmetic intensity)? Batching multiplies the FLOPs by 64 but reads each weight once.",
         low=0.01,
         high=100000.0,
         unit="FLOP/byte",
     )
-    mo.vstack([SafeMarkdown("## KAT 2: Reuse raises arithmetic intensity"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "Reuse raises arithmetic intensity"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -277,7 +310,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         }
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -292,6 +325,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -316,6 +350,7 @@ def _(
     kat2_expected = stated_profile(kat2_setup, active_track, lab_decisions, {"batch_size": 64})
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(kat2_profile, fields=["arithmetic_intensity", "throughput", "latency"]),
             LatencyWaterfall(kat2_profile),
             MathPeek(
@@ -345,18 +380,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Pick the batch size you would deploy. Justify it with the waterfall: what the compute, memory and overhead bars did as the batch grew, what the throughput gained and what each request's latency paid.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.choice(
         "At the starting configuration, which part of the memory footprint is the largest?",
         {
@@ -366,12 +401,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
             "tiny_pioneer": ["the weights", "the activations"],
         }[track_selector.value],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: What fills the memory?"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "What fills the memory?"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -392,7 +427,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -406,6 +441,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -430,6 +466,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["memory_footprint", "latency", "throughput"]),
             MathPeek(kat3_profile.math, fields=["memory_footprint", "latency", "throughput"]),
             PredictionComparison(kat3_locked, "the weights", design=kat3_expected),
@@ -443,13 +480,13 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Choose the number format and batch size that fit your node's memory. Explain which part of the footprint you cut and why training the same model here would need two to three times as much.",
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

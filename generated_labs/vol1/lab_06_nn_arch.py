@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -51,6 +53,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -62,6 +65,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -84,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Network Architectures: the contract an architecture signs with the machine",
                 reading="Chapter 6, Network Architectures: architectural principles, inductive bias, the architecture families and their workload signatures",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Compare how your track's architecture family (transformer decoder, residual CNN, depthwise-separable CNN or LSTM) fixes the operations and the bytes of one inference, and read the arithmetic intensity it signs up for.\n- Predict which term of the Iron Law your architecture exposes on your node, and how much a better-aligned kernel (a higher fraction of peak) can still buy.\n- Quantify the memory an architecture claims as its sequence and batch dimensions grow, and choose the context or batch your node can promise.\n\n### The laws you will lean on\n- **The architecture is a contract with physics.** Choosing an architecture fixes the operations (O) and the data volume (D) of the Iron Law, Latency = max(O / (peak x efficiency), D / bandwidth) + overhead, before a single kernel is tuned. Changing it later means retraining and redeploying.\n- **Inductive bias is reuse.** A convolution applies one small filter at every position and a recurrent cell applies the same weights at every time step, so both need orders of magnitude fewer parameters than a dense layer over the same input. Attention drops these assumptions and pays in operations and memory that grow with the sequence.\n- **Each family meets its own wall.** Dense layers stream weights and are bound by bandwidth, convolutions reuse weights and are bound by compute, recurrent cells are bound by their step-after-step dependency, and transformers by memory capacity: the KV cache grows linearly with context, attention scores with its square.\n- **Hardware alignment sets the achievable efficiency.** The chapter reports dense layers at roughly 80-90 % of a matrix unit's peak, convolutions at 60-75 % and recurrent cells at only 30-50 %. The efficiency you assume is a property of the architecture on the machine, not a free parameter.\n\n### The struggle\nEvery assumption an architecture drops (locality, step-by-step order) buys representational reach and costs operations, memory or parallelism; every assumption it adds (small shared filters, separable convolutions, recurrence) saves work but may cost accuracy or map badly onto the accelerator. *Gain:* representational power (context, reach, accuracy). *Cost:* operations, bytes and memory per inference."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Compare how your track's architecture family (transformer decoder, residual CNN, depthwise-separable CNN or LSTM) fixes the operations and the bytes of one inference, and read the arithmetic intensity it signs up for.\n- Predict which term of the Iron Law your architecture exposes on your node, and how much a better-aligned kernel (a higher fraction of peak) can still buy.\n- Quantify the memory an architecture claims as its sequence and batch dimensions grow, and choose the context or batch your node can promise.\n\n### The laws you will lean on\n- **The architecture is a contract with physics.** Choosing an architecture fixes the operations (O) and the data volume (D) of the Iron Law, Latency = max(O / (peak x efficiency), D / bandwidth) + overhead, before a single kernel is tuned. Changing it later means retraining and redeploying.\n- **Inductive bias is reuse.** A convolution applies one small filter at every position and a recurrent cell applies the same weights at every time step, so both need orders of magnitude fewer parameters than a dense layer over the same input. Attention drops these assumptions and pays in operations and memory that grow with the sequence.\n- **Each family meets its own wall.** Dense layers stream weights and are bound by bandwidth, convolutions reuse weights and are bound by compute, recurrent cells are bound by their step-after-step dependency, and transformers by memory capacity: the KV cache grows linearly with context, attention scores with its square.\n- **Hardware alignment sets the achievable efficiency.** The chapter reports dense layers at roughly 80-90 % of a matrix unit's peak, convolutions at 60-75 % and recurrent cells at only 30-50 %. The efficiency you assume is a property of the architecture on the machine, not a free parameter.\n\n### The struggle\nEvery assumption an architecture drops (locality, step-by-step order) buys representational reach and costs operations, memory or parallelism; every assumption it adds (small shared filters, separable convolutions, recurrence) saves work but may cost accuracy or map badly onto the accelerator. *Gain:* representational power (context, reach, accuracy). *Cost:* operations, bytes and memory per inference."
+                    )
+                }
             ),
         ]
     )
@@ -93,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(6, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -115,25 +129,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "fp8", "efficiency": 0.4, "seq_len": 8192},
-            "briefing": "### Cloud Titan: this chapter\nArchitecture review of your Llama-3-70B decoder: 80 identical blocks, each with grouped-query attention (64 query heads sharing 8 key-value heads) and a gated feed-forward layer. Lab 5 showed fp16 weights alone overflow the 80 GB, so the review starts from 8-bit weights. Product now wants every user to keep a long conversation in context.\n\n**Arch-nemesis.** The Memory Wall rises to 10,240 resident tokens (from 8,192 in Lab 5), and this time you learn why it is an architecture problem. Each token of context stores keys and values in all 80 layers, so the KV cache grows with every token a user keeps, while the 8-bit weights already claim about 71 of the 80 GB.\n\nThe CFO asks: what context length can we sell on one H100 without buying a second card, and how many concurrent users does that leave us at that length?",
+            "briefing": "**Cloud Titan: this chapter.** Architecture review of your Llama-3-70B decoder: 80 identical blocks, each with grouped-query attention (64 query heads sharing 8 key-value heads) and a gated feed-forward layer. Lab 5 showed fp16 weights alone overflow the 80 GB, so the review starts from 8-bit weights. Product now wants every user to keep a long conversation in context.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 10,240 resident tokens (from 8,192 in Lab 5), and this time you learn why it is an architecture problem. Each token of context stores keys and values in all 80 layers, so the KV cache grows with every token a user keeps, while the 8-bit weights already claim about 71 of the 80 GB.\n\nThe CFO asks: what context length can we sell on one H100 without buying a second card, and how many concurrent users does that leave us at that length?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8", "efficiency": 0.4},
-            "briefing": "### Edge Guardian: this chapter\nBackbone review for the perception stack: ResNet-50 applies small shared filters across every position of the camera frame, the textbook case of convolutional reuse. A colleague argues that a depthwise-separable backbone with far fewer operations would win back the loop budget. Before swapping anything, you measure what the residual CNN family itself demands of the Orin.\n\n**Arch-nemesis.** The Deadline tightens to 7 ms: fusion and tracking now share the 10 ms loop, leaving perception 7 ms for every frame, every time. A backbone that looks cheap in operations can still spend its time on memory traffic and launch overhead.\n\nThe Safety Lead asks: which term of the latency equation owns the 7 ms perception budget with this backbone, and would a backbone with fewer operations really make the loop safer?",
+            "briefing": "**Edge Guardian: this chapter.** Backbone review for the perception stack: ResNet-50 applies small shared filters across every position of the camera frame, the textbook case of convolutional reuse. A colleague argues that a depthwise-separable backbone with far fewer operations would win back the loop budget. Before swapping anything, you measure what the residual CNN family itself demands of the Orin.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 7 ms: fusion and tracking now share the 10 ms loop, leaving perception 7 ms for every frame, every time. A backbone that looks cheap in operations can still spend its time on memory traffic and launch overhead.\n\nThe Safety Lead asks: which term of the latency equation owns the 7 ms perception budget with this backbone, and would a backbone with fewer operations really make the loop safer?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nYour AR filter network is built from depthwise-separable blocks: each 3x3 filter touches one channel, and a cheap 1x1 convolution mixes channels afterwards, roughly an eighth of the work of standard convolutions. The question for the glasses is whether fewer operations still translate into a cooler frame.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.75 W for ML (from 0.8 W in Lab 5), and the architecture now decides how that budget is spent: a transformer-style filter would need many times the operations per frame, and every operation at 60 frames per second turns into heat at your temples.\n\nThe UX Designer asks: does this architecture leave the glasses comfortable at 60 frames per second, and what would a heavier architecture cost in warmth on the wearer's face?",
+            "briefing": "**Mobile Nomad: this chapter.** Your AR filter network is built from depthwise-separable blocks: each 3x3 filter touches one channel, and a cheap 1x1 convolution mixes channels afterwards, roughly an eighth of the work of standard convolutions. The question for the glasses is whether fewer operations still translate into a cooler frame.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.75 W for ML (from 0.8 W in Lab 5), and the architecture now decides how that budget is spent: a transformer-style filter would need many times the operations per frame, and every operation at 60 frames per second turns into heat at your temples.\n\nThe UX Designer asks: does this architecture leave the glasses comfortable at 60 frames per second, and what would a heavier architecture cost in warmth on the wearer's face?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3},
-            "briefing": "### Tiny Pioneer: this chapter\nYour speech-isolation network is a small LSTM: each 10 ms audio frame passes once through the same recurrent weights, and each step depends on the state the previous frame left behind. Recurrence keeps the parameter count small, but every weight is read once per frame and the steps cannot run in parallel.\n\n**Arch-nemesis.** The SRAM Wall tightens to 700 kB for the model: the audio buffers and the Bluetooth stack took another slice of the chip. Weights, activations and the recurrent state must all fit inside it, in the number format you choose.\n\nThe Hardware Lead asks: how many KB of SRAM does this architecture claim per frame, how many are left for audio buffers under the 700 kB budget, and would a convolutional keyword-spotter-style network be cheaper in SRAM?",
+            "briefing": "**Tiny Pioneer: this chapter.** Your speech-isolation network is a small LSTM: each 10 ms audio frame passes once through the same recurrent weights, and each step depends on the state the previous frame left behind. Recurrence keeps the parameter count small, but every weight is read once per frame and the steps cannot run in parallel.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 700 kB for the model: the audio buffers and the Bluetooth stack took another slice of the chip. Weights, activations and the recurrent state must all fit inside it, in the number format you choose.\n\nThe Hardware Lead asks: how many KB of SRAM does this architecture claim per frame, how many are left for audio buffers under the 700 kB budget, and would a convolutional keyword-spotter-style network be cheaper in SRAM?",
         },
     }
     return (lab_tracks,)
@@ -144,7 +162,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     active_track = lab_tracks[track_selector.value]
     lab_start = ledger_panel.resolve(track_selector.value)
     lab_decisions = ledger_inputs(lab_start.ledger, {"batch_size": "serving_batch"})
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -153,7 +184,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Decode one token (batch 1) in fp8 with 8,192 tokens of context: 2 FLOP per weight (70.6 billion weights) plus about 20 GFLOP of attention over the context, while each weight is read once (1 byte) together with the context's KV cache (about 1.3 GB). How many FLOP does the decoder perform for every byte it moves (its arithmetic intensity)?",
@@ -165,12 +196,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000.0,
         unit="FLOP/byte",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: The signature of your architecture"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "The signature of your architecture"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -181,7 +212,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         }
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -195,6 +226,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -219,6 +251,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, {"batch_size": 1})
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(kat1_profile, fields=["arithmetic_intensity", "flops", "bytes_moved"]),
             MathPeek(kat1_profile.math, fields=["arithmetic_intensity", "flops", "bytes_moved"]),
             PredictionComparison(
@@ -237,18 +270,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Place your architecture's intensity next to your node's ridge point (peak FLOP/s divided by bandwidth, both in the MathPeek). Name the structural feature of the family that produced the number (a filter reused at every position, or every weight read once per step) and say which wall your stakeholder is paying for.",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.choice(
         "Suppose a perfect kernel library let your architecture reach 100 % of the node's peak (efficiency 1.0, the right end of the slider). Which bar of the waterfall is then the longest: the one no kernel library can shrink further?",
         [
@@ -259,7 +292,7 @@ def _(PredictionInput, SafeMarkdown, mo):
     )
     mo.vstack(
         [
-            SafeMarkdown("## KAT 2: Hardware alignment, or why fewer FLOPs can fail to help"),
+            KatHeading(2, 3, "Hardware alignment, or why fewer FLOPs can fail to help"),
             kat2_prediction,
         ]
     )
@@ -267,7 +300,7 @@ def _(PredictionInput, SafeMarkdown, mo):
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -281,7 +314,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         }
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -296,6 +329,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -323,6 +357,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=["latency", "latency_compute", "latency_memory", "latency_overhead"],
@@ -352,18 +387,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Slide the efficiency from 0.1 to 1.0 and watch the waterfall. Name the bar that refused to shrink and explain why. Then state the efficiency you would promise for your architecture family (the chapter: dense 80-90 %, convolution 60-75 %, recurrent 30-50 % of peak) and what that promise means in your stakeholder's terms.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.number(
         {
             "cloud_titan": "Four conversations (batch 4) each keep 8,192 tokens of context. In fp8 the 70.6 billion weights take 1 byte each, and every token stores keys and values in all 80 layers, about 160 KiB per token. How many MB does the decoder claim on the H100?",
@@ -375,12 +410,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=1000000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 3: What your architecture claims in memory"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "What your architecture claims in memory"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -411,7 +446,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -425,6 +460,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -449,6 +485,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, {"batch_size": 4})
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=["memory_footprint", "latency", "throughput", "energy_per_sample"],
@@ -470,7 +507,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -481,7 +518,7 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "tiny_pioneer": "Grow the batch and switch the number format, and watch the footprint, the fit and the latency. Choose the setting you would ship and justify it: how much of the footprint belongs to the architecture's fixed weights, how much grows with every input, and what headroom remains under your nemesis budget.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

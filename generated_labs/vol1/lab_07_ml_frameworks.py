@@ -88,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="ML Frameworks: the dispatch tax of eager execution",
                 reading="Chapter 7, ML Frameworks: execution strategies (eager, graph, JIT), the dispatch tax, torch.compile and micro-runtimes",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Quantify the dispatch tax of your runtime, the milliseconds of one inference spent launching kernels and interpreting operations rather than computing, in eager and in compiled execution.\n- Predict how the tax behaves as the work per call grows, and explain why compilation eliminates what batching only spreads across more inputs.\n- Choose the runtime you ship on your node, weighing latency and energy per inference against flexibility, compile time and the memory the runtime itself occupies.\n\n### The laws you will lean on\n- **Dispatch overhead law.** Latency = max(compute time, memory time) + overhead, with overhead = fixed cost per call + weight layers x kernels per layer x cost per kernel launch. Faster arithmetic shrinks none of the overhead.\n- **The framework is a compiler.** Capturing the whole graph lets a runtime fuse operators (one launch and one pass over memory where eager needs several) and drop the interpreter from the loop. The chapter reports fused kernels moving 2-3x fewer bytes and compiled execution often more than 2x faster than eager.\n- **Small work pays the biggest tax.** A kernel launch costs microseconds on the host whatever the kernel does. When each operation computes for less than that, overhead dominates: the chapter's toy model gains about 10x from compilation, a 175-billion-parameter model about 1.3x.\n- **The runtime must fit the node.** A Python interpreter needs tens of MB and a full training framework hundreds; a microcontroller has well under 1 MB of SRAM. There, only a micro-runtime with a static memory plan and no interpreter of Python fits.\n\n### The struggle\nEager execution runs each operation as the code reaches it: easy to debug, free to change shape and control flow, and taxed on every launch. Compiling removes the tax and fuses memory traffic, but costs compile time, a recompile for every new input shape, harder debugging and lock-in to one target. *Gain:* latency and energy per inference. *Cost:* flexibility, compile time and debuggability."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Quantify the dispatch tax of your runtime, the milliseconds of one inference spent launching kernels and interpreting operations rather than computing, in eager and in compiled execution.\n- Predict how the tax behaves as the work per call grows, and explain why compilation eliminates what batching only spreads across more inputs.\n- Choose the runtime you ship on your node, weighing latency and energy per inference against flexibility, compile time and the memory the runtime itself occupies.\n\n### The laws you will lean on\n- **Dispatch overhead law.** Latency = max(compute time, memory time) + overhead, with overhead = fixed cost per call + weight layers x kernels per layer x cost per kernel launch. Faster arithmetic shrinks none of the overhead.\n- **The framework is a compiler.** Capturing the whole graph lets a runtime fuse operators (one launch and one pass over memory where eager needs several) and drop the interpreter from the loop. The chapter reports fused kernels moving 2-3x fewer bytes and compiled execution often more than 2x faster than eager.\n- **Small work pays the biggest tax.** A kernel launch costs microseconds on the host whatever the kernel does. When each operation computes for less than that, overhead dominates: the chapter's toy model gains about 10x from compilation, a 175-billion-parameter model about 1.3x.\n- **The runtime must fit the node.** A Python interpreter needs tens of MB and a full training framework hundreds; a microcontroller has well under 1 MB of SRAM. There, only a micro-runtime with a static memory plan and no interpreter of Python fits.\n\n### The struggle\nEager execution runs each operation as the code reaches it: easy to debug, free to change shape and control flow, and taxed on every launch. Compiling removes the tax and fuses memory traffic, but costs compile time, a recompile for every new input shape, harder debugging and lock-in to one target. *Gain:* latency and energy per inference. *Cost:* flexibility, compile time and debuggability."
+                    )
+                }
             ),
         ]
     )
@@ -97,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(7, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -119,25 +129,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "fp8", "seq_len": 4096},
-            "briefing": "### Cloud Titan: this chapter\nThe research team serves Llama-3-70B straight from its eager PyTorch prototype. Each decoded token walks 80 transformer blocks, and eager mode launches the attention, normalisation, activation and projection kernels of every block one by one from Python. The weights are 8-bit, as your earlier labs decided, and each user keeps the context you promised in Lab 6 (4,096 tokens if you start here).\n\n**Arch-nemesis.** The Memory Wall rises to 12,288 resident tokens (up from 10,240 in Lab 6): product wants more users holding long contexts at once, and resident tokens are users in the batch times context per user. Every millisecond the GPU spends waiting for the host to launch the next kernel is a millisecond those resident tokens sit in HBM earning nothing.\n\nThe CFO asks: how many tokens per dollar does the eager prototype deliver compared with a compiled runtime on the same H100, and is the engineering time to compile worth it?",
+            "briefing": "**Cloud Titan: this chapter.** The research team serves Llama-3-70B straight from its eager PyTorch prototype. Each decoded token walks 80 transformer blocks, and eager mode launches the attention, normalisation, activation and projection kernels of every block one by one from Python. The weights are 8-bit, as your earlier labs decided, and each user keeps the context you promised in Lab 6 (4,096 tokens if you start here).",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 12,288 resident tokens (up from 10,240 in Lab 6): product wants more users holding long contexts at once, and resident tokens are users in the batch times context per user. Every millisecond the GPU spends waiting for the host to launch the next kernel is a millisecond those resident tokens sit in HBM earning nothing.\n\nThe CFO asks: how many tokens per dollar does the eager prototype deliver compared with a compiled runtime on the same H100, and is the engineering time to compile worth it?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8"},
-            "briefing": "### Edge Guardian: this chapter\nThe perception network was ported from a Python research notebook and still runs in eager PyTorch on the Orin's Arm cores. A compiled engine (TensorRT-style, fused layers, fixed input shapes) is on the table, but the researchers like being able to change the network in minutes.\n\n**Arch-nemesis.** The Deadline tightens to 6.5 ms (down from 7 ms in Lab 6): planning joined the loop. A perception stage that misses it because of software alone, before the silicon is even busy, is the most embarrassing way to fail a safety review.\n\nThe Safety Lead asks: does the runtime itself put the 6.5 ms perception budget at risk, and if you compile, how do you guarantee no recompilation ever happens inside the loop?",
+            "briefing": "**Edge Guardian: this chapter.** The perception network was ported from a Python research notebook and still runs in eager PyTorch on the Orin's Arm cores. A compiled engine (TensorRT-style, fused layers, fixed input shapes) is on the table, but the researchers like being able to change the network in minutes.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 6.5 ms (down from 7 ms in Lab 6): planning joined the loop. A perception stage that misses it because of software alone, before the silicon is even busy, is the most embarrassing way to fail a safety review.\n\nThe Safety Lead asks: does the runtime itself put the 6.5 ms perception budget at risk, and if you compile, how do you guarantee no recompilation ever happens inside the loop?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8"},
-            "briefing": "### Mobile Nomad: this chapter\nThe AR filter runs in an interpreted mobile framework on the glasses' CPU while the vendor's NPU delegate (a compiled path with fused operators) waits to be adopted. The delegate supports fewer operators, so some filter ideas would have to be rewritten to use it.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.7 W for ML (down from 0.75 W in Lab 6): the camera pipeline now runs continuously. Time spent dispatching operations keeps the chip awake, and energy per frame times 60 frames per second is what the wearer feels.\n\nThe UX Designer asks: how much energy per frame does the interpreted framework burn compared with the compiled delegate, and will the glasses stay comfortable at 60 frames per second?",
+            "briefing": "**Mobile Nomad: this chapter.** The AR filter runs in an interpreted mobile framework on the glasses' CPU while the vendor's NPU delegate (a compiled path with fused operators) waits to be adopted. The delegate supports fewer operators, so some filter ideas would have to be rewritten to use it.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.7 W for ML (down from 0.75 W in Lab 6): the camera pipeline now runs continuously. Time spent dispatching operations keeps the chip awake, and energy per frame times 60 frames per second is what the wearer feels.\n\nThe UX Designer asks: how much energy per frame does the interpreted framework burn compared with the compiled delegate, and will the glasses stay comfortable at 60 frames per second?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nChoosing a framework for the hearable's microcontroller is not about speed first: PyTorch and even a bare Python interpreter are far larger than the chip's 1 MB of SRAM. The only runtime that exists here is a TensorFlow-Lite-Micro-style interpreter with a static memory arena and only the kernels your model uses.\n\n**Arch-nemesis.** The SRAM Wall tightens to 640 kB (down from 700 kB): the runtime's own arena, the audio buffers and the Bluetooth stack all live in the same SRAM as your model. Whatever the runtime occupies, your model cannot.\n\nThe Hardware Lead asks: what does the micro-runtime cost per frame in time, how much of the 640 kB budget is left once the model is resident, and why can't we simply run the research team's PyTorch model on the chip?",
+            "briefing": "**Tiny Pioneer: this chapter.** Choosing a framework for the hearable's microcontroller is not about speed first: PyTorch and even a bare Python interpreter are far larger than the chip's 1 MB of SRAM. The only runtime that exists here is a TensorFlow-Lite-Micro-style interpreter with a static memory arena and only the kernels your model uses.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 640 kB (down from 700 kB): the runtime's own arena, the audio buffers and the Bluetooth stack all live in the same SRAM as your model. Whatever the runtime occupies, your model cannot.\n\nThe Hardware Lead asks: what does the micro-runtime cost per frame in time, how much of the 640 kB budget is left once the model is resident, and why can't we simply run the research team's PyTorch model on the chip?",
         },
     }
     return (lab_tracks,)
@@ -150,7 +164,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     lab_decisions = ledger_inputs(
         lab_start.ledger, {"batch_size": "serving_batch", "seq_len": "context_length"}
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,

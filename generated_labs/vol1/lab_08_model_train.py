@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -51,6 +53,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -62,6 +65,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -84,8 +88,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Model Training: memory, precision and the Iron Law of Training",
                 reading="Chapter 8, Model Training: the Iron Law of Training Performance, training memory, mixed precision and batch size",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Quantify the memory one training step holds (weights, gradients, optimiser state and stored activations) and decide whether your model can be trained or adapted on one node.\n- Predict the throughput of a training step, and use the Iron Law of Training to see how mixed precision (peak FLOP/s) and efficiency move the time per epoch.\n- Diagnose why small batches and an eager runtime waste the accelerator, and judge what gradient accumulation costs when memory forces small micro-batches.\n\n### The laws you will lean on\n- **Iron Law of Training.** Training time = total operations / (peak FLOP/s x efficiency), as long as data loading and transfers overlap with compute. Mixed precision raises the peak, prefetching, fusion and larger batches raise efficiency, and activation checkpointing adds operations (about a third more) to save memory.\n- **A training step is about three forward passes.** The backward pass costs roughly twice the forward pass (gradients for the activations and for the weights), so one step is about 3x the forward operations and launches about three times the kernels. The engine's work W for a training step already counts all three passes.\n- **Training memory per parameter.** Adam in mixed precision keeps fp16 weights (2 B), fp16 gradients (2 B), an fp32 master copy (4 B) and two fp32 moments (8 B): 16 bytes per parameter, eight times the fp16 weights, before any stored activation. Full fp32 training also comes to 16 (4 + 4 + 8). Integer formats cannot carry gradients.\n- **Stored activations.** The backward pass needs every layer's activations from the forward pass, not just the live pair inference keeps, so the store grows with batch and sequence length. Checkpointing only about the square root of the layers cuts that store by roughly 70 % for about 33 % extra compute.\n\n### The struggle\nTraining state must fit one device's memory, and every way of fitting it is paid in compute or time: checkpointing recomputes, smaller micro-batches lower efficiency, lower precision risks numerical trouble. Turning every trick off costs memory the node does not have; only overlapping the pipeline stages comes for free. *Gain:* training state that fits on one node. *Cost:* compute, efficiency or numerical headroom."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Quantify the memory one training step holds (weights, gradients, optimiser state and stored activations) and decide whether your model can be trained or adapted on one node.\n- Predict the throughput of a training step, and use the Iron Law of Training to see how mixed precision (peak FLOP/s) and efficiency move the time per epoch.\n- Diagnose why small batches and an eager runtime waste the accelerator, and judge what gradient accumulation costs when memory forces small micro-batches.\n\n### The laws you will lean on\n- **Iron Law of Training.** Training time = total operations / (peak FLOP/s x efficiency), as long as data loading and transfers overlap with compute. Mixed precision raises the peak, prefetching, fusion and larger batches raise efficiency, and activation checkpointing adds operations (about a third more) to save memory.\n- **A training step is about three forward passes.** The backward pass costs roughly twice the forward pass (gradients for the activations and for the weights), so one step is about 3x the forward operations and launches about three times the kernels. The engine's work W for a training step already counts all three passes.\n- **Training memory per parameter.** Adam in mixed precision keeps fp16 weights (2 B), fp16 gradients (2 B), an fp32 master copy (4 B) and two fp32 moments (8 B): 16 bytes per parameter, eight times the fp16 weights, before any stored activation. Full fp32 training also comes to 16 (4 + 4 + 8). Integer formats cannot carry gradients.\n- **Stored activations.** The backward pass needs every layer's activations from the forward pass, not just the live pair inference keeps, so the store grows with batch and sequence length. Checkpointing only about the square root of the layers cuts that store by roughly 70 % for about 33 % extra compute.\n\n### The struggle\nTraining state must fit one device's memory, and every way of fitting it is paid in compute or time: checkpointing recomputes, smaller micro-batches lower efficiency, lower precision risks numerical trouble. Turning every trick off costs memory the node does not have; only overlapping the pipeline stages comes for free. *Gain:* training state that fits on one node. *Cost:* compute, efficiency or numerical headroom."
+                    )
+                }
             ),
         ]
     )
@@ -93,16 +102,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(8, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -115,19 +129,22 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"batch_size": 1, "efficiency": 0.4, "seq_len": 2048, "phase": "train"},
-            "briefing": "### Cloud Titan: this chapter\nThe CFO asks whether the team can fine-tune the served Llama-3-70B on company documents using the H100 it already rents. A training forward pass sees whole sequences at once (like prefill); sequences start at the context length you promised in Lab 6, or 2,048 tokens. You start from fp32 weights, the format the optimiser updates.\n\n**Arch-nemesis.** The Memory Wall rises to 14,336 resident tokens (up from 12,288 in Lab 7) for serving, on a card whose 80 GB the 8-bit weights already nearly fill. Training needs the weights, their gradients and the optimiser's moments on top: the wall you fight while serving becomes a cliff when training.\n\nThe CFO asks: can we fine-tune on the H100 we already pay for, and if not, what is the cheapest single-node alternative (a smaller model, a smaller precision, or renting a bigger machine)?",
+            "briefing": "**Cloud Titan: this chapter.** The CFO asks whether the team can fine-tune the served Llama-3-70B on company documents using the H100 it already rents. A training forward pass sees whole sequences at once (like prefill); sequences start at the context length you promised in Lab 6, or 2,048 tokens. You start from fp32 weights, the format the optimiser updates.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 14,336 resident tokens (up from 12,288 in Lab 7) for serving, on a card whose 80 GB the 8-bit weights already nearly fill. Training needs the weights, their gradients and the optimiser's moments on top: the wall you fight while serving becomes a cliff when training.\n\nThe CFO asks: can we fine-tune on the H100 we already pay for, and if not, what is the cheapest single-node alternative (a smaller model, a smaller precision, or renting a bigger machine)?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.A100,
             "inputs": {"batch_size": 256, "efficiency": 0.55, "phase": "train"},
-            "briefing": "### Edge Guardian: this chapter\nA night-rain failure mode turned up in the field. The perception team must retrain ResNet-50 on new data using the one A100 in its lab (training never happens on the vehicle) and then re-validate the network before it returns to the Orin. Training batches hold 256 images.\n\n**Arch-nemesis.** The Deadline tightens to 6 ms for perception on the Orin (from 6.5 ms in Lab 7): retraining must not change the network's cost per frame. And the fix must ship within the release window, so hours per epoch on the training GPU are now part of the safety case.\n\nThe Safety Lead asks: how quickly can a perception fix be retrained and re-validated on one GPU, and does the training precision you chose put the deployed 6 ms behaviour at risk?",
+            "briefing": "**Edge Guardian: this chapter.** A night-rain failure mode turned up in the field. The perception team must retrain ResNet-50 on new data using the one A100 in its lab (training never happens on the vehicle) and then re-validate the network before it returns to the Orin. Training batches hold 256 images.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 6 ms for perception on the Orin (from 6.5 ms in Lab 7): retraining must not change the network's cost per frame. And the fix must ship within the release window, so hours per epoch on the training GPU are now part of the safety case.\n\nThe Safety Lead asks: how quickly can a perception fix be retrained and re-validated on one GPU, and does the training precision you chose put the deployed 6 ms behaviour at risk?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.T4,
             "inputs": {"batch_size": 256, "efficiency": 0.45, "phase": "train"},
-            "briefing": "### Mobile Nomad: this chapter\nDesign wants a new filter style every month. The filter network is trained on one cloud T4 before it is quantised for the glasses, with batches of 256 face crops; training cost and turnaround now decide how many styles you can ship.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.65 W on the glasses (from 0.7 W in Lab 7): training happens off-device, but whatever you train must still run at 60 frames per second within that budget, so the trained network cannot grow beyond the architecture you fixed in earlier labs.\n\nThe UX Designer asks: how many filter styles can we train per month on one GPU, and will each one still run cool on the wearer's face?",
+            "briefing": "**Mobile Nomad: this chapter.** Design wants a new filter style every month. The filter network is trained on one cloud T4 before it is quantised for the glasses, with batches of 256 face crops; training cost and turnaround now decide how many styles you can ship.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.65 W on the glasses (from 0.7 W in Lab 7): training happens off-device, but whatever you train must still run at 60 frames per second within that budget, so the trained network cannot grow beyond the architecture you fixed in earlier labs.\n\nThe UX Designer asks: how many filter styles can we train per month on one GPU, and will each one still run cool on the wearer's face?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
@@ -139,7 +156,8 @@ def _(Models, Systems):
                 "phase": "train",
                 "runtime": "interpreter",
             },
-            "briefing": "### Tiny Pioneer: this chapter\nAudiology asks whether the hearable could adapt the speech-isolation LSTM to its wearer's voice on the device itself. The microcontroller has no fp16 arithmetic, so any training on it runs in fp32, one 10 ms audio frame at a time.\n\n**Arch-nemesis.** The SRAM Wall tightens to 600 kB (down from 640 kB): the model, its runtime and the audio buffers share it. On-device training would add gradients and optimiser state for every one of the 0.46 million weights to that same SRAM.\n\nThe Hardware Lead asks: how many KB of SRAM would on-device adaptation need, does it fit the 600 kB budget, and if not, how should the model be trained so its int8 deployment still fits?",
+            "briefing": "**Tiny Pioneer: this chapter.** Audiology asks whether the hearable could adapt the speech-isolation LSTM to its wearer's voice on the device itself. The microcontroller has no fp16 arithmetic, so any training on it runs in fp32, one 10 ms audio frame at a time.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 600 kB (down from 640 kB): the model, its runtime and the audio buffers share it. On-device training would add gradients and optimiser state for every one of the 0.46 million weights to that same SRAM.\n\nThe Hardware Lead asks: how many KB of SRAM would on-device adaptation need, does it fit the 600 kB budget, and if not, how should the model be trained so its int8 deployment still fits?",
         },
     }
     return (lab_tracks,)
@@ -152,7 +170,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     lab_decisions = ledger_inputs(
         lab_start.ledger, {"runtime": "runtime_choice", "seq_len": "context_length"}
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -161,7 +192,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Full fine-tuning in fp32 keeps 16 bytes per weight: 4 for the weight, 4 for its gradient and 8 for Adam's two moments, for all 70.6 billion weights, plus about 80 GB of activations the backward pass keeps for one 2,048-token sequence. How many GB does one training step hold?",
@@ -173,12 +204,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000.0,
         unit="GB",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Does the training state fit on one node?"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Does the training state fit on one node?"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -209,7 +240,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -223,6 +254,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -249,6 +281,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile, fields=["memory_footprint", "memory_weights", "memory_activations"]
             ),
@@ -269,23 +302,23 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
-            "cloud_titan": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with the H100's 80 GB and tell your stakeholder why the card that serves the model cannot fine-tune it, and what it would take instead (a smaller model, adapters that train far fewer weights, checkpointing, or more than one node).",
+            "cloud_titan": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with the H100's 80 GB and tell your stakeholder why the card that serves the model cannot fine-tune it, and what it would take instead (a smaller model, adapters that train far fewer weights, checkpointing, or more than one node).\n\n**The wall is the lesson.** No precision, sequence length or batch brings full fine-tuning of 70.6 billion weights under 80 GB: the training state alone is over a terabyte. The wall is the lesson: this node can serve the model but not train it.",
             "edge_guardian": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with your training GPU's memory and tell your stakeholder whether training fits on one node, and how large a batch it can take.",
             "mobile_nomad": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with your training GPU's memory and tell your stakeholder whether training fits on one node, and how large a batch it can take.",
-            "tiny_pioneer": "Open the MathPeek: which term of the training state dominates? Compare the total with the 600 kB budget and tell your stakeholder why adaptation cannot run on the chip, and how the model should be trained off the device so that its int8 deployment still fits.",
+            "tiny_pioneer": "Open the MathPeek: which term of the training state dominates? Compare the total with the 600 kB budget and tell your stakeholder why adaptation cannot run on the chip, and how the model should be trained off the device so that its int8 deployment still fits.\n\n**The wall is the lesson.** Training state in fp32 (weights, gradients and two Adam moments) needs about 7.4 MB, twelve times the 600 kB budget, and the chip has no smaller training format. The wall is the lesson: adaptation happens off the device.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat2_prediction = PredictionInput.number(
         {
             "cloud_titan": "Count the work of one training step on one 2,048-token sequence: the forward pass does 2 FLOP per weight per token (70.6 billion weights), and the backward pass twice the forward. How many GFLOP is that?",
@@ -297,14 +330,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000000.0,
         unit="GFLOP",
     )
-    mo.vstack(
-        [SafeMarkdown("## KAT 2: Mixed precision and the Iron Law of Training"), kat2_prediction]
-    )
+    mo.vstack([KatHeading(2, 3, "Mixed precision and the Iron Law of Training"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -334,7 +365,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -349,6 +380,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -375,6 +407,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=[
@@ -411,7 +444,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
@@ -422,12 +455,12 @@ def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
             "tiny_pioneer": "The chip has no fp16, so move the efficiency and watch the compute bar. With the Iron Law of Training (time = FLOPs / (peak x efficiency)), say how long one adaptation step takes on the chip and how that compares with the 10 ms audio frame it would have to share.",
         }[track_selector.value],
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.choice(
         {
             "cloud_titan": "Memory forces you to replace one batch of 256 with 8 micro-batches of 32 (gradient accumulation keeps the statistics of the big batch). Per sample, how does a training step compare?",
@@ -441,12 +474,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
             "Exactly as fast: the same samples need the same arithmetic",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Small batches waste the machine"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Small batches waste the machine"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -483,7 +516,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -498,6 +531,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -522,6 +556,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=["throughput", "latency", "latency_overhead", "memory_footprint"],
@@ -553,7 +588,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -564,7 +599,7 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "tiny_pioneer": "Compare throughput at micro-batch 32 and at 256 on the chip's interpreter. Tell your stakeholder what gradient accumulation would cost in time here, and why the compute bar, not the dispatch, decides it on this chip.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -42,6 +43,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -58,6 +60,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -70,6 +73,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -93,8 +97,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Data Selection: the cheapest pass is the one you skip",
                 reading="Chapter 9, Data Selection: the data wall, data selection and the Iron Law, and the selection inequality",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Apply the selection inequality to your node, using the engine's cost of one pass to bound what a selector (reranker, uncertainty score, scene-change test, voice gate) may cost per input.\n- Compare batch sizes, context lengths and number formats on a Pareto curve of latency against throughput, and choose the point the stream that survives selection actually needs.\n- Quantify how the savings of selection multiply with number format and runtime, and explain why selection lowers the average energy but never the worst-case latency.\n\n### The laws you will lean on\n- **The selection inequality.** Selection pays only when cost(score every input) + cost(process the inputs kept) < cost(process every input). The selector is itself work on the same node: the chapter advises keeping its overhead to roughly a tenth of what full processing costs.\n- **Selection removes whole passes.** Every term of the Iron Law is paid once per sample (or per token), so dropping samples cuts every term at once. Savings compose by multiplication, not addition: half the data on a model made twice as cheap on hardware twice as fast is 2 x 2 x 2 = 8 times cheaper, not 6.\n- **The data wall.** Compute available for ML grows roughly tenfold every three years, while high-quality human data grows about twofold in five and expert labels even slower. Learning gained per FLOP spent (the information-compute ratio) becomes the number to raise.\n- **The average falls, the worst case stays.** A kept input still pays one full pass. Selection lowers energy, cost and labels averaged over time; it never shortens the latency of the input that is processed, and an aggressive selector silently drops the rare cases that matter most.\n\n### The struggle\nCoverage against cost. Every input you skip saves a full pass through the Iron Law, but scoring inputs costs work on the same node, and a selector tuned for savings quietly drops the rare, high-stakes cases (the night-rain frame, the quiet speaker, the one passage that answers the question). *Gain:* energy, cost and labels per unit of time. *Cost:* coverage of rare cases, plus the selector's own work."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Apply the selection inequality to your node, using the engine's cost of one pass to bound what a selector (reranker, uncertainty score, scene-change test, voice gate) may cost per input.\n- Compare batch sizes, context lengths and number formats on a Pareto curve of latency against throughput, and choose the point the stream that survives selection actually needs.\n- Quantify how the savings of selection multiply with number format and runtime, and explain why selection lowers the average energy but never the worst-case latency.\n\n### The laws you will lean on\n- **The selection inequality.** Selection pays only when cost(score every input) + cost(process the inputs kept) < cost(process every input). The selector is itself work on the same node: the chapter advises keeping its overhead to roughly a tenth of what full processing costs.\n- **Selection removes whole passes.** Every term of the Iron Law is paid once per sample (or per token), so dropping samples cuts every term at once. Savings compose by multiplication, not addition: half the data on a model made twice as cheap on hardware twice as fast is 2 x 2 x 2 = 8 times cheaper, not 6.\n- **The data wall.** Compute available for ML grows roughly tenfold every three years, while high-quality human data grows about twofold in five and expert labels even slower. Learning gained per FLOP spent (the information-compute ratio) becomes the number to raise.\n- **The average falls, the worst case stays.** A kept input still pays one full pass. Selection lowers energy, cost and labels averaged over time; it never shortens the latency of the input that is processed, and an aggressive selector silently drops the rare cases that matter most.\n\n### The struggle\nCoverage against cost. Every input you skip saves a full pass through the Iron Law, but scoring inputs costs work on the same node, and a selector tuned for savings quietly drops the rare, high-stakes cases (the night-rain frame, the quiet speaker, the one passage that answers the question). *Gain:* energy, cost and labels per unit of time. *Cost:* coverage of rare cases, plus the selector's own work."
+                    )
+                }
             ),
         ]
     )
@@ -102,16 +111,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(9, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -124,25 +138,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "fp8", "efficiency": 0.39, "seq_len": 8192},
-            "briefing": "### Cloud Titan: this chapter\nYour assistant now answers from company documents: a retriever ranks passages and only the ones it keeps go into the prompt. Every kept token is prefilled through all 80 layers before the first answer token appears, then stays in the KV cache while the answer decodes. Requests start at the context length you promised in Lab 6 (8,192 tokens without a ledger), with 8-bit weights.\n\n**Arch-nemesis.** The Memory Wall rises to 16,384 resident tokens (from 14,336 in Lab 8), and retrieved passages now compete for it: two requests that keep 8,192 tokens each fill it, eight requests that keep 2,048 fit in the same space. Choosing which context to keep is choosing how many users share the card.\n\nThe CFO asks: what does each retrieved token cost in prefill time and in HBM, and how many more users per H100 (so how many more tokens per dollar) does a tighter retrieval budget buy?",
+            "briefing": "**Cloud Titan: this chapter.** Your assistant now answers from company documents: a retriever ranks passages and only the ones it keeps go into the prompt. Every kept token is prefilled through all 80 layers before the first answer token appears, then stays in the KV cache while the answer decodes. Requests start at the context length you promised in Lab 6 (8,192 tokens without a ledger), with 8-bit weights.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 16,384 resident tokens (from 14,336 in Lab 8), and retrieved passages now compete for it: two requests that keep 8,192 tokens each fill it, eight requests that keep 2,048 fit in the same space. Choosing which context to keep is choosing how many users share the card.\n\nThe CFO asks: what does each retrieved token cost in prefill time and in HBM, and how many more users per H100 (so how many more tokens per dollar) does a tighter retrieval budget buy?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8", "efficiency": 0.4},
-            "briefing": "### Edge Guardian: this chapter\nThe fleet logs millions of camera frames a day, but the labelling budget pays for a few thousand (the chapter prices expert labels at $5 to $100 each). The perception network's own confidence chooses the frames worth labelling: uncertain frames are kept, confident ones dropped. The score comes from the forward pass the loop already runs, because a second network would eat into the perception budget.\n\n**Arch-nemesis.** The Deadline tightens to 5.5 ms for perception (down from 6 ms in Lab 8): a lane-change predictor joined the 10 ms loop. Selection may save labels, uplink and storage, but it must never add time to the frame the vehicle acts on, and never drop the rare night-rain frame that Lab 8's retraining needed.\n\nThe Safety Lead asks: does frame selection change the loop's worst-case latency, and how will you prove the selector keeps the rare frames the safety case depends on?",
+            "briefing": "**Edge Guardian: this chapter.** The fleet logs millions of camera frames a day, but the labelling budget pays for a few thousand (the chapter prices expert labels at $5 to $100 each). The perception network's own confidence chooses the frames worth labelling: uncertain frames are kept, confident ones dropped. The score comes from the forward pass the loop already runs, because a second network would eat into the perception budget.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 5.5 ms for perception (down from 6 ms in Lab 8): a lane-change predictor joined the 10 ms loop. Selection may save labels, uplink and storage, but it must never add time to the frame the vehicle acts on, and never drop the rare night-rain frame that Lab 8's retraining needed.\n\nThe Safety Lead asks: does frame selection change the loop's worst-case latency, and how will you prove the selector keeps the rare frames the safety case depends on?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nThe glasses now run the full filter only on keyframes and warp the last result in between, so the wearer still sees 60 frames per second. A cheap scene-change test decides what counts as a keyframe: a still face lets many frames be skipped, a turning head none.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.6 W for ML (down from 0.65 W in Lab 8): 10 mJ per displayed frame at 60 frames per second. Keyframing lowers the average, but when the wearer turns their head every frame becomes a keyframe, and that is when the temples warm up.\n\nThe UX Designer asks: how much cooler do the glasses run with keyframing, and what do the wearer's temples feel during a head turn, when every frame has to be processed?",
+            "briefing": "**Mobile Nomad: this chapter.** The glasses now run the full filter only on keyframes and warp the last result in between, so the wearer still sees 60 frames per second. A cheap scene-change test decides what counts as a keyframe: a still face lets many frames be skipped, a turning head none.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.6 W for ML (down from 0.65 W in Lab 8): 10 mJ per displayed frame at 60 frames per second. Keyframing lowers the average, but when the wearer turns their head every frame becomes a keyframe, and that is when the temples warm up.\n\nThe UX Designer asks: how much cooler do the glasses run with keyframing, and what do the wearer's temples feel during a head turn, when every frame has to be processed?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nMost 10 ms audio frames hold no speech. A voice-activity gate lets the speech-isolation LSTM run only on frames that do, about 30 % of them over a typical day (a scenario assumption). The gate pays only if it costs far less per window than the LSTM it switches off. The LSTM runs at int8 on the STM32H743.\n\n**Arch-nemesis.** The SRAM Wall tightens to 560 kB (down from 600 kB in Lab 8), which leaves about 96 kB beside the 464 kB int8 LSTM for the gate and its buffers. The 1 mW average-power target is energy per inference times inferences per second: at 100 inferences a second the LSTM costs tens of milliwatts, and gating alone will not close that gap.\n\nThe Hardware Lead asks: how many milliwatts does voice gating save, how far from 1 mW does it leave us, and how many KB of the 560 kB may the gate itself claim?",
+            "briefing": "**Tiny Pioneer: this chapter.** Most 10 ms audio frames hold no speech. A voice-activity gate lets the speech-isolation LSTM run only on frames that do, about 30 % of them over a typical day (a scenario assumption). The gate pays only if it costs far less per window than the LSTM it switches off. The LSTM runs at int8 on the STM32H743.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 560 kB (down from 600 kB in Lab 8), which leaves about 96 kB beside the 464 kB int8 LSTM for the gate and its buffers. The 1 mW average-power target is energy per inference times inferences per second: at 100 inferences a second the LSTM costs tens of milliwatts, and gating alone will not close that gap.\n\nThe Hardware Lead asks: how many milliwatts does voice gating save, how far from 1 mW does it leave us, and how many KB of the 560 kB may the gate itself claim?",
         },
     }
     return (lab_tracks,)
@@ -155,7 +173,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     lab_decisions = ledger_inputs(
         lab_start.ledger, {"precision": "data_format", "seq_len": "context_length"}
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -164,7 +195,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "How long does prefilling one prompt take at the starting context (every kept token through all 80 layers, before the first answer token appears)?",
@@ -176,12 +207,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=100000.0,
         unit="ms",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: What does every kept input cost?"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "What does every kept input cost?"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -208,7 +239,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -223,6 +254,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -247,6 +279,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=["latency", "latency_compute", "latency_memory", "latency_overhead"],
@@ -269,7 +302,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
@@ -280,12 +313,12 @@ def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
             "tiny_pioneer": "Write the selection inequality with your numbers: cost(voice gate on every window) + cost(the LSTM on the 30 % of windows with speech) < cost(the LSTM on every window). How much time may the gate cost per window and still pay? Use the waterfall to say which bar gating removes, and name the speech a gate that pays must never drop (the quiet speaker).",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat2_prediction = PredictionInput.number(
         {
             "cloud_titan": "Four users decode together at the starting context (one token each per step, every weight read once for all four). How many tokens per second does the H100 produce in total?",
@@ -299,7 +332,7 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
     )
     mo.vstack(
         [
-            SafeMarkdown("## KAT 2: Choose the point on the frontier that the kept stream needs"),
+            KatHeading(2, 3, "Choose the point on the frontier that the kept stream needs"),
             kat2_prediction,
         ]
     )
@@ -307,7 +340,7 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -338,7 +371,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -353,6 +386,7 @@ def _(
     MetricCards,
     ParetoCurve,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -379,6 +413,7 @@ def _(
     kat2_sweep = sweep_batches(active_track, kat2_controls.value, lab_decisions)
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(kat2_profile, fields=["throughput", "latency", "memory_footprint"]),
             ParetoCurve(kat2_sweep, x="latency", y="throughput", design=kat2_profile),
             MathPeek(kat2_profile.math, fields=["throughput", "latency", "memory_footprint"]),
@@ -396,7 +431,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
@@ -407,12 +442,12 @@ def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
             "tiny_pioneer": "Selection changes what the node has to deliver: fewer inputs per second to process. Mark the point you would deploy and explain why you did not take the one with the highest throughput. The ledger records its batch size; say what that batch costs your stakeholder in latency, since every input waits for its whole batch.",
         }[track_selector.value],
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.number(
         {
             "cloud_titan": "How much energy does prefilling one prompt at the starting context use on the H100? This is what every request whose context you cut saves.",
@@ -425,16 +460,13 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         unit="mJ",
     )
     mo.vstack(
-        [
-            SafeMarkdown("## KAT 3: Savings multiply, the worst case does not shrink"),
-            kat3_prediction,
-        ]
+        [KatHeading(3, 3, "Savings multiply, the worst case does not shrink"), kat3_prediction]
     )
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -467,7 +499,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -481,6 +513,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -505,6 +538,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["energy_per_sample", "latency", "power"]),
             MathPeek(kat3_profile.math, fields=["energy_per_sample", "latency", "power"]),
             PredictionComparison(
@@ -520,7 +554,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -528,10 +562,10 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "cloud_titan": "Energy per request = energy per prefill + energy per decoded token x answer length. Work it out for a day of requests before and after a tighter retrieval budget, then with your format and runtime as well, and show that the savings multiply. Then tell the CFO why none of it shortens the prefill of a request that keeps its full context.",
             "edge_guardian": "Average power = energy per pass x passes per second. Work it out for 30 frames/s per camera before and after your selector, then with your format and runtime as well, and show that the savings multiply. Then tell the Safety Lead why none of it shortens the worst case: a frame the vehicle acts on still pays the full pass of KAT 1.",
             "mobile_nomad": "Average power = energy per pass x passes per second. Keep one keyframe inside 10 mJ, then work out the average at 60 frames/s before and after keyframing, with your format and runtime as well, and show that the savings multiply. Then tell the UX Designer what a head turn does: every frame becomes a keyframe and pays the full pass of KAT 1.",
-            "tiny_pioneer": "Average power = energy per pass x passes per second. Work it out at 100 windows/s, then with the gate keeping 30 %, then with your number format, and show that the savings multiply. Then tell the Hardware Lead the truth: 1 mW at 30 gated windows a second allows about 33 uJ per pass, and no number format brings the LSTM there, so gating narrows the gap but the wall stands; a window with speech still pays the full pass of KAT 1.",
+            "tiny_pioneer": "Average power = energy per pass x passes per second. Work it out at 100 windows/s, then with the gate keeping 30 %, then with your number format, and show that the savings multiply. Then tell the Hardware Lead the truth: 1 mW at 30 gated windows a second allows about 33 uJ per pass, and no number format brings the LSTM there, so gating narrows the gap but the wall stands; a window with speech still pays the full pass of KAT 1.\n\n**The wall is the lesson.** 1 mW at 30 gated windows a second leaves about 33 uJ per pass; the int8 LSTM needs hundreds, so gating alone cannot close the gap (the nemesis of this chapter).",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

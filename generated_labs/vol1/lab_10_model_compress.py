@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -42,6 +43,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -58,6 +60,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -70,6 +73,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -93,8 +97,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Model Compression: the format the rest of the book lives with",
                 reading="Chapter 10, Model Compression: the optimization framework, quantization and precision, and why compression ratios overstate deployment gains",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Quantify what each step down the precision ladder (fp32, fp16, fp8, int8) removes from your model's memory footprint, latency and energy on your node, and which formats make it fit at all.\n- Diagnose, with the latency waterfall, which term of the Iron Law a narrower format shrinks and which it leaves untouched, so that a compression ratio is never promised as a speed-up.\n- Choose the number format your track will deploy from the Pareto frontier, and justify the accuracy risk it carries using the chapter's loss ranges.\n\n### The laws you will lean on\n- **Bytes follow bits.** Weight memory = parameters x bytes per value: 4 bytes at fp32, 2 at fp16, 1 at fp8 or int8. Each halving of the format halves the bytes every pass streams and stores, and (on hardware with the narrow units) doubles the peak arithmetic rate.\n- **Compression ratios lie.** A model four times smaller is not four times faster. Only the bars that scale with bits shrink; dispatch overhead, layers without a fast narrow-format path and unstructured sparsity do not. The chapter's example: removing 40 % of the weights irregularly cut latency by only about 12 %.\n- **Accuracy is spent in steps, not slopes.** Post-training int8 quantisation typically costs 0.5 to 2 % accuracy, quantisation-aware training 0.2 to 1 %, and 4-bit or binary formats 2 to 10 %. Averages hide where the loss lands: rare classes and sensitive layers (normalisation, softmax) go first.\n- **The optimisation stack multiplies.** Structure (pruning, distillation), precision (quantisation) and hardware (fusion, sparse units) compose multiplicatively: the chapter's BERT example shrinks from 440 MB to 28 MB, about 16x. This engine models the precision step only; int4, pruning and distillation are cited from the chapter, not simulated.\n\n### The struggle\nFidelity against footprint. Every bit, weight or layer removed saves bytes, energy and time, but spends accuracy (with cliffs, not smooth slopes) and engineering effort (calibration data, quantisation-aware training, retraining a student), and the savings appear only where the hardware executes the compressed form natively. *Gain:* memory, latency and energy per inference. *Cost:* accuracy, validation effort and hardware support."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Quantify what each step down the precision ladder (fp32, fp16, fp8, int8) removes from your model's memory footprint, latency and energy on your node, and which formats make it fit at all.\n- Diagnose, with the latency waterfall, which term of the Iron Law a narrower format shrinks and which it leaves untouched, so that a compression ratio is never promised as a speed-up.\n- Choose the number format your track will deploy from the Pareto frontier, and justify the accuracy risk it carries using the chapter's loss ranges.\n\n### The laws you will lean on\n- **Bytes follow bits.** Weight memory = parameters x bytes per value: 4 bytes at fp32, 2 at fp16, 1 at fp8 or int8. Each halving of the format halves the bytes every pass streams and stores, and (on hardware with the narrow units) doubles the peak arithmetic rate.\n- **Compression ratios lie.** A model four times smaller is not four times faster. Only the bars that scale with bits shrink; dispatch overhead, layers without a fast narrow-format path and unstructured sparsity do not. The chapter's example: removing 40 % of the weights irregularly cut latency by only about 12 %.\n- **Accuracy is spent in steps, not slopes.** Post-training int8 quantisation typically costs 0.5 to 2 % accuracy, quantisation-aware training 0.2 to 1 %, and 4-bit or binary formats 2 to 10 %. Averages hide where the loss lands: rare classes and sensitive layers (normalisation, softmax) go first.\n- **The optimisation stack multiplies.** Structure (pruning, distillation), precision (quantisation) and hardware (fusion, sparse units) compose multiplicatively: the chapter's BERT example shrinks from 440 MB to 28 MB, about 16x. This engine models the precision step only; int4, pruning and distillation are cited from the chapter, not simulated.\n\n### The struggle\nFidelity against footprint. Every bit, weight or layer removed saves bytes, energy and time, but spends accuracy (with cliffs, not smooth slopes) and engineering effort (calibration data, quantisation-aware training, retraining a student), and the savings appear only where the hardware executes the compressed form natively. *Gain:* memory, latency and energy per inference. *Cost:* accuracy, validation effort and hardware support."
+                    )
+                }
             ),
         ]
     )
@@ -102,16 +111,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(10, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -124,25 +138,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"precision": "fp16", "efficiency": 0.39, "seq_len": 8192},
-            "briefing": "### Cloud Titan: this chapter\nTime for the compression decision the rest of the book will live with. The weights come out of training at 16 bits (or the format you trained in, Lab 8): 70.6 billion parameters at 2 bytes each. The H100's tensor cores also run fp8 and int8, one byte per weight. Distilling into Llama-3-8B would fit easily too, at a quality cost the chapter says must be measured; this lab keeps the 70B model and studies its format.\n\n**Arch-nemesis.** The Memory Wall rises to 20,480 resident tokens (up from 16,384 in Lab 9): three 8,192-token conversations held at once, beside the weights. At 16 bits the weights alone are larger than the 80 GB of HBM; every byte per weight you remove is memory handed back to users.\n\nThe CFO asks: which format lets one H100 serve the model at all, how many tokens per dollar does it deliver, and what accuracy risk are we buying with it?",
+            "briefing": "**Cloud Titan: this chapter.** Time for the compression decision the rest of the book will live with. The weights come out of training at 16 bits (or the format you trained in, Lab 8): 70.6 billion parameters at 2 bytes each. The H100's tensor cores also run fp8 and int8, one byte per weight. Distilling into Llama-3-8B would fit easily too, at a quality cost the chapter says must be measured; this lab keeps the 70B model and studies its format.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 20,480 resident tokens (up from 16,384 in Lab 9): three 8,192-token conversations held at once, beside the weights. At 16 bits the weights alone are larger than the 80 GB of HBM; every byte per weight you remove is memory handed back to users.\n\nThe CFO asks: which format lets one H100 serve the model at all, how many tokens per dollar does it deliver, and what accuracy risk are we buying with it?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"batch_size": 2, "precision": "fp32", "efficiency": 0.4},
-            "briefing": "### Edge Guardian: this chapter\nThe perception network comes out of training in fp32 (or the format you trained in, Lab 8). A second forward camera now joins the loop, and both frames go through ResNet-50 together, as a batch of 2. The Orin runs fp16 and int8 on its tensor cores; int8 needs a calibration set, and the chapter reports 0.5 to 2 % accuracy loss for post-training quantisation.\n\n**Arch-nemesis.** The Deadline tightens to 5 ms (from 5.5 ms in Lab 9), and it must now cover two camera frames instead of one, so each frame gets 2.5 ms. And the compressed network has to be validated on exactly the rare classes (night, rain, occluded pedestrians) where a 1 % average accuracy loss can hide.\n\nThe Safety Lead asks: does the compressed network finish both camera frames inside 5 ms, and what evidence shows that the accuracy you gave up is not concentrated in the cases that hurt people?",
+            "briefing": "**Edge Guardian: this chapter.** The perception network comes out of training in fp32 (or the format you trained in, Lab 8). A second forward camera now joins the loop, and both frames go through ResNet-50 together, as a batch of 2. The Orin runs fp16 and int8 on its tensor cores; int8 needs a calibration set, and the chapter reports 0.5 to 2 % accuracy loss for post-training quantisation.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 5 ms (from 5.5 ms in Lab 9), and it must now cover two camera frames instead of one, so each frame gets 2.5 ms. And the compressed network has to be validated on exactly the rare classes (night, rain, occluded pedestrians) where a 1 % average accuracy loss can hide.\n\nThe Safety Lead asks: does the compressed network finish both camera frames inside 5 ms, and what evidence shows that the accuracy you gave up is not concentrated in the cases that hurt people?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "fp32", "efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nThe filter comes out of training in fp32 (or the format you trained in, Lab 8). The new occlusion effect needs the full filter on every frame, so the keyframe shortcut of Lab 9 is gone: 60 full passes a second. The AR1's NPU runs fp16 and int8.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.55 W for ML (from 0.6 W in Lab 9), about 9.2 mJ per frame at 60 FPS. Without keyframing every frame now pays the full price, and each one must also finish inside its 16.7 ms. Burning more joules per frame warms the temples; missing 16.7 ms drops frames the wearer sees.\n\nThe UX Designer asks: which format keeps every frame inside 16.7 ms and the temples cool at 60 frames per second, and would a wearer ever notice the accuracy it costs?",
+            "briefing": "**Mobile Nomad: this chapter.** The filter comes out of training in fp32 (or the format you trained in, Lab 8). The new occlusion effect needs the full filter on every frame, so the keyframe shortcut of Lab 9 is gone: 60 full passes a second. The AR1's NPU runs fp16 and int8.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.55 W for ML (from 0.6 W in Lab 9), about 9.2 mJ per frame at 60 FPS. Without keyframing every frame now pays the full price, and each one must also finish inside its 16.7 ms. Burning more joules per frame warms the temples; missing 16.7 ms drops frames the wearer sees.\n\nThe UX Designer asks: which format keeps every frame inside 16.7 ms and the temples cool at 60 frames per second, and would a wearer ever notice the accuracy it costs?",
         },
         "tiny_pioneer": {
             "model": Models.DSCNN,
             "system": Systems.STM32H743,
             "inputs": {"precision": "fp32", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe hearable gains a wake word. A DS-CNN keyword spotter (the MLPerf Tiny reference model, about 24,000 weights) decides when the speech-isolation LSTM should wake up. It must classify each audio window within 10 ms on the STM32H743, and it comes out of training in fp32. The microcontroller has no fp16 arithmetic: fp32 or int8 are the only choices.\n\n**Arch-nemesis.** The SRAM Wall tightens to 512 kB (from 560 kB in Lab 9), and a second network now shares it: the int8 LSTM of Lab 9 already claims 464 kB, so the keyword spotter gets about 48 kB, and it has to answer inside the 10 ms frame.\n\nThe Hardware Lead asks: how many KB does the keyword spotter claim in each format, does it fit in the 48 kB left beside the LSTM, and does it answer inside 10 ms?",
+            "briefing": "**Tiny Pioneer: this chapter.** The hearable gains a wake word. A DS-CNN keyword spotter (the MLPerf Tiny reference model, about 24,000 weights) decides when the speech-isolation LSTM should wake up. It must classify each audio window within 10 ms on the STM32H743, and it comes out of training in fp32. The microcontroller has no fp16 arithmetic: fp32 or int8 are the only choices.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 512 kB (from 560 kB in Lab 9), and a second network now shares it: the int8 LSTM of Lab 9 already claims 464 kB, so the keyword spotter gets about 48 kB, and it has to answer inside the 10 ms frame.\n\nThe Hardware Lead asks: how many KB does the keyword spotter claim in each format, does it fit in the 48 kB left beside the LSTM, and does it answer inside 10 ms?",
         },
     }
     return (lab_tracks,)
@@ -153,7 +171,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     active_track = lab_tracks[track_selector.value]
     lab_start = ledger_panel.resolve(track_selector.value)
     lab_decisions = ledger_inputs(lab_start.ledger, {"precision": "training_precision"})
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -162,7 +193,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "At the starting format (the one Llama-3-70B was trained in), how much memory does serving it claim on the H100: the weights, the live activations and the KV cache of one 8,192-token conversation?",
@@ -174,12 +205,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=1000000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: What does a number format weigh?"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "What does a number format weigh?"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -190,7 +221,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         }
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -204,6 +235,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -228,6 +260,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=[
@@ -259,7 +292,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
@@ -270,12 +303,12 @@ def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
             "tiny_pioneer": "Walk down the ladder one format at a time and read the footprint. Find the format that fits the keyword spotter into the 48 kB left beside the LSTM, and say what accuracy that step risks by the chapter's ranges.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.choice(
         "Switch from your starting format to an 8-bit one. Which bar of the latency waterfall does not get any shorter?",
         [
@@ -285,12 +318,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "None: every bar shrinks in proportion to the bits",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 2: Which bar did compression shrink?"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "Which bar did compression shrink?"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -301,7 +334,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         }
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -316,6 +349,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -340,6 +374,7 @@ def _(
     kat2_expected = stated_profile(kat2_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=["latency", "latency_compute", "latency_memory", "latency_overhead"],
@@ -360,18 +395,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Compression ratios lie. Compare the ratio of bytes between your two formats with the ratio of latencies, and use the waterfall to explain the difference on your node. Write the one profiling rule you will follow before promising anyone a compression speed-up.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat3_prediction = PredictionInput.choice(
         "Compare the Pareto frontier at your starting format with the frontier at 8 bits (batch sizes 1 to 1024), and look at batch 4 in particular. What does the narrower format do to it?",
         [
@@ -381,12 +416,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "Nothing measurable: dequantisation eats the savings",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Sign off a format from the frontier"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Sign off a format from the frontier"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -407,7 +442,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -422,6 +457,7 @@ def _(
     MetricCards,
     ParetoCurve,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -448,6 +484,7 @@ def _(
     kat3_sweep = sweep_batches(active_track, kat3_controls.value, lab_decisions)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["latency", "throughput", "memory_footprint"]),
             ParetoCurve(kat3_sweep, x="latency", y="throughput", design=kat3_profile),
             MathPeek(kat3_profile.math, fields=["latency", "throughput", "memory_footprint"]),
@@ -467,7 +504,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -478,7 +515,7 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "tiny_pioneer": "Sign off the format that the ledger carries into Labs 11 to 16. Show that the keyword spotter answers inside the 10 ms window and fits the 48 kB beside the LSTM, state the accuracy risk you accept and how you would measure it, and name the next lever the chapter offers that this engine cannot simulate (pruning, distillation).",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

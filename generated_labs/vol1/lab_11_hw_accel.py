@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -42,6 +43,7 @@ def _(pyodide_ready):
         Roofline,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -52,6 +54,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -64,6 +67,7 @@ def _(pyodide_ready):
         Roofline,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -86,8 +90,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Hardware Acceleration: what the roofline says you are paying for",
                 reading="Chapter 11, Hardware Acceleration: acceleration fundamentals, Amdahl's law, and the roofline model of memory-bandwidth bounds",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Locate your design on the roofline from its arithmetic intensity and your node's ridge point, and predict whether faster arithmetic or more bandwidth would speed it up.\n- Quantify with Amdahl's law how much of a promised accelerator speed-up survives end to end, given the memory time and dispatch overhead that faster arithmetic cannot touch.\n- Justify a hardware recommendation for your track in attainable rather than peak numbers, including what a narrow-format unit (int8, fp8) changes in the roof and in your workload.\n\n### The laws you will lean on\n- **The roofline.** Attainable FLOP/s = min(peak FLOP/s, memory bandwidth x arithmetic intensity). The ridge point, peak / bandwidth, is the intensity a workload needs before the arithmetic units can be kept busy; left of it, extra FLOP/s are idle silicon. Kernels that reach only a fraction (efficiency) of peak lower the flat roof, which moves the effective ridge left by the same factor.\n- **Amdahl's law for accelerators.** Speed-up = 1 / ((1 - p) + p / G), where p is the share of the time the accelerator speeds up and G its gain on that share. With p = 0.9 even an infinitely fast accelerator gives at most 10x; the chapter notes that 100x on a kernel often becomes 5 to 20x end to end.\n- **Moving data costs more than computing on it.** In the time one value arrives from off-chip memory an accelerator can perform thousands of operations, and a DRAM access costs on the order of a hundred times the energy of an on-chip arithmetic operation. Bandwidth, not FLOP/s, is the scarce resource of most inference.\n- **Co-design of formats and units.** Narrow-format units (int8, fp8 tensor cores) fit two to four times the operations of wide ones in the same silicon, so the roof rises, but only for a model quantised to use them. Halving the bytes per value also doubles the workload's intensity.\n\n### The struggle\nPeak compute against feeding it. Silicon spent on arithmetic is wasted unless the memory system delivers operands fast enough; raising intensity by batching costs latency and memory capacity; and whatever serial work remains (dispatch, pre- and post-processing) caps the return on any accelerator. *Gain:* attainable FLOP/s and latency from specialised silicon. *Cost:* idle peak, power, price, and the serial work no accelerator removes."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Locate your design on the roofline from its arithmetic intensity and your node's ridge point, and predict whether faster arithmetic or more bandwidth would speed it up.\n- Quantify with Amdahl's law how much of a promised accelerator speed-up survives end to end, given the memory time and dispatch overhead that faster arithmetic cannot touch.\n- Justify a hardware recommendation for your track in attainable rather than peak numbers, including what a narrow-format unit (int8, fp8) changes in the roof and in your workload.\n\n### The laws you will lean on\n- **The roofline.** Attainable FLOP/s = min(peak FLOP/s, memory bandwidth x arithmetic intensity). The ridge point, peak / bandwidth, is the intensity a workload needs before the arithmetic units can be kept busy; left of it, extra FLOP/s are idle silicon. Kernels that reach only a fraction (efficiency) of peak lower the flat roof, which moves the effective ridge left by the same factor.\n- **Amdahl's law for accelerators.** Speed-up = 1 / ((1 - p) + p / G), where p is the share of the time the accelerator speeds up and G its gain on that share. With p = 0.9 even an infinitely fast accelerator gives at most 10x; the chapter notes that 100x on a kernel often becomes 5 to 20x end to end.\n- **Moving data costs more than computing on it.** In the time one value arrives from off-chip memory an accelerator can perform thousands of operations, and a DRAM access costs on the order of a hundred times the energy of an on-chip arithmetic operation. Bandwidth, not FLOP/s, is the scarce resource of most inference.\n- **Co-design of formats and units.** Narrow-format units (int8, fp8 tensor cores) fit two to four times the operations of wide ones in the same silicon, so the roof rises, but only for a model quantised to use them. Halving the bytes per value also doubles the workload's intensity.\n\n### The struggle\nPeak compute against feeding it. Silicon spent on arithmetic is wasted unless the memory system delivers operands fast enough; raising intensity by batching costs latency and memory capacity; and whatever serial work remains (dispatch, pre- and post-processing) caps the return on any accelerator. *Gain:* attainable FLOP/s and latency from specialised silicon. *Cost:* idle peak, power, price, and the serial work no accelerator removes."
+                    )
+                }
             ),
         ]
     )
@@ -95,16 +104,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(11, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -117,25 +131,29 @@ def _(Models, Systems):
             "model": Models.Llama3_70B,
             "system": Systems.H100,
             "inputs": {"batch_size": 3, "precision": "fp8", "efficiency": 0.39, "seq_len": 8192},
-            "briefing": "### Cloud Titan: this chapter\nProcurement review. The next node could be another H100 or a cheaper A100, which on paper has about a third of the H100's 8-bit compute but about 60 % of its memory bandwidth (and no fp8 units). Before comparing prices, find out which of the H100's datasheet numbers your Llama-3-70B decode can use, in the format you signed off in Lab 10. Three 8,192-token conversations decode together.\n\n**Arch-nemesis.** The Memory Wall rises to 24,576 resident tokens (up from 20,480 in Lab 10): three full conversations beside the weights. Every resident token is also bytes that each decode step must read, so the wall both caps the batch and keeps the design point far to the left of the ridge.\n\nThe CFO asks: which datasheet number of the H100 are we actually paying for in this service, and would a card with less compute but a similar memory system serve as many tokens per dollar?",
+            "briefing": "**Cloud Titan: this chapter.** Procurement review. The next node could be another H100 or a cheaper A100, which on paper has about a third of the H100's 8-bit compute but about 60 % of its memory bandwidth (and no fp8 units). Before comparing prices, find out which of the H100's datasheet numbers your Llama-3-70B decode can use, in the format you signed off in Lab 10. Three 8,192-token conversations decode together.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 24,576 resident tokens (up from 20,480 in Lab 10): three full conversations beside the weights. Every resident token is also bytes that each decode step must read, so the wall both caps the batch and keeps the design point far to the left of the ridge.\n\nThe CFO asks: which datasheet number of the H100 are we actually paying for in this service, and would a card with less compute but a similar memory system serve as many tokens per dollar?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"batch_size": 2, "precision": "int8", "efficiency": 0.4},
-            "briefing": "### Edge Guardian: this chapter\nThe vehicle programme must choose its computer: the Jetson AGX Orin (up to 60 W) or the smaller Orin NX (up to 25 W), which has about a third of the AGX's int8 compute and half its memory bandwidth. The two forward cameras of Lab 10 still share one batch of 2 frames, in the format you signed off.\n\n**Arch-nemesis.** The Deadline tightens to 4.5 ms for perception (down from 5 ms in Lab 10): a driver-monitoring camera joined the loop. A faster chip shortens only the compute bar, and a 60 W module in a hot car throttles, so the margin you buy must survive the worst cabin temperature, not the datasheet.\n\nThe Safety Lead asks: which part of the 4.5 ms would a bigger accelerator actually shorten, and what margin is left in the worst case once the module throttles?",
+            "briefing": "**Edge Guardian: this chapter.** The vehicle programme must choose its computer: the Jetson AGX Orin (up to 60 W) or the smaller Orin NX (up to 25 W), which has about a third of the AGX's int8 compute and half its memory bandwidth. The two forward cameras of Lab 10 still share one batch of 2 frames, in the format you signed off.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 4.5 ms for perception (down from 5 ms in Lab 10): a driver-monitoring camera joined the loop. A faster chip shortens only the compute bar, and a 60 W module in a hot car throttles, so the margin you buy must survive the worst cabin temperature, not the datasheet.\n\nThe Safety Lead asks: which part of the 4.5 ms would a bigger accelerator actually shorten, and what margin is left in the worst case once the module throttles?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3},
-            "briefing": "### Mobile Nomad: this chapter\nThe hardware team asks whether the glasses should carry a phone-class chip instead of the AR1: many times the peak arithmetic on paper, drawing several watts at full speed. Your filter runs one frame at a time in the format you signed off in Lab 10.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.5 W for ML (down from 0.55 W in Lab 10), 8.3 mJ per frame at 60 FPS: the display now runs brighter outdoors. A peak that takes watts to reach is a peak the glasses can never sustain on the wearer's face.\n\nThe UX Designer asks: would a stronger chip make the filter feel better, or only make the temples warmer? Where does our filter sit on the roofline, and what would new silicon have to bring to matter?",
+            "briefing": "**Mobile Nomad: this chapter.** The hardware team asks whether the glasses should carry a phone-class chip instead of the AR1: many times the peak arithmetic on paper, drawing several watts at full speed. Your filter runs one frame at a time in the format you signed off in Lab 10.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.5 W for ML (down from 0.55 W in Lab 10), 8.3 mJ per frame at 60 FPS: the display now runs brighter outdoors. A peak that takes watts to reach is a peak the glasses can never sustain on the wearer's face.\n\nThe UX Designer asks: would a stronger chip make the filter feel better, or only make the temples warmer? Where does our filter sit on the roofline, and what would new silicon have to bring to matter?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe next hearable needs a microcontroller: a Cortex-M4, an M33, an M7 like today's STM32H743, or an ESP32-S3 with vector instructions. On the STM32H743 the speech-isolation LSTM runs at int8 on every 10 ms audio frame, 100 times a second.\n\n**Arch-nemesis.** The SRAM Wall tightens to 448 kB (down from 512 kB in Lab 10): the keyword spotter and a larger Bluetooth stack moved in. The int8 LSTM alone claims 464 kB. No accelerator gives back a single KB: a faster core shortens the compute and saves energy, but the bytes stay the same size.\n\nThe Hardware Lead asks: which microcontroller should the next hearable use, what does a faster core buy in energy per inference, and where do the missing 16 kB come from if no accelerator can give them back?",
+            "briefing": "**Tiny Pioneer: this chapter.** The next hearable needs a microcontroller: a Cortex-M4, an M33, an M7 like today's STM32H743, or an ESP32-S3 with vector instructions. On the STM32H743 the speech-isolation LSTM runs at int8 on every 10 ms audio frame, 100 times a second.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 448 kB (down from 512 kB in Lab 10): the keyword spotter and a larger Bluetooth stack moved in. The int8 LSTM alone claims 464 kB. No accelerator gives back a single KB: a faster core shortens the compute and saves energy, but the bytes stay the same size.\n\nThe Hardware Lead asks: which microcontroller should the next hearable use, what does a faster core buy in energy per inference, and where do the missing 16 kB come from if no accelerator can give them back?",
         },
     }
     return (lab_tracks,)
@@ -146,7 +164,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
     active_track = lab_tracks[track_selector.value]
     lab_start = ledger_panel.resolve(track_selector.value)
     lab_decisions = ledger_inputs(lab_start.ledger, {"precision": "compression_precision"})
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -155,21 +186,19 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat1_prediction = PredictionInput.number(
         "What is the arithmetic intensity of your design at the starting configuration, in FLOP per byte moved? Compare it in your head with your node's ridge point (peak FLOP/s divided by memory bandwidth).",
         low=0.01,
         high=100000.0,
         unit="FLOP/byte",
     )
-    mo.vstack(
-        [SafeMarkdown("## KAT 1: Where does your design sit on the roofline?"), kat1_prediction]
-    )
+    mo.vstack([KatHeading(1, 3, "Where does your design sit on the roofline?"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -184,7 +213,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         }
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -199,6 +228,7 @@ def _(
     MetricCards,
     PredictionComparison,
     Roofline,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -223,6 +253,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(kat1_profile, fields=["arithmetic_intensity", "flops", "bytes_moved"]),
             Roofline(kat1_profile),
             MathPeek(
@@ -245,30 +276,30 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Read your point against the ridge, in the format you signed off in Lab 10. Tell your stakeholder which resource of the node your design waits on, which one a bigger chip would have to bring more of, and which extra silicon would sit idle. Say what moving the batch did to your point: which count grew with the batch, and which stayed the same.",
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.number(
         "A vendor promises kernels that reach the full datasheet peak (efficiency 1.0). What latency will one pass of your design have then?",
         low=0.01,
         high=10000.0,
         unit="ms",
     )
-    mo.vstack([SafeMarkdown("## KAT 2: A faster accelerator, the same answer?"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "A faster accelerator, the same answer?"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -282,7 +313,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         }
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -297,6 +328,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -321,6 +353,7 @@ def _(
     kat2_expected = stated_profile(kat2_setup, active_track, lab_decisions, {"efficiency": 1.0})
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=["latency", "latency_compute", "latency_memory", "latency_overhead"],
@@ -343,18 +376,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Apply Amdahl's law with the waterfall: the share p of the latency that faster arithmetic can touch, and the gain G the vendor promises. Explain the end-to-end speed-up you got. Then leave the slider at the efficiency you would defend in a purchase review: the ledger records it, and Lab 12 checks it against a published benchmark.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat3_prediction = PredictionInput.choice(
         "Switch from 32-bit floats to an 8-bit format on the roofline. What moves?",
         [
@@ -364,12 +397,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "The memory slope rises: narrow formats raise the memory bandwidth",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Co-design - the format and the roof"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Co-design - the format and the roof"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -390,7 +423,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -405,6 +438,7 @@ def _(
     MetricCards,
     PredictionComparison,
     Roofline,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -429,6 +463,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=["arithmetic_intensity", "latency", "throughput", "memory_footprint"],
@@ -459,7 +494,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -467,10 +502,10 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "cloud_titan": "Write your hardware recommendation in attainable, not peak, numbers: where three decoding conversations sit at the format you signed off, which roof (compute or bandwidth) limits them, and whether a card with a third of the compute but 60 % of the bandwidth would serve nearly as many tokens per dollar. Mention one thing no accelerator can fix: the KV cache of every resident token still has to fit and still has to be read.",
             "edge_guardian": "Write your hardware recommendation in attainable, not peak, numbers: where two camera frames sit at the format you signed off, which roof limits them, and whether the pass fits inside 4.5 ms on this module. Then say what the Orin NX (a third of the compute, half the bandwidth) would do to that margin, and mention one thing no accelerator can fix: the dispatch tax and a throttling cabin.",
             "mobile_nomad": "Write your hardware recommendation in attainable, not peak, numbers: where one frame sits at the format you signed off, which roof limits it, and whether the frame stays inside 8.3 mJ (0.5 W at 60 frames per second). Then say what a phone-class chip drawing watts would do to the temples, and mention one thing no accelerator can fix.",
-            "tiny_pioneer": "Write your hardware recommendation in attainable, not peak, numbers: where one audio frame sits at the format you signed off and which roof limits it. Then face the wall: no format on this slider brings the LSTM under the 448 kB left for it, and no faster core gives back a single KB. Say where the missing kilobytes must come from (a smaller model, Lab 10's levers) and what a faster core does buy (energy per inference).",
+            "tiny_pioneer": "Write your hardware recommendation in attainable, not peak, numbers: where one audio frame sits at the format you signed off and which roof limits it. Then face the wall: no format on this slider brings the LSTM under the 448 kB left for it, and no faster core gives back a single KB. Say where the missing kilobytes must come from (a smaller model, Lab 10's levers) and what a faster core does buy (energy per inference).\n\n**The wall is the lesson.** The int8 LSTM alone claims 464 kB, more than the 448 kB left for it, and no number format or accelerator shrinks it further: the bytes must come from a smaller model.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -43,6 +44,7 @@ def _(pyodide_ready):
         Roofline,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -59,6 +61,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -72,6 +75,7 @@ def _(pyodide_ready):
         Roofline,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -95,8 +99,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Benchmarking: a number is only as true as its conditions",
                 reading="Chapter 12, Benchmarking: the ML benchmarking framework, MLPerf scenarios, and the gap between benchmark and production",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Derive the efficiency that reproduces a published MLPerf result for your node, and quantify how far sustained performance sits below the datasheet peak.\n- Compare the SingleStream and Offline results of the same node on a Pareto curve, and decide which one belongs on your stakeholder's spec sheet.\n- Diagnose how benchmark conditions (runtime, batch, format, input length) move the result, and state the conditions every number you publish must carry.\n\n### The laws you will lean on\n- **Peak is a bound, sustained is a measurement.** Efficiency = achieved FLOP/s / datasheet peak. The chapter's example: well-tuned transformer training on an A100 sustains only 30 to 50 % of its datasheet peak. A published result implies an efficiency; a datasheet never does.\n- **The scenario decides the number.** MLPerf measures the same system in different scenarios: SingleStream (one query at a time, report the latency percentile), Offline (all queries at once, report throughput), Server (random arrivals under a latency bound). The chapter's example: 10,000 samples/s Offline can become 200 queries/s under a latency bound. Both are true; only one matches your product.\n- **The benchmark-production gap.** Production typically runs 2 to 10 times worse than the benchmark: other pipeline stages, cold starts, contention and real inputs dilute a component's speed. The chapter's example: a 10 ms model inside a 50 ms pipeline, made 3x faster, gives only about 1.2x end to end.\n- **Goodhart's law.** When a benchmark number becomes the target, it stops measuring what it stood for: a configuration tuned for the leaderboard can lose energy, calibration or robustness that the benchmark does not score.\n\n### The struggle\nWhat you measure against what you ship. Every benchmark fixes conditions (scenario, batch, input length, runtime, warm state, isolation) so that numbers can be compared; the same conditions make them less representative of any one product. Making the measurement realistic makes it noisier and harder to compare, and tuning for the headline number degrades whatever it does not score. *Gain:* comparable, reproducible numbers. *Cost:* representativeness of your own deployment."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Derive the efficiency that reproduces a published MLPerf result for your node, and quantify how far sustained performance sits below the datasheet peak.\n- Compare the SingleStream and Offline results of the same node on a Pareto curve, and decide which one belongs on your stakeholder's spec sheet.\n- Diagnose how benchmark conditions (runtime, batch, format, input length) move the result, and state the conditions every number you publish must carry.\n\n### The laws you will lean on\n- **Peak is a bound, sustained is a measurement.** Efficiency = achieved FLOP/s / datasheet peak. The chapter's example: well-tuned transformer training on an A100 sustains only 30 to 50 % of its datasheet peak. A published result implies an efficiency; a datasheet never does.\n- **The scenario decides the number.** MLPerf measures the same system in different scenarios: SingleStream (one query at a time, report the latency percentile), Offline (all queries at once, report throughput), Server (random arrivals under a latency bound). The chapter's example: 10,000 samples/s Offline can become 200 queries/s under a latency bound. Both are true; only one matches your product.\n- **The benchmark-production gap.** Production typically runs 2 to 10 times worse than the benchmark: other pipeline stages, cold starts, contention and real inputs dilute a component's speed. The chapter's example: a 10 ms model inside a 50 ms pipeline, made 3x faster, gives only about 1.2x end to end.\n- **Goodhart's law.** When a benchmark number becomes the target, it stops measuring what it stood for: a configuration tuned for the leaderboard can lose energy, calibration or robustness that the benchmark does not score.\n\n### The struggle\nWhat you measure against what you ship. Every benchmark fixes conditions (scenario, batch, input length, runtime, warm state, isolation) so that numbers can be compared; the same conditions make them less representative of any one product. Making the measurement realistic makes it noisier and harder to compare, and tuning for the headline number degrades whatever it does not score. *Gain:* comparable, reproducible numbers. *Cost:* representativeness of your own deployment."
+                    )
+                }
             ),
         ]
     )
@@ -104,16 +113,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(12, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -131,7 +145,8 @@ def _(Models, Systems):
                 "seq_len": 8192,
                 "runtime": "compiled",
             },
-            "briefing": "### Cloud Titan: this chapter\nFinance wants a tokens-per-dollar figure for the 70B service. The one single-H100 MLPerf result in this book's calibration set is ResNet-50 Offline at int8, 88,714 images per second, and the engine's H100 efficiency (0.39) was fitted to it. There is no published single-H100 Llama-3-70B result to reproduce: your figure will be your own benchmark, decoding four 8,192-token conversations at once in the format you signed off in Lab 10.\n\n**Arch-nemesis.** The Memory Wall rises to 32,768 resident tokens (up from 24,576 in Lab 11): four full conversations beside the weights. The honest throughput is decode at the largest batch whose KV cache fits, not prefill FLOPs, a short-prompt best case or a batch the card cannot hold.\n\nThe CFO asks: what tokens-per-dollar figure can we defend for this service, under which conditions does it hold, and why does the H100's famous benchmark number not predict it?",
+            "briefing": "**Cloud Titan: this chapter.** Finance wants a tokens-per-dollar figure for the 70B service. The one single-H100 MLPerf result in this book's calibration set is ResNet-50 Offline at int8, 88,714 images per second, and the engine's H100 efficiency (0.39) was fitted to it. There is no published single-H100 Llama-3-70B result to reproduce: your figure will be your own benchmark, decoding four 8,192-token conversations at once in the format you signed off in Lab 10.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 32,768 resident tokens (up from 24,576 in Lab 11): four full conversations beside the weights. The honest throughput is decode at the largest batch whose KV cache fits, not prefill FLOPs, a short-prompt best case or a batch the card cannot hold.\n\nThe CFO asks: what tokens-per-dollar figure can we defend for this service, under which conditions does it hold, and why does the H100's famous benchmark number not predict it?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
@@ -142,7 +157,8 @@ def _(Models, Systems):
                 "efficiency": 0.4,
                 "runtime": "compiled",
             },
-            "briefing": "### Edge Guardian: this chapter\nCertification needs a number a third party can reproduce. MLPerf Inference v3.1 lists the Jetson AGX Orin at 0.64 ms (90th percentile) for ResNet-50 SingleStream: one frame at a time, int8, with TensorRT (a compiled runtime). Reproduce it before you trust any number of your own.\n\n**Arch-nemesis.** The Deadline tightens to 4 ms for perception (from 4.5 ms in Lab 11), and from now on it is certified at a percentile, not a mean. The chapter tells of a benchmark mean of 15 ms that became 150 to 200 ms at the production P99: the Safety Lead reads the tail first, and the loop must keep its margin there.\n\nThe Safety Lead asks: which measured number goes into the safety case, under which conditions was it measured, and how much margin does it leave inside the 4 ms?",
+            "briefing": "**Edge Guardian: this chapter.** Certification needs a number a third party can reproduce. MLPerf Inference v3.1 lists the Jetson AGX Orin at 0.64 ms (90th percentile) for ResNet-50 SingleStream: one frame at a time, int8, with TensorRT (a compiled runtime). Reproduce it before you trust any number of your own.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 4 ms for perception (from 4.5 ms in Lab 11), and from now on it is certified at a percentile, not a mean. The chapter tells of a benchmark mean of 15 ms that became 150 to 200 ms at the production P99: the Safety Lead reads the tail first, and the loop must keep its margin there.\n\nThe Safety Lead asks: which measured number goes into the safety case, under which conditions was it measured, and how much margin does it leave inside the 4 ms?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
@@ -153,7 +169,8 @@ def _(Models, Systems):
                 "efficiency": 0.3,
                 "runtime": "compiled",
             },
-            "briefing": "### Mobile Nomad: this chapter\nMarketing wants a frames-per-second figure for the product sheet. Qualcomm publishes no AR1 throughput, bandwidth or power (the engine's AR1 numbers are estimates), so there is no published point to reproduce: yours will be the first number anyone sees, and its protocol decides whether it means anything.\n\n**Arch-nemesis.** The Thermal Wall tightens to 0.48 W for ML (from 0.5 W in Lab 11), 8 mJ per frame at 60 FPS, and now it has to be proven sustained, not in a burst: a benchmark that stops before the glasses warm up on the face never sees them throttle. Power counts at the glasses' boundary, not at the chip.\n\nThe UX Designer asks: what frame rate can we print on the box, measured how long and how warm, and what will the wearer actually see after ten minutes outdoors?",
+            "briefing": "**Mobile Nomad: this chapter.** Marketing wants a frames-per-second figure for the product sheet. Qualcomm publishes no AR1 throughput, bandwidth or power (the engine's AR1 numbers are estimates), so there is no published point to reproduce: yours will be the first number anyone sees, and its protocol decides whether it means anything.",
+            "more": "**Arch-nemesis.** The Thermal Wall tightens to 0.48 W for ML (from 0.5 W in Lab 11), 8 mJ per frame at 60 FPS, and now it has to be proven sustained, not in a burst: a benchmark that stops before the glasses warm up on the face never sees them throttle. Power counts at the glasses' boundary, not at the chip.\n\nThe UX Designer asks: what frame rate can we print on the box, measured how long and how warm, and what will the wearer actually see after ten minutes outdoors?",
         },
         "tiny_pioneer": {
             "model": Models.DSCNN,
@@ -164,7 +181,8 @@ def _(Models, Systems):
                 "efficiency": 0.3,
                 "runtime": "interpreter",
             },
-            "briefing": "### Tiny Pioneer: this chapter\nBefore the team compares microcontrollers, the Hardware Lead wants the measurement protocol proven on a published result: MLPerf Tiny v1.0 lists the int8 DS-CNN keyword spotter on the STM32L4R5 (Cortex-M4, 120 MHz) at 75.1 ms and 3,372 microjoules per inference. Reproduce it on that board, then carry the efficiency it implies to your candidates.\n\n**Arch-nemesis.** The SRAM Wall tightens to 384 kB (down from 448 kB in Lab 11). And a benchmark that reports only milliseconds flatters the faster, hungrier cores: the 1 mW claim is decided by energy per inference measured at the board, wake-up and sleep included. The reference board's 75 ms is far outside the 10 ms frame.\n\nThe Hardware Lead asks: does our bench reproduce the published microjoules, what does that say about the candidates' datasheets, and which number (latency, energy, SRAM) decides the chip?",
+            "briefing": "**Tiny Pioneer: this chapter.** Before the team compares microcontrollers, the Hardware Lead wants the measurement protocol proven on a published result: MLPerf Tiny v1.0 lists the int8 DS-CNN keyword spotter on the STM32L4R5 (Cortex-M4, 120 MHz) at 75.1 ms and 3,372 microjoules per inference. Reproduce it on that board, then carry the efficiency it implies to your candidates.",
+            "more": "**Arch-nemesis.** The SRAM Wall tightens to 384 kB (down from 448 kB in Lab 11). And a benchmark that reports only milliseconds flatters the faster, hungrier cores: the 1 mW claim is decided by energy per inference measured at the board, wake-up and sleep included. The reference board's 75 ms is far outside the 10 ms frame.\n\nThe Hardware Lead asks: does our bench reproduce the published microjoules, what does that say about the candidates' datasheets, and which number (latency, energy, SRAM) decides the chip?",
         },
     }
     return (lab_tracks,)
@@ -182,7 +200,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
             "runtime": "runtime_choice",
         },
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -191,7 +222,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Predict the latency your benchmark reports for one decode step of one 8,192-token conversation (SingleStream: one query at a time) at the starting configuration.",
@@ -203,12 +234,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000.0,
         unit="ms",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Reproduce a published result"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Reproduce a published result"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -223,7 +254,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         }
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -238,6 +269,7 @@ def _(
     MetricCards,
     PredictionComparison,
     Roofline,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -262,6 +294,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(kat1_profile, fields=["latency", "arithmetic_intensity"]),
             Roofline(kat1_profile),
             MathPeek(
@@ -280,23 +313,23 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
-            "cloud_titan": "Move the efficiency slider from end to end and watch the latency: it does not move, because one conversation's decode waits on HBM, not on the tensor cores. That is the lesson: the 0.39 fitted to ResNet-50's compute-bound Offline result says nothing about this service. Use the roofline to show how far left of the ridge the decode sits, and tell the CFO which datasheet number your own benchmark measures.",
-            "edge_guardian": "Tune the efficiency until the engine reproduces the published 0.64 ms, and check that the frame stays inside the 4 ms budget. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the Orin sustains, and tell the Safety Lead what a 90th-percentile SingleStream number does and does not promise for the tail.",
-            "mobile_nomad": "There is no published AR1 point to reproduce: tune the efficiency and watch how much of the frame time depends on a number nobody has measured. Use the roofline to show how far below the peak the AR1 sustains, and tell the UX Designer which measurement must come first.",
-            "tiny_pioneer": "Tune the efficiency until the engine reproduces the published 75.1 ms on the STM32L4R5. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the core sustains, and tell the Hardware Lead what that efficiency says about the candidates' datasheets.",
+            "cloud_titan": "Move the efficiency slider from end to end and watch the latency: it does not move, because one conversation's decode waits on HBM, not on the tensor cores. That is the lesson: the 0.39 fitted to ResNet-50's compute-bound Offline result says nothing about this service. Use the roofline to show how far left of the ridge the decode sits, and tell the CFO which datasheet number your own benchmark measures.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
+            "edge_guardian": "Tune the efficiency until the engine reproduces the published 0.64 ms, and check that the frame stays inside the 4 ms budget. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the Orin sustains, and tell the Safety Lead what a 90th-percentile SingleStream number does and does not promise for the tail.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
+            "mobile_nomad": "There is no published AR1 point to reproduce: tune the efficiency and watch how much of the frame time depends on a number nobody has measured. Use the roofline to show how far below the peak the AR1 sustains, and tell the UX Designer which measurement must come first.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
+            "tiny_pioneer": "Tune the efficiency until the engine reproduces the published 75.1 ms on the STM32L4R5. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the core sustains, and tell the Hardware Lead what that efficiency says about the candidates' datasheets.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat2_prediction = PredictionInput.number(
         {
             "cloud_titan": "In MLPerf's Offline scenario the system may batch as much as fits. Four 8,192-token conversations is what fits beside the weights: how many tokens per second do four conversations decoding together produce?",
@@ -308,12 +341,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=1000000.0,
         unit="sample/s",
     )
-    mo.vstack([SafeMarkdown("## KAT 2: Same silicon, two honest numbers"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "Same silicon, two honest numbers"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -328,7 +361,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         }
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -343,6 +376,7 @@ def _(
     MetricCards,
     ParetoCurve,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -369,6 +403,7 @@ def _(
     kat2_sweep = sweep_batches(active_track, kat2_controls.value, lab_decisions)
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(kat2_profile, fields=["throughput", "latency", "memory_footprint"]),
             ParetoCurve(kat2_sweep, x="latency", y="throughput", design=kat2_profile),
             MathPeek(kat2_profile.math, fields=["throughput", "latency", "memory_footprint"]),
@@ -386,18 +421,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "SingleStream (batch 1) and Offline (the largest batch that fits) are both honest results of the same silicon. Find the largest batch that still fits, mark both points on the frontier and tell your stakeholder which one belongs on your spec sheet, which one would mislead them, and which conditions must be printed next to the number.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.number(
         {
             "cloud_titan": "A result is milliseconds and joules. Publish the four-conversation batch of KAT 2: how much energy does the H100 spend per decoded token?",
@@ -409,12 +444,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=100000.0,
         unit="mJ",
     )
-    mo.vstack([SafeMarkdown("## KAT 3: The conditions are part of the result"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "The conditions are part of the result"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -435,7 +470,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -450,6 +485,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -474,6 +510,7 @@ def _(
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, {"batch_size": 4})
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile, fields=["energy_per_sample", "latency", "power", "memory_footprint"]
             ),
@@ -503,7 +540,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -514,7 +551,7 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "tiny_pioneer": "Choose the batch of the benchmark you will publish (the interpreter is the only runtime this board runs, so the runtime is a printed condition, not a choice); the ledger carries the batch into Lab 13. Check that the design stays inside 384 kB of SRAM, then rewrite the claim 'it runs in X ms' so that it is true for the wearer: name every condition the number depends on, energy per inference first.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         MathPeek,
         MetricCards,
@@ -41,6 +42,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -58,6 +60,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LedgerPanel,
         MathPeek,
@@ -69,6 +72,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -93,8 +97,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Model Serving: the tail decides",
                 reading="Chapter 13, Model Serving: the serving inversion, tail latency under load, and batching under live traffic",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Predict how the number format you recorded in Lab 4 moves the whole latency distribution of a live node, and read its P99 against your track's bar instead of the mean.\n- Quantify what batching does to the tail when requests arrive at random and sparsely, and choose the serving batch your service-level objective allows.\n- Locate the knee of the queue by slowing the node (throttling, eager dispatch) and decide how much idle headroom the tail needs.\n\n### The laws you will lean on\n- **The serving inversion.** Offline, you choose how much work to feed the node; in serving, users choose the arrival rate. Utilisation is rho = lambda x S / b (arrival rate times service time of one batch, divided by the batch size); idle capacity is the only defence against bursts, which is why the chapter advises keeping accelerators roughly 40 to 60 % busy.\n- **The knee of the queue.** Queueing delay grows like 1 / (1 - rho). Below about 70 % utilisation the P99 stays a small multiple of the service time; past it the tail climbs far faster than the mean, and at rho >= 1 the queue never drains (the P99 is unbounded).\n- **Batches wait to fill.** A batch starts only when its last request has arrived. Under sparse live traffic the wait to fill a batch can dwarf the work it saves, so a batch size chosen offline for throughput can multiply the P99 online; batching rescues a node only when it is overloaded.\n- **The tail, not the mean.** The user, the safety case and the service-level objective feel the P99, the latency that one request in a hundred exceeds. A mean inside the objective says nothing about it.\n\n### The struggle\nUtilisation against tail latency. Every request per second you squeeze out of one node (a bigger batch, less idle capacity, a slower but cheaper configuration) lowers the cost per sample, but past the knee the queue makes the P99 grow far faster than the mean. The headroom that protects the tail is capacity you pay for and leave idle. *Gain:* throughput and cost per sample. *Cost:* tail latency (P99) and paid-for idle headroom."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Predict how the number format you recorded in Lab 4 moves the whole latency distribution of a live node, and read its P99 against your track's bar instead of the mean.\n- Quantify what batching does to the tail when requests arrive at random and sparsely, and choose the serving batch your service-level objective allows.\n- Locate the knee of the queue by slowing the node (throttling, eager dispatch) and decide how much idle headroom the tail needs.\n\n### The laws you will lean on\n- **The serving inversion.** Offline, you choose how much work to feed the node; in serving, users choose the arrival rate. Utilisation is rho = lambda x S / b (arrival rate times service time of one batch, divided by the batch size); idle capacity is the only defence against bursts, which is why the chapter advises keeping accelerators roughly 40 to 60 % busy.\n- **The knee of the queue.** Queueing delay grows like 1 / (1 - rho). Below about 70 % utilisation the P99 stays a small multiple of the service time; past it the tail climbs far faster than the mean, and at rho >= 1 the queue never drains (the P99 is unbounded).\n- **Batches wait to fill.** A batch starts only when its last request has arrived. Under sparse live traffic the wait to fill a batch can dwarf the work it saves, so a batch size chosen offline for throughput can multiply the P99 online; batching rescues a node only when it is overloaded.\n- **The tail, not the mean.** The user, the safety case and the service-level objective feel the P99, the latency that one request in a hundred exceeds. A mean inside the objective says nothing about it.\n\n### The struggle\nUtilisation against tail latency. Every request per second you squeeze out of one node (a bigger batch, less idle capacity, a slower but cheaper configuration) lowers the cost per sample, but past the knee the queue makes the P99 grow far faster than the mean. The headroom that protects the tail is capacity you pay for and leave idle. *Gain:* throughput and cost per sample. *Cost:* tail latency (P99) and paid-for idle headroom."
+                    )
+                }
             ),
         ]
     )
@@ -102,16 +111,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(13, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -130,25 +144,29 @@ def _(Models, Systems):
                 "phase": "decode",
                 "runtime": "compiled",
             },
-            "briefing": "### Cloud Titan: this chapter\nThe chat assistant leaves the benchmark and meets users. Conversations arrive at random, on average one every 10 seconds; each brings a 512-token prompt and expects a 256-token answer within a 10 s service-level objective. One H100 still serves Llama-3-70B, and the histogram shows what the queue does to every answer. The simulation forms static batches (a batch starts once its last request is in); the continuous batching the chapter also describes is not modelled by the engine. No setting in this lab meets the 10 s objective on one card: finding out why is the lesson.\n\n**Arch-nemesis.** The Memory Wall rises to 36,864 resident tokens (four and a half 8K conversations beside the weights, up from 32,768 in Lab 12), and now the requests queue: the batch you could use to absorb a burst is capped by HBM, and each answer occupies the card for hundreds of decode steps, each of which streams every weight, while the next users wait.\n\nThe CFO asks: batching raised tokens per dollar in the Lab 12 benchmark. Under real arrivals, what does each extra point of utilisation buy in tokens per dollar, and what does it cost in answers that miss the 10 s objective?",
+            "briefing": "**Cloud Titan: this chapter.** The chat assistant leaves the benchmark and meets users. Conversations arrive at random, on average one every 10 seconds; each brings a 512-token prompt and expects a 256-token answer within a 10 s service-level objective. One H100 still serves Llama-3-70B, and the histogram shows what the queue does to every answer. The simulation forms static batches (a batch starts once its last request is in); the continuous batching the chapter also describes is not modelled by the engine. No setting in this lab meets the 10 s objective on one card: finding out why is the lesson.",
+            "more": "**Arch-nemesis.** The Memory Wall rises to 36,864 resident tokens (four and a half 8K conversations beside the weights, up from 32,768 in Lab 12), and now the requests queue: the batch you could use to absorb a burst is capped by HBM, and each answer occupies the card for hundreds of decode steps, each of which streams every weight, while the next users wait.\n\nThe CFO asks: batching raised tokens per dollar in the Lab 12 benchmark. Under real arrivals, what does each extra point of utilisation buy in tokens per dollar, and what does it cost in answers that miss the 10 s objective?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8", "efficiency": 0.4, "runtime": "compiled"},
-            "briefing": "### Edge Guardian: this chapter\nPerception goes live. Camera frames reach the Orin at 30 per second; the simulation treats them as random (Poisson) arrivals, a pessimistic stand-in for a jittery sensor bus, and each frame must be classified before the planner reads it.\n\n**Arch-nemesis.** The Deadline tightens to 3.5 ms for perception at the P99 (from 4 ms in Lab 12) as planning claims more of the 10 ms loop, and the P99 is now measured under live arrivals, where a frame can queue behind the one before it, not in a benchmark harness. One late frame in a hundred is a finding in the safety case.\n\nThe Safety Lead asks: what is the P99 of one frame under live arrivals, which configuration keeps it inside 3.5 ms every time, and which setting would you forbid in the vehicle?",
+            "briefing": "**Edge Guardian: this chapter.** Perception goes live. Camera frames reach the Orin at 30 per second; the simulation treats them as random (Poisson) arrivals, a pessimistic stand-in for a jittery sensor bus, and each frame must be classified before the planner reads it.",
+            "more": "**Arch-nemesis.** The Deadline tightens to 3.5 ms for perception at the P99 (from 4 ms in Lab 12) as planning claims more of the 10 ms loop, and the P99 is now measured under live arrivals, where a frame can queue behind the one before it, not in a benchmark harness. One late frame in a hundred is a finding in the safety case.\n\nThe Safety Lead asks: what is the P99 of one frame under live arrivals, which configuration keeps it inside 3.5 ms every time, and which setting would you forbid in the vehicle?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "compiled"},
-            "briefing": "### Mobile Nomad: this chapter\nThe filter ships. Frames arrive at 60 per second and each must be done within its 16.7 ms slot while tracking and rendering run beside it. On glasses there is nothing to batch: every frame is a batch of one, the MLPerf SingleStream case.\n\n**Arch-nemesis.** Hand thermals meet the tail: the filter's share of the glasses' power is down to 0.45 W (7.5 mJ per frame at 60 FPS, 0.48 W in Lab 12), and a warm frame makes the NPU throttle (the chapter cites 30 to 50 % frequency cuts). A throttled node serves every frame more slowly and runs closer to the knee.\n\nThe UX Designer asks: does every frame, including the slow one in a hundred, land inside its 16.7 ms slot, and what happens to that tail when the glasses warm up and throttle?",
+            "briefing": "**Mobile Nomad: this chapter.** The filter ships. Frames arrive at 60 per second and each must be done within its 16.7 ms slot while tracking and rendering run beside it. On glasses there is nothing to batch: every frame is a batch of one, the MLPerf SingleStream case.",
+            "more": "**Arch-nemesis.** Hand thermals meet the tail: the filter's share of the glasses' power is down to 0.45 W (7.5 mJ per frame at 60 FPS, 0.48 W in Lab 12), and a warm frame makes the NPU throttle (the chapter cites 30 to 50 % frequency cuts). A throttled node serves every frame more slowly and runs closer to the knee.\n\nThe UX Designer asks: does every frame, including the slow one in a hundred, land inside its 16.7 ms slot, and what happens to that tail when the glasses warm up and throttle?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe hearable serves audio live: a 10 ms frame arrives a hundred times per second, and an answer that lands after the next frame is heard as a glitch. The MCU runs one frame at a time through its interpreter.\n\n**Arch-nemesis.** Every KB of SRAM, now with a queue: the model's share of SRAM is down to 320 kB (384 kB in Lab 12) while the int8 LSTM claims about 464 kB, a gap no format the engine offers can close. Every frame that waits in the queue also needs its own audio buffer in the same SRAM, so the tail costs memory as well as time.\n\nThe Hardware Lead asks: how far does the tail reach into the next 10 ms frame, how many audio buffers must the SRAM hold for frames that wait, and is the model's overrun of its 320 kB share still on your list?",
+            "briefing": "**Tiny Pioneer: this chapter.** The hearable serves audio live: a 10 ms frame arrives a hundred times per second, and an answer that lands after the next frame is heard as a glitch. The MCU runs one frame at a time through its interpreter.",
+            "more": "**Arch-nemesis.** Every KB of SRAM, now with a queue: the model's share of SRAM is down to 320 kB (384 kB in Lab 12) while the int8 LSTM claims about 464 kB, a gap no format the engine offers can close. Every frame that waits in the queue also needs its own audio buffer in the same SRAM, so the tail costs memory as well as time.\n\nThe Hardware Lead asks: how far does the tail reach into the next 10 ms frame, how many audio buffers must the SRAM hold for frames that wait, and is the model's overrun of its 320 kB share still on your list?",
         },
     }
     return (lab_tracks,)
@@ -167,7 +185,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
             "efficiency": "accelerator_efficiency",
         },
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -176,7 +207,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Before any queue: how long does one decode step (one token for every conversation in the batch) take on the H100 in the number format you start with? An answer is 256 of these steps after its prompt, and every conversation that arrives meanwhile waits behind them.",
@@ -188,14 +219,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=10000.0,
         unit="ms",
     )
-    mo.vstack(
-        [SafeMarkdown("## KAT 1: Your Lab 4 number format under live traffic"), kat1_prediction]
-    )
+    mo.vstack([KatHeading(1, 3, "Your Lab 4 number format under live traffic"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -212,7 +241,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -227,6 +256,7 @@ def _(
     MetricCards,
     P99Histogram,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -257,6 +287,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=["latency", "latency_overhead", "memory_footprint", "energy_per_sample"],
@@ -277,7 +308,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
@@ -285,15 +316,15 @@ def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
             "cloud_titan": "Compare the P99 with the service time S of a whole request in the math peek (a 512-token prefill plus 256 steps like the one you predicted): how many times larger is the tail, and why? Each step fits the 39 ms a token may take for an answer to land in 10 s, yet no setting in this lab brings the P99 under the 10 s objective: an answer holds the card for about 6 s, so one conversation at a time keeps it about 60 % busy (the tail reaches 30 s), and a static batch makes early conversations wait about 10 s for each one that fills it. That wall is the lesson. Say which setting you would serve with and tell the CFO what it would take (continuous batching, a second card) to meet the objective.",
             "edge_guardian": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format and runtime you would serve with: one frame must take under 3.5 ms before any queue, and the histogram shows whether the P99 stays under it too. Tell the Safety Lead what the Lab 4 format decision did to the tail.",
             "mobile_nomad": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format and runtime you would serve with, check that one frame costs at most 7.5 mJ (0.45 W at 60 frames per second) and that the P99 lands inside the 16.7 ms slot, and tell the UX Designer what the Lab 4 format decision did to the tail.",
-            "tiny_pioneer": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format you would serve with and say whether its P99 lands before the next 10 ms window. Then answer the Hardware Lead's last question: no format here brings the LSTM under its 320 kB share, so the overrun stays on the list.",
+            "tiny_pioneer": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format you would serve with and say whether its P99 lands before the next 10 ms window. Then answer the Hardware Lead's last question: no format here brings the LSTM under its 320 kB share, so the overrun stays on the list.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB, and no number format the engine offers shrinks it under the 320 kB share: the overrun is the nemesis, carried forward.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.choice(
         "Lab 12 measured throughput with full batches. Now requests arrive one at a time at your application's rate, and a batch starts only when its last request is in. At the starting number format and runtime, what happens to the P99 when the batch grows from 1 to 8?",
         [
@@ -302,12 +333,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "It rises: early requests wait for the batch to fill",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 2: The benchmark batch meets real arrivals"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "The benchmark batch meets real arrivals"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -328,7 +359,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -343,6 +374,7 @@ def _(
     MetricCards,
     P99Histogram,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -373,6 +405,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(kat2_profile, fields=["latency", "memory_footprint"]),
             P99Histogram(kat2_serving, slo=serving_slo(track_selector.value), design=kat2_profile),
             MathPeek(kat2_serving.math),
@@ -392,7 +425,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
@@ -403,12 +436,12 @@ def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
             "tiny_pioneer": "Pick the serving batch you will record. Use the histogram to show what the batch did to the P50 and the P99, say whether there is any setting on your track (a format too slow for the arrival rate, say) where batching lowers the tail, and explain to your stakeholder why the benchmark's batch is or is not the serving batch.",
         }[track_selector.value],
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.number(
         {
             "cloud_titan": "A hot card or a neighbour on the same host cuts the sustained fraction of peak compute to 0.2. How many tokens per second can the H100 decode then? Divide 256 tokens per answer by it, multiply by the arrival rate, and you have the utilisation that sets your tail.",
@@ -420,12 +453,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=100000.0,
         unit="sample/s",
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Find the knee"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Find the knee"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -445,7 +478,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -460,6 +493,7 @@ def _(
     MetricCards,
     P99Histogram,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -490,6 +524,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=["throughput", "latency", "latency_compute", "latency_overhead", "power"],
@@ -510,7 +545,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -521,7 +556,7 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "tiny_pioneer": "Slow the node down until the tail breaks, and note the utilisation in the math peek when it does (the interpreter is the only runtime this MCU runs, so sustained compute is your lever). Then tell the Hardware Lead how much headroom you keep, how many audio buffers the queue needs at that point, and what that idle capacity costs.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

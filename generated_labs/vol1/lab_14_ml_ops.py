@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -42,6 +43,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -59,6 +61,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -71,6 +74,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -95,8 +99,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="ML Operations: available, fast and wrong",
                 reading="Chapter 14, ML Operations: silent degradation, retraining cadence and deployment strategies",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Diagnose why a drifting model stays invisible to latency and throughput monitoring, and name the statistical signal that would reveal it.\n- Quantify what a second resident copy of the model (blue-green or shadow) costs your node, and decide which release strategy one node can actually run.\n- Compare the runtimes' operating costs, a dispatch tax paid on every request against a rebuild paid at every release, and choose the runtime you will operate.\n\n### The laws you will lean on\n- **Available and wrong.** Drift in the input distribution lowers accuracy while latency, throughput and uptime stay green: infrastructure telemetry measures what a prediction costs, not whether it is right. The chapter's degradation model, Accuracy(t) ~ Accuracy_0 - lambda x D(P_t || P_0), needs statistics on inputs and outcomes.\n- **Retraining staleness model.** T* ~ sqrt(2C / (Q x V x Accuracy_0 x gamma)): the best interval between retrains grows with the square root of one retrain's cost C and shrinks with query volume Q, value per correct prediction V and accuracy decay rate gamma. The engine models neither accuracy nor training cost, so C and gamma stay chapter quantities in this lab.\n- **Every safe release costs the node.** Shadow runs the candidate on every request (about twice the work per request), blue-green keeps two resident copies (about twice the memory), canary splits traffic between them, and rollback needs the old version at hand. On one node each is paid from the same memory, time and power budget that serving uses.\n- **Signals lead, outcomes lag.** Input-drift statistics such as PSI or KL divergence move before accuracy does; accuracy needs labels that arrive late. Crossing a drift threshold should trigger an investigation, not a blind retrain.\n\n### The struggle\nFreshness against stability and cost. Retraining and releasing often keeps accuracy near its launch value but spends compute, validation and release risk each time, and on one node a candidate beside the incumbent competes for the memory, time and power that serving needs. Releasing rarely saves that cost while accuracy decays unseen between releases. *Gain:* accuracy kept close to launch and releases that can be rolled back. *Cost:* memory, time and power for a second copy, plus release risk."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Diagnose why a drifting model stays invisible to latency and throughput monitoring, and name the statistical signal that would reveal it.\n- Quantify what a second resident copy of the model (blue-green or shadow) costs your node, and decide which release strategy one node can actually run.\n- Compare the runtimes' operating costs, a dispatch tax paid on every request against a rebuild paid at every release, and choose the runtime you will operate.\n\n### The laws you will lean on\n- **Available and wrong.** Drift in the input distribution lowers accuracy while latency, throughput and uptime stay green: infrastructure telemetry measures what a prediction costs, not whether it is right. The chapter's degradation model, Accuracy(t) ~ Accuracy_0 - lambda x D(P_t || P_0), needs statistics on inputs and outcomes.\n- **Retraining staleness model.** T* ~ sqrt(2C / (Q x V x Accuracy_0 x gamma)): the best interval between retrains grows with the square root of one retrain's cost C and shrinks with query volume Q, value per correct prediction V and accuracy decay rate gamma. The engine models neither accuracy nor training cost, so C and gamma stay chapter quantities in this lab.\n- **Every safe release costs the node.** Shadow runs the candidate on every request (about twice the work per request), blue-green keeps two resident copies (about twice the memory), canary splits traffic between them, and rollback needs the old version at hand. On one node each is paid from the same memory, time and power budget that serving uses.\n- **Signals lead, outcomes lag.** Input-drift statistics such as PSI or KL divergence move before accuracy does; accuracy needs labels that arrive late. Crossing a drift threshold should trigger an investigation, not a blind retrain.\n\n### The struggle\nFreshness against stability and cost. Retraining and releasing often keeps accuracy near its launch value but spends compute, validation and release risk each time, and on one node a candidate beside the incumbent competes for the memory, time and power that serving needs. Releasing rarely saves that cost while accuracy decays unseen between releases. *Gain:* accuracy kept close to launch and releases that can be rolled back. *Cost:* memory, time and power for a second copy, plus release risk."
+                    )
+                }
             ),
         ]
     )
@@ -104,16 +113,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(14, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -132,25 +146,29 @@ def _(Models, Systems):
                 "phase": "decode",
                 "runtime": "compiled",
             },
-            "briefing": "### Cloud Titan: this chapter\nWeekly refresh: a retrained Llama-3-70B arrives every week and the chat service still has exactly one H100. The failure you fear is the chapter's week-two problem (a demand model that slid from 94 % to 88 % accuracy in a month with every dashboard green, and was noticed only at week eight): answers keep arriving on time while their quality slides.\n\n**Arch-nemesis.** The Memory Wall during a release: 40,960 tokens of KV cache (five 8K conversations, up from 36,864 in Lab 13) must stay resident through every update, so any release plan that keeps a second model in HBM competes with the KV cache for the same 80 GB.\n\nThe CFO asks: which release strategy can this one card run without buying a second one, and how many tokens per dollar does the release process itself cost each week?",
+            "briefing": "**Cloud Titan: this chapter.** Weekly refresh: a retrained Llama-3-70B arrives every week and the chat service still has exactly one H100. The failure you fear is the chapter's week-two problem (a demand model that slid from 94 % to 88 % accuracy in a month with every dashboard green, and was noticed only at week eight): answers keep arriving on time while their quality slides.",
+            "more": "**Arch-nemesis.** The Memory Wall during a release: 40,960 tokens of KV cache (five 8K conversations, up from 36,864 in Lab 13) must stay resident through every update, so any release plan that keeps a second model in HBM competes with the KV cache for the same 80 GB.\n\nThe CFO asks: which release strategy can this one card run without buying a second one, and how many tokens per dollar does the release process itself cost each week?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8", "efficiency": 0.4, "runtime": "compiled"},
-            "briefing": "### Edge Guardian: this chapter\nAn over-the-air update brings a retrained perception network to the vehicle. Before it may steer anything it must be compared with the incumbent on live frames, and if it misbehaves the car must fall back to the old network without missing a frame.\n\n**Arch-nemesis.** The Deadline during a release: perception's share falls to 3 ms of the 10 ms loop at the P99 (from 3.5 ms in Lab 13), and a candidate now has to prove itself in shadow inside that same 3 ms, so the incumbent and the candidate together must fit, and rollback has to be instant and deterministic.\n\nThe Safety Lead asks: if the new network misbehaves at highway speed, what is the deterministic fallback, how fast does it take over, and does shadowing the candidate put the 3 ms budget at risk?",
+            "briefing": "**Edge Guardian: this chapter.** An over-the-air update brings a retrained perception network to the vehicle. Before it may steer anything it must be compared with the incumbent on live frames, and if it misbehaves the car must fall back to the old network without missing a frame.",
+            "more": "**Arch-nemesis.** The Deadline during a release: perception's share falls to 3 ms of the 10 ms loop at the P99 (from 3.5 ms in Lab 13), and a candidate now has to prove itself in shadow inside that same 3 ms, so the incumbent and the candidate together must fit, and rollback has to be instant and deterministic.\n\nThe Safety Lead asks: if the new network misbehaves at highway speed, what is the deterministic fallback, how fast does it take over, and does shadowing the candidate put the 3 ms budget at risk?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "compiled"},
-            "briefing": "### Mobile Nomad: this chapter\nA new filter model ships through the app store. You want evidence that it works on real faces before it replaces the old one, and the only compute you have for that is the glasses themselves.\n\n**Arch-nemesis.** Hand thermals during a release: the filter's power share drops to 0.40 W (6.7 mJ per frame at 60 FPS, from 0.45 W in Lab 13), and whatever a release runs on the glasses, a shadow filter or drift telemetry, is paid from it.\n\nThe UX Designer asks: while the new filter is being evaluated on the glasses, will the wearer feel it, in warmth or in dropped frames?",
+            "briefing": "**Mobile Nomad: this chapter.** A new filter model ships through the app store. You want evidence that it works on real faces before it replaces the old one, and the only compute you have for that is the glasses themselves.",
+            "more": "**Arch-nemesis.** Hand thermals during a release: the filter's power share drops to 0.40 W (6.7 mJ per frame at 60 FPS, from 0.45 W in Lab 13), and whatever a release runs on the glasses, a shadow filter or drift telemetry, is paid from it.\n\nThe UX Designer asks: while the new filter is being evaluated on the glasses, will the wearer feel it, in warmth or in dropped frames?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nA firmware update over Bluetooth replaces the speech model. The earbud must verify the new image, switch to it, and be able to return to the old one if it misbehaves, without the wearer hearing a glitch.\n\n**Arch-nemesis.** Every KB of SRAM during a release: the model's share is down to 256 kB (from 320 kB in Lab 13) as the update agent and its download buffer move in. Flash can hold an A and a B image; SRAM runs exactly one model at a time.\n\nThe Hardware Lead asks: how many KB does a second copy of the model need, where can it live (flash slot or SRAM), and what does rolling back cost the wearer?",
+            "briefing": "**Tiny Pioneer: this chapter.** A firmware update over Bluetooth replaces the speech model. The earbud must verify the new image, switch to it, and be able to return to the old one if it misbehaves, without the wearer hearing a glitch.",
+            "more": "**Arch-nemesis.** Every KB of SRAM during a release: the model's share is down to 256 kB (from 320 kB in Lab 13) as the update agent and its download buffer move in. Flash can hold an A and a B image; SRAM runs exactly one model at a time.\n\nThe Hardware Lead asks: how many KB does a second copy of the model need, where can it live (flash slot or SRAM), and what does rolling back cost the wearer?",
         },
     }
     return (lab_tracks,)
@@ -169,7 +187,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
             "seq_len": "context_length",
         },
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -178,7 +209,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Blue-green releases and shadow tests both keep a second copy of the model resident beside the one serving traffic. How much HBM does ONE resident copy of Llama-3-70B claim at the starting configuration: weights, activations and the KV cache of the conversations in flight?",
@@ -190,12 +221,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=900000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Two copies on one node"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Two copies on one node"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -226,7 +257,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -240,6 +271,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -264,6 +296,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=[
@@ -295,23 +328,23 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
-            "cloud_titan": "Double the footprint for a second copy and hold it against the 80 GB: no format on this card lets two copies of the 70B model sit in HBM together (one 8-bit copy is 70 GB of weights alone), so blue-green on one H100 is a wall, not a setting. Say which release strategy this one card can run instead (a drain-and-swap, a canary window, a shadow on another day's traffic) and defend it to the CFO, including how a rollback happens and what it costs in tokens per dollar.",
+            "cloud_titan": "Double the footprint for a second copy and hold it against the 80 GB: no format on this card lets two copies of the 70B model sit in HBM together (one 8-bit copy is 70 GB of weights alone), so blue-green on one H100 is a wall, not a setting. Say which release strategy this one card can run instead (a drain-and-swap, a canary window, a shadow on another day's traffic) and defend it to the CFO, including how a rollback happens and what it costs in tokens per dollar.\n\n**The wall is the lesson.** Two resident copies must share 80 GB of HBM, 40 GB each, and one 8-bit copy of the 70B weights alone is about 70 GB: blue-green on one H100 cannot be configured.",
             "edge_guardian": "Double the footprint for a second copy and hold it against the Orin's memory: does a shadow copy fit beside the incumbent? Say which release strategy the vehicle can run (shadow, blue-green, canary) and defend it to the Safety Lead, including how a rollback happens without missing a frame.",
             "mobile_nomad": "Double the footprint for a second copy and hold it against the glasses' memory: does a shadow filter fit beside the one the wearer sees? Say which release strategy the glasses can run (shadow, blue-green, canary) and defend it to the UX Designer, including how a rollback happens.",
-            "tiny_pioneer": "Hold one copy against the 256 kB share: even one int8 LSTM overruns it, and no format here brings it under, so a second copy in SRAM is out of the question. Say why an A/B image in flash with a reboot is the release strategy this earbud can run, and tell the Hardware Lead what rolling back costs the wearer.",
+            "tiny_pioneer": "Hold one copy against the 256 kB share: even one int8 LSTM overruns it, and no format here brings it under, so a second copy in SRAM is out of the question. Say why an A/B image in flash with a reboot is the release strategy this earbud can run, and tell the Hardware Lead what rolling back costs the wearer.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB, more than the 256 kB share, and no format the engine offers shrinks it further: the second copy lives in flash.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat2_prediction = PredictionInput.number(
         {
             "cloud_titan": "A compiled runtime must be rebuilt and revalidated at every release (the serving chapter cites about 30 s of TensorRT compilation per instance), while an eager runtime swaps weights at once but pays its dispatch tax on every request. How much dispatch overhead does one service step pay at the starting runtime?",
@@ -323,12 +356,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=1000.0,
         unit="ms",
     )
-    mo.vstack([SafeMarkdown("## KAT 2: Pay at release or on every request"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "Pay at release or on every request"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -345,7 +378,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -360,6 +393,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -384,6 +418,7 @@ def _(
     kat2_expected = stated_profile(kat2_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(kat2_profile, fields=["latency_overhead", "latency", "energy"]),
             LatencyWaterfall(kat2_profile),
             MathPeek(
@@ -409,7 +444,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
@@ -420,12 +455,12 @@ def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
             "tiny_pioneer": "The interpreter is the only runtime this MCU runs, so the runtime is a given here and the number format is your lever. Read the overhead bar against the rest of the frame, and tell the Hardware Lead what a firmware release costs (verify, switch, reboot) compared with what the interpreter costs on every frame.",
         }[track_selector.value],
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat3_prediction = PredictionInput.choice(
         "Week two: your users' inputs have drifted and accuracy is falling, the chapter's silent failure. What will your node's P99 histogram show about it?",
         [
@@ -434,12 +469,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "Nothing: it measures time, and drift changes correctness, not cost",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: Available and wrong"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "Available and wrong"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -456,7 +491,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -471,6 +506,7 @@ def _(
     MetricCards,
     P99Histogram,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -501,6 +537,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["latency", "throughput"]),
             P99Histogram(kat3_serving, slo=serving_slo(track_selector.value), design=kat3_profile),
             MathPeek(kat3_serving.math),
@@ -520,13 +557,13 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Move every control and list what changes the histogram: every lever is an engineering choice, and none of them is the data. Then tell your stakeholder which statistical signal you would add to catch the drift (an input statistic such as PSI, delayed labels, or outcomes), where on your node it would run, and what it would cost.",
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -42,6 +43,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -59,6 +61,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -71,6 +74,7 @@ def _(pyodide_ready):
         PredictionLock,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -95,8 +99,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Responsible Engineering: who pays for the shortcut",
                 reading="Chapter 15, Responsible Engineering: efficiency as responsibility, the inference-dominated footprint, and fairness failures treated as bugs",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Quantify the energy your node spends per sample served and argue, with the chapter's inference-versus-training comparison, where a footprint reduction pays off.\n- Distinguish the joules your design controls from the carbon per joule the grid sets, and estimate the footprint of the same workload on two grids.\n- Evaluate a wider number format as a safeguard against uneven quantisation errors by what it costs your node in memory, time and energy, and decide whether the node can afford it.\n\n### The laws you will lean on\n- **Serving dominates the footprint.** A model is trained once and served for years. In the chapter's three-year recommendation example, serving costs at least 40 times the training run, in money and in carbon, so a 20 % cut in energy per inference outweighs any training optimisation.\n- **Carbon is energy times grid intensity.** Operational carbon = energy drawn x grid carbon intensity (x the facility's PUE, about 1.58 for an average data centre). Grids span more than 300x: under 2 gCO2/kWh in Quebec, about 436 world average, about 670 in Alberta. The engine computes joules; the grid is a deployment choice, or on a device the user's.\n- **Efficiency is responsibility.** A model that needs 4x the compute emits about 4x the carbon. The chapter credits quantisation with 2 to 4x, pruning with removing 50 to 90 % of parameters, distillation with 5 to 20x at 90 to 95 % of the accuracy, and accelerators with 10 to 100x better energy efficiency.\n- **Fairness gaps are bugs.** A system can meet its specification and still fail a group of its users (verification is not validation). Optimisations such as quantisation can cost some subgroups far more accuracy than the average shows; the chapter alerts when one subgroup's error rate exceeds another's by 1.25x or true-positive rates differ by more than 5 points. The engine has no accuracy model: these thresholds are chapter facts.\n\n### The struggle\nPerformance against responsibility budgets. Every safeguard (a wider number format, disaggregated monitoring, a second check, an audit log) and every greener choice costs the node latency, energy, memory or money; skipping them does not remove the cost but moves it onto users, the environment or a future incident. *Gain:* lower cost, latency and energy per sample. *Cost:* harm shifted onto users, the grid or a later incident."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Quantify the energy your node spends per sample served and argue, with the chapter's inference-versus-training comparison, where a footprint reduction pays off.\n- Distinguish the joules your design controls from the carbon per joule the grid sets, and estimate the footprint of the same workload on two grids.\n- Evaluate a wider number format as a safeguard against uneven quantisation errors by what it costs your node in memory, time and energy, and decide whether the node can afford it.\n\n### The laws you will lean on\n- **Serving dominates the footprint.** A model is trained once and served for years. In the chapter's three-year recommendation example, serving costs at least 40 times the training run, in money and in carbon, so a 20 % cut in energy per inference outweighs any training optimisation.\n- **Carbon is energy times grid intensity.** Operational carbon = energy drawn x grid carbon intensity (x the facility's PUE, about 1.58 for an average data centre). Grids span more than 300x: under 2 gCO2/kWh in Quebec, about 436 world average, about 670 in Alberta. The engine computes joules; the grid is a deployment choice, or on a device the user's.\n- **Efficiency is responsibility.** A model that needs 4x the compute emits about 4x the carbon. The chapter credits quantisation with 2 to 4x, pruning with removing 50 to 90 % of parameters, distillation with 5 to 20x at 90 to 95 % of the accuracy, and accelerators with 10 to 100x better energy efficiency.\n- **Fairness gaps are bugs.** A system can meet its specification and still fail a group of its users (verification is not validation). Optimisations such as quantisation can cost some subgroups far more accuracy than the average shows; the chapter alerts when one subgroup's error rate exceeds another's by 1.25x or true-positive rates differ by more than 5 points. The engine has no accuracy model: these thresholds are chapter facts.\n\n### The struggle\nPerformance against responsibility budgets. Every safeguard (a wider number format, disaggregated monitoring, a second check, an audit log) and every greener choice costs the node latency, energy, memory or money; skipping them does not remove the cost but moves it onto users, the environment or a future incident. *Gain:* lower cost, latency and energy per sample. *Cost:* harm shifted onto users, the grid or a later incident."
+                    )
+                }
             ),
         ]
     )
@@ -104,16 +113,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(15, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -132,25 +146,29 @@ def _(Models, Systems):
                 "phase": "decode",
                 "runtime": "compiled",
             },
-            "briefing": "### Cloud Titan: this chapter\nAnnual review of the chat service. The CFO wants its energy and carbon next to its cost, and the audit wants evidence that answers are equally good for every group of users. The H100 serves around the clock (0.1 answers per second, 256 tokens each, with 8K-token conversations), and the data-centre region decides how much carbon each joule carries.\n\n**Arch-nemesis.** The Memory Wall with a conscience: 45,056 tokens of KV cache (up from 40,960) must stay resident, while the audit log and a second pass over flagged answers take their share of the headroom bought in Lab 13. Every byte a safeguard needs comes out of the same 80 GB.\n\nThe CFO asks: what does a year of serving cost in kWh, kg of CO2 and dollars, how much of it could a region or a format change save, and which safeguard can this card afford?",
+            "briefing": "**Cloud Titan: this chapter.** Annual review of the chat service. The CFO wants its energy and carbon next to its cost, and the audit wants evidence that answers are equally good for every group of users. The H100 serves around the clock (0.1 answers per second, 256 tokens each, with 8K-token conversations), and the data-centre region decides how much carbon each joule carries.",
+            "more": "**Arch-nemesis.** The Memory Wall with a conscience: 45,056 tokens of KV cache (up from 40,960) must stay resident, while the audit log and a second pass over flagged answers take their share of the headroom bought in Lab 13. Every byte a safeguard needs comes out of the same 80 GB.\n\nThe CFO asks: what does a year of serving cost in kWh, kg of CO2 and dollars, how much of it could a region or a format change save, and which safeguard can this card afford?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8", "efficiency": 0.4, "runtime": "compiled"},
-            "briefing": "### Edge Guardian: this chapter\nThe safety case must show that perception works at night, in rain and for pedestrians using wheelchairs, not just on the average frame. The vehicle runs about an hour a day at 30 frames per second, and its computer draws from the battery that moves the car.\n\n**Arch-nemesis.** The Deadline, shared with a safety check: perception's share of the loop falls to 2.5 ms at the P99 (from 3 ms in Lab 14) as an independent check of the network's output claims its own slice of the 10 ms loop.\n\nThe Safety Lead asks: does the perception loop stay deterministic for every group of road users, and if a safeguard costs time, does the P99 still fit inside 2.5 ms?",
+            "briefing": "**Edge Guardian: this chapter.** The safety case must show that perception works at night, in rain and for pedestrians using wheelchairs, not just on the average frame. The vehicle runs about an hour a day at 30 frames per second, and its computer draws from the battery that moves the car.",
+            "more": "**Arch-nemesis.** The Deadline, shared with a safety check: perception's share of the loop falls to 2.5 ms at the P99 (from 3 ms in Lab 14) as an independent check of the network's output claims its own slice of the 10 ms loop.\n\nThe Safety Lead asks: does the perception loop stay deterministic for every group of road users, and if a safeguard costs time, does the P99 still fit inside 2.5 ms?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "compiled"},
-            "briefing": "### Mobile Nomad: this chapter\nThe filter must track every skin tone and face shape equally well, and raw camera frames may never leave the glasses, so every fairness check runs on-device. Wearers keep the glasses on for about two hours a day at 60 frames per second.\n\n**Arch-nemesis.** Hand thermals with safeguards: the filter's power share drops to 0.35 W (about 5.8 mJ per frame at 60 FPS, from 0.40 W in Lab 14), because on-device subgroup checks now run beside it.\n\nThe UX Designer asks: will a fairer filter make the glasses warmer or drop frames, and for which wearers would the cheaper filter quietly work worse?",
+            "briefing": "**Mobile Nomad: this chapter.** The filter must track every skin tone and face shape equally well, and raw camera frames may never leave the glasses, so every fairness check runs on-device. Wearers keep the glasses on for about two hours a day at 60 frames per second.",
+            "more": "**Arch-nemesis.** Hand thermals with safeguards: the filter's power share drops to 0.35 W (about 5.8 mJ per frame at 60 FPS, from 0.40 W in Lab 14), because on-device subgroup checks now run beside it.\n\nThe UX Designer asks: will a fairer filter make the glasses warmer or drop frames, and for which wearers would the cheaper filter quietly work worse?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nThe earbud must isolate every voice (accents, ages, pitches) equally well. Audio may never leave the device, so error statistics per speaker group are counted on the MCU and sent over the radio as a few bytes of counters. It listens about eight hours a day, a hundred frames per second.\n\n**Arch-nemesis.** Every KB of SRAM with a conscience: the model's share falls to 224 kB (from 256 kB in Lab 14), and the per-group counters and their radio upload are now paid from that same SRAM and the same 1 mW average budget (10 uJ per 10 ms frame).\n\nThe Hardware Lead asks: how many KB and how many microjoules per frame would a fairer model cost, and is there a cheaper safeguard that fits the chip?",
+            "briefing": "**Tiny Pioneer: this chapter.** The earbud must isolate every voice (accents, ages, pitches) equally well. Audio may never leave the device, so error statistics per speaker group are counted on the MCU and sent over the radio as a few bytes of counters. It listens about eight hours a day, a hundred frames per second.",
+            "more": "**Arch-nemesis.** Every KB of SRAM with a conscience: the model's share falls to 224 kB (from 256 kB in Lab 14), and the per-group counters and their radio upload are now paid from that same SRAM and the same 1 mW average budget (10 uJ per 10 ms frame).\n\nThe Hardware Lead asks: how many KB and how many microjoules per frame would a fairer model cost, and is there a cheaper safeguard that fits the chip?",
         },
     }
     return (lab_tracks,)
@@ -169,7 +187,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
             "seq_len": "context_length",
         },
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -178,7 +209,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "How much energy does the H100 spend on each decoded token at the starting configuration?",
@@ -190,12 +221,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=100000.0,
         unit="mJ",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Serving dominates the footprint"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Serving dominates the footprint"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -220,7 +251,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -235,6 +266,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -259,6 +291,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile, fields=["energy_per_sample", "energy", "latency", "throughput"]
             ),
@@ -288,7 +321,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
@@ -296,15 +329,15 @@ def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
             "cloud_titan": "Multiply your energy per token by a year of the service's traffic (0.1 answers a second, 256 tokens each, around the clock). Using the chapter's comparison of serving with training, tell the CFO where the next engineering week should go and what it would save in kWh and dollars.",
             "edge_guardian": "Multiply your energy per frame by a year of driving (30 frames a second, an hour a day), and keep one frame inside the 2.5 ms perception share while you do. Using the chapter's comparison of serving with training, tell the Safety Lead where the next engineering week should go and what it would save from the battery.",
             "mobile_nomad": "Multiply your energy per frame by a year of wear (60 frames a second, two hours a day), and check that one frame stays inside 5.8 mJ (0.35 W). Using the chapter's comparison of serving with training, tell the UX Designer where the next engineering week should go.",
-            "tiny_pioneer": "Multiply your energy per frame by a year of listening (100 frames a second, eight hours a day). Then face the budget: 1 mW is 10 uJ per frame, and no batch brings the LSTM near it on this core, so the wall stands. Using the chapter's comparison of serving with training, tell the Hardware Lead where the next engineering week should go.",
+            "tiny_pioneer": "Multiply your energy per frame by a year of listening (100 frames a second, eight hours a day). Then face the budget: 1 mW is 10 uJ per frame, and no batch brings the LSTM near it on this core, so the wall stands. Using the chapter's comparison of serving with training, tell the Hardware Lead where the next engineering week should go.\n\n**The wall is the lesson.** 1 mW at 100 frames a second is 10 uJ per frame; the int8 LSTM needs hundreds on this core, whatever the batch.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.choice(
         "The same workload moves from a grid at about 670 gCO2/kWh (Alberta) to one under 2 gCO2/kWh (Quebec). Which of the engine's numbers for your node change?",
         [
@@ -313,12 +346,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "None: the joules stay the same, only the carbon per joule changes",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 2: Same joules, different grid"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "Same joules, different grid"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -339,7 +372,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -353,6 +386,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -377,6 +411,7 @@ def _(
     kat2_expected = stated_profile(kat2_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(kat2_profile, fields=["energy", "energy_per_sample", "power", "latency"]),
             MathPeek(kat2_profile.math, fields=["energy", "energy_per_sample", "power", "latency"]),
             PredictionComparison(
@@ -394,7 +429,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
@@ -405,12 +440,12 @@ def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
             "tiny_pioneer": "Estimate the kilograms of CO2 of a year of your device's use on the two grids from your KAT 1 energy. Then cut the joules with the controls: the device charges from whatever grid its owner has, so the joules are the only lever you own. Say what you would report to your stakeholder.",
         }[track_selector.value],
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat3_prediction = PredictionInput.choice(
         "Quantisation errors are not spread evenly: the chapters' examples lose several accuracy points on some cohorts while the average barely moves. You consider keeping the weights in full 32-bit floats (fp32) as a safeguard. What does it cost your node?",
         [
@@ -419,12 +454,12 @@ def _(PredictionInput, SafeMarkdown, mo):
             "Only memory: time and energy do not depend on the format",
         ],
     )
-    mo.vstack([SafeMarkdown("## KAT 3: The price of a safeguard"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "The price of a safeguard"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -441,7 +476,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -456,6 +491,7 @@ def _(
     MetricCards,
     P99Histogram,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -486,6 +522,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["memory_footprint", "latency", "energy_per_sample"]),
             P99Histogram(kat3_serving, slo=serving_slo(track_selector.value), design=kat3_profile),
             MathPeek(kat3_serving.math),
@@ -505,7 +542,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -513,10 +550,10 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "cloud_titan": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: no wider format than 8 bits fits the 70B weights in 80 GB, so find the format that fits and name the safeguard you would use instead of a wider one (disaggregated monitoring with the chapter's alert thresholds, a second pass over flagged answers), and tell the CFO what it costs.",
             "edge_guardian": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: does the wider format fit the node and keep the tail inside your bar? If your node cannot afford it, name the safeguard you would use instead (disaggregated monitoring with the chapter's alert thresholds, a fallback path) and tell your stakeholder what it costs.",
             "mobile_nomad": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: does the wider format fit the node and keep the tail inside your bar? If your node cannot afford it, name the safeguard you would use instead (disaggregated monitoring with the chapter's alert thresholds, a fallback path) and tell your stakeholder what it costs.",
-            "tiny_pioneer": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: even the int8 LSTM overruns the 224 kB share, and fp32 is four times larger, so the wider format is out. Name the safeguard that fits the chip instead (per-group counters, a fallback path) and tell the Hardware Lead what it costs in KB and microjoules.",
+            "tiny_pioneer": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: even the int8 LSTM overruns the 224 kB share, and fp32 is four times larger, so the wider format is out. Name the safeguard that fits the chip instead (per-group counters, a fallback path) and tell the Hardware Lead what it costs in KB and microjoules.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB against a 224 kB share, and no format shrinks it further: the safeguard cannot be a wider model.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -32,6 +32,7 @@ def _(pyodide_ready):
     import marimo as mo
 
     from labs.core.components import (
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         MathPeek,
@@ -43,6 +44,7 @@ def _(pyodide_ready):
         Roofline,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -60,6 +62,7 @@ def _(pyodide_ready):
     return (
         Engine,
         EngineControls,
+        KatHeading,
         LabHeader,
         LatencyWaterfall,
         LedgerPanel,
@@ -73,6 +76,7 @@ def _(pyodide_ready):
         Roofline,
         SafeMarkdown,
         StakeholderReflection,
+        StepLabel,
         Systems,
         TrackSelector,
         ledger_inputs,
@@ -97,8 +101,13 @@ def _(LabHeader, SafeMarkdown, mo):
                 title="Conclusion: the north-star audit",
                 reading="Chapter 16, Conclusion: the system is the model, constraint propagation, and the quantitative principles of Volume 1",
             ),
-            SafeMarkdown(
-                "### What you will do\n- Trace one earlier decision (the number format of Lab 4 or Lab 10) through memory, time, the tail and energy to your stakeholder's metric, and name where its cost went.\n- Evaluate the whole ledger design against your track's north star and nemesis, and state every margin honestly, including the constraints this node cannot meet.\n- Prioritize the next optimisation with the Iron Law and Amdahl's law, rejecting improvements to a term that does not bind.\n\n### The laws you will lean on\n- **The system is the model.** The weights are one component; the data format, the runtime, the serving policy, the release process and the monitoring together decide what users get. A decision taken in one chapter reappears as a cost in another, which is why the review reads the whole ledger.\n- **Iron Law.** Time of one step = bytes moved / bandwidth and operations / (peak x efficiency), overlapped between their max and their sum, plus the dispatch overhead. Only the term that binds is worth optimising.\n- **Amdahl's law.** Speeding up a fraction f of the time by a factor s gives an overall speed-up of 1 / ((1 - f) + f / s): a 10x gain on a term that is 10 % of the time is worth about 1.1x.\n- **Budgets live at the product's quantile.** A design passes when its P99, not its mean, fits the budget the product sets, at the rate users actually produce, inside the memory, power and energy the node has.\n\n### The struggle\nLocal wins against the global outcome. Every lab bought one metric with another: a narrower format with accuracy risk, a batch with tail latency, headroom with money, safeguards with energy. The north star is reached only by the combination, and whatever gap remains sits in the term nobody optimised. *Gain:* a design that meets the north star on one node. *Cost:* the costs each earlier decision moved somewhere else."
+            # Folded: the first task then starts within one desktop screen.
+            mo.accordion(
+                {
+                    "What you will do, the laws you will use, the struggle": SafeMarkdown(
+                        "### What you will do\n- Trace one earlier decision (the number format of Lab 4 or Lab 10) through memory, time, the tail and energy to your stakeholder's metric, and name where its cost went.\n- Evaluate the whole ledger design against your track's north star and nemesis, and state every margin honestly, including the constraints this node cannot meet.\n- Prioritize the next optimisation with the Iron Law and Amdahl's law, rejecting improvements to a term that does not bind.\n\n### The laws you will lean on\n- **The system is the model.** The weights are one component; the data format, the runtime, the serving policy, the release process and the monitoring together decide what users get. A decision taken in one chapter reappears as a cost in another, which is why the review reads the whole ledger.\n- **Iron Law.** Time of one step = bytes moved / bandwidth and operations / (peak x efficiency), overlapped between their max and their sum, plus the dispatch overhead. Only the term that binds is worth optimising.\n- **Amdahl's law.** Speeding up a fraction f of the time by a factor s gives an overall speed-up of 1 / ((1 - f) + f / s): a 10x gain on a term that is 10 % of the time is worth about 1.1x.\n- **Budgets live at the product's quantile.** A design passes when its P99, not its mean, fits the budget the product sets, at the rate users actually produce, inside the memory, power and energy the node has.\n\n### The struggle\nLocal wins against the global outcome. Every lab bought one metric with another: a narrower format with accuracy risk, a batch with tail latency, headroom with money, safeguards with energy. The north star is reached only by the combination, and whatever gap remains sits in the term nobody optimised. *Gain:* a design that meets the north star on one node. *Cost:* the costs each earlier decision moved somewhere else."
+                    )
+                }
             ),
         ]
     )
@@ -106,16 +115,21 @@ def _(LabHeader, SafeMarkdown, mo):
 
 
 @app.cell
-def _(LedgerPanel):
+def _(LedgerPanel, mo):
     ledger_panel = LedgerPanel(16, volume=1)
-    ledger_panel
+    # Folded: where the lab starts is said under the track choice, with any upload problem.
+    mo.accordion(
+        {"Design ledger: continue from your last lab, the Expert Preset or a reset": ledger_panel}
+    )
     return (ledger_panel,)
 
 
 @app.cell
-def _(TrackSelector):
+def _(TrackSelector, ledger_panel):
+    # An uploaded ledger restores the track it follows.
     track_selector = TrackSelector(
-        label="**Choose your track.** It reskins every scenario and engine input of this lab:"
+        ledger_panel.uploaded_track(),
+        label="**Choose your track.** It reskins every scenario and engine input of this lab:",
     )
     track_selector
     return (track_selector,)
@@ -134,25 +148,29 @@ def _(Models, Systems):
                 "phase": "decode",
                 "runtime": "compiled",
             },
-            "briefing": "### Cloud Titan: this chapter\nFinal review with the CFO. One H100 serves Llama-3-70B with every decision in your ledger: the number format, the serving batch, the runtime, the context. The north star is decode tokens per second and tokens per dollar on this one card, and the review must show what each earlier decision bought and what it cost.\n\n**Arch-nemesis.** The Memory Wall at its hardest: 49,152 tokens of KV cache (six 8K conversations) must be resident beside the weights in 80 GB, while every decoded token still streams every weight from HBM. Tokens per dollar is what is left after every earlier choice.\n\nThe CFO asks: how many tokens per second and per dollar does the final design deliver on one card, which earlier decision made the biggest difference, and what would the next dollar buy?",
+            "briefing": "**Cloud Titan: this chapter.** Final review with the CFO. One H100 serves Llama-3-70B with every decision in your ledger: the number format, the serving batch, the runtime, the context. The north star is decode tokens per second and tokens per dollar on this one card, and the review must show what each earlier decision bought and what it cost.",
+            "more": "**Arch-nemesis.** The Memory Wall at its hardest: 49,152 tokens of KV cache (six 8K conversations) must be resident beside the weights in 80 GB, while every decoded token still streams every weight from HBM. Tokens per dollar is what is left after every earlier choice.\n\nThe CFO asks: how many tokens per second and per dollar does the final design deliver on one card, which earlier decision made the biggest difference, and what would the next dollar buy?",
         },
         "edge_guardian": {
             "model": Models.ResNet50,
             "system": Systems.JetsonAGXOrin,
             "inputs": {"precision": "int8", "efficiency": 0.4, "runtime": "compiled"},
-            "briefing": "### Edge Guardian: this chapter\nSafety-case sign-off for the perception loop: ResNet-50 on the Orin, configured by your ledger. The reviewer wants the worst case, not the average, and wants to know which earlier decision each margin depends on.\n\n**Arch-nemesis.** The Deadline at its hardest: perception's share falls to 2 ms of the 10 ms loop at the P99 (from 2.5 ms in Lab 15), with the shadow path of Lab 14 and the safety check of Lab 15 still in the loop. Determinism is now the product of format, runtime and headroom.\n\nThe Safety Lead asks: what is the worst-case frame time of the final design, how much margin is left inside the 2 ms share, and which single change would erase that margin?",
+            "briefing": "**Edge Guardian: this chapter.** Safety-case sign-off for the perception loop: ResNet-50 on the Orin, configured by your ledger. The reviewer wants the worst case, not the average, and wants to know which earlier decision each margin depends on.",
+            "more": "**Arch-nemesis.** The Deadline at its hardest: perception's share falls to 2 ms of the 10 ms loop at the P99 (from 2.5 ms in Lab 15), with the shadow path of Lab 14 and the safety check of Lab 15 still in the loop. Determinism is now the product of format, runtime and headroom.\n\nThe Safety Lead asks: what is the worst-case frame time of the final design, how much margin is left inside the 2 ms share, and which single change would erase that margin?",
         },
         "mobile_nomad": {
             "model": Models.ARFilterNet,
             "system": Systems.SnapdragonAR1,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "compiled"},
-            "briefing": "### Mobile Nomad: this chapter\nLaunch review with the UX Designer: the AR filter on the glasses as your ledger configured it. Sixty frames every second of the session, inside the glasses' thermal budget, for every wearer.\n\n**Arch-nemesis.** The Thermal Wall at its hardest: 0.30 W for the filter (5 mJ per frame at 60 FPS), the smallest share yet, with updates and fairness checks running on the same glasses.\n\nThe UX Designer asks: does the final design hold 60 frames per second for a whole session without warming the frame, and how much of the 0.30 W share is left?",
+            "briefing": "**Mobile Nomad: this chapter.** Launch review with the UX Designer: the AR filter on the glasses as your ledger configured it. Sixty frames every second of the session, inside the glasses' thermal budget, for every wearer.",
+            "more": "**Arch-nemesis.** The Thermal Wall at its hardest: 0.30 W for the filter (5 mJ per frame at 60 FPS), the smallest share yet, with updates and fairness checks running on the same glasses.\n\nThe UX Designer asks: does the final design hold 60 frames per second for a whole session without warming the frame, and how much of the 0.30 W share is left?",
         },
         "tiny_pioneer": {
             "model": Models.TinyLSTM,
             "system": Systems.STM32H743,
             "inputs": {"precision": "int8", "efficiency": 0.3, "runtime": "interpreter"},
-            "briefing": "### Tiny Pioneer: this chapter\nTape-out review with the Hardware Lead: the speech model on the STM32H743 as your ledger configured it, one 10 ms frame a hundred times a second. The chip is about to be frozen; whatever does not fit now never will.\n\n**Arch-nemesis.** Both walls at once: 192 kB of SRAM for the model (from 224 kB in Lab 15) and 1 mW on average (10 uJ per 10 ms frame) for the whole loop. The review must state the margin of each, even when it is negative.\n\nThe Hardware Lead asks: how many KB and how many microjoules per frame does the final design need, how far is each from its budget, and what would it take to close the gap?",
+            "briefing": "**Tiny Pioneer: this chapter.** Tape-out review with the Hardware Lead: the speech model on the STM32H743 as your ledger configured it, one 10 ms frame a hundred times a second. The chip is about to be frozen; whatever does not fit now never will.",
+            "more": "**Arch-nemesis.** Both walls at once: 192 kB of SRAM for the model (from 224 kB in Lab 15) and 1 mW on average (10 uJ per 10 ms frame) for the whole loop. The review must state the margin of each, even when it is negative.\n\nThe Hardware Lead asks: how many KB and how many microjoules per frame does the final design need, how far is each from its budget, and what would it take to close the gap?",
         },
     }
     return (lab_tracks,)
@@ -172,7 +190,20 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
             "seq_len": "context_length",
         },
     )
-    mo.vstack([SafeMarkdown(active_track["briefing"]), lab_start])
+    # Where the lab starts (and any upload problem) right under the ledger and track controls.
+    mo.vstack(
+        [
+            lab_start,
+            SafeMarkdown(active_track["briefing"]),
+            mo.accordion(
+                {
+                    "The arch-nemesis and your stakeholder's question": SafeMarkdown(
+                        active_track["more"]
+                    )
+                }
+            ),
+        ]
+    )
     return (
         active_track,
         lab_decisions,
@@ -181,7 +212,7 @@ def _(SafeMarkdown, lab_tracks, ledger_inputs, ledger_panel, mo, track_selector)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat1_prediction = PredictionInput.number(
         {
             "cloud_titan": "Your final design starts from your ledger: the number format from Lab 15, the serving batch from Lab 13 and the context from Lab 6. How much HBM does it claim on the H100, weights and KV cache together?",
@@ -193,12 +224,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=900000.0,
         unit="MB",
     )
-    mo.vstack([SafeMarkdown("## KAT 1: Pull one thread"), kat1_prediction])
+    mo.vstack([KatHeading(1, 3, "Pull one thread"), kat1_prediction])
     return (kat1_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
     kat1_locked = PredictionLock(kat1_prediction)
     kat1_setup = [
         {
@@ -229,7 +260,7 @@ def _(EngineControls, PredictionLock, active_track, kat1_prediction, lab_decisio
         },
     ]
     kat1_controls = EngineControls(kat1_setup, active_track, lab_decisions)
-    kat1_controls
+    mo.vstack([StepLabel("Act", 1), kat1_controls])
     return (
         kat1_controls,
         kat1_locked,
@@ -244,6 +275,7 @@ def _(
     MetricCards,
     PredictionComparison,
     Roofline,
+    StepLabel,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -268,6 +300,7 @@ def _(
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 1),
             MetricCards(
                 kat1_profile,
                 fields=["memory_footprint", "arithmetic_intensity", "energy_per_sample"],
@@ -295,7 +328,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
     PredictionLock(kat1_prediction)
     kat1_reflection = StakeholderReflection(
         track_selector.value,
@@ -303,27 +336,27 @@ def _(PredictionLock, StakeholderReflection, kat1_prediction, track_selector):
             "cloud_titan": "Pull one thread: set the format one step wider and trace what happens, on the roofline and in the numbers, to memory and energy. Keep the design inside the 80 GB, name the constraint that breaks first and why, record the format you sign off, and tell the CFO which earlier decision it depends on.",
             "edge_guardian": "Pull one thread: set the format one step wider and trace what happens, on the roofline and in the numbers, to memory and energy. Name the constraint that breaks first and why, record the format you sign off, and tell your stakeholder which earlier decision it depends on.",
             "mobile_nomad": "Pull one thread: set the format one step wider and trace what happens, on the roofline and in the numbers, to memory and energy. Name the constraint that breaks first and why, record the format you sign off, and tell your stakeholder which earlier decision it depends on.",
-            "tiny_pioneer": "Pull one thread: set the format to fp32 and trace what happens, on the roofline and in the numbers, to memory and energy. Then state the margin the review asks for, even though it is negative: no format on this chip brings the LSTM under its 192 kB share. Record the format you sign off and tell the Hardware Lead which earlier decision it depends on.",
+            "tiny_pioneer": "Pull one thread: set the format to fp32 and trace what happens, on the roofline and in the numbers, to memory and energy. Then state the margin the review asks for, even though it is negative: no format on this chip brings the LSTM under its 192 kB share. Record the format you sign off and tell the Hardware Lead which earlier decision it depends on.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB against a 192 kB share, and no format on the chip shrinks it further: the margin is negative, and the review says so.",
         }[track_selector.value],
     )
-    kat1_reflection
+    mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo):
+def _(KatHeading, PredictionInput, mo):
     kat2_prediction = PredictionInput.number(
         "Amdahl's law: a term that takes a fraction f of the step, made 10x faster, speeds the step by 1 / ((1 - f) + f / 10). To find f for the overhead, how long is the dispatch-overhead bar of one service step in your final design?",
         low=0.001,
         high=1000.0,
         unit="ms",
     )
-    mo.vstack([SafeMarkdown("## KAT 2: The last 10x"), kat2_prediction])
+    mo.vstack([KatHeading(2, 3, "The last 10x"), kat2_prediction])
     return (kat2_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
     kat2_locked = PredictionLock(kat2_prediction)
     kat2_setup = [
         {
@@ -349,7 +382,7 @@ def _(EngineControls, PredictionLock, active_track, kat2_prediction, lab_decisio
         },
     ]
     kat2_controls = EngineControls(kat2_setup, active_track, lab_decisions)
-    kat2_controls
+    mo.vstack([StepLabel("Act", 2), kat2_controls])
     return (
         kat2_controls,
         kat2_locked,
@@ -364,6 +397,7 @@ def _(
     MathPeek,
     MetricCards,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -388,6 +422,7 @@ def _(
     kat2_expected = stated_profile(kat2_setup, active_track, lab_decisions, None)
     mo.vstack(
         [
+            StepLabel("Observe", 2),
             MetricCards(
                 kat2_profile,
                 fields=["latency_overhead", "latency_compute", "latency_memory", "latency"],
@@ -410,18 +445,18 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat2_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
     PredictionLock(kat2_prediction)
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Read each bar's share of the step from the waterfall and compute what a 10x improvement of each would buy end to end. Tell your stakeholder which single investment you would fund next and which tempting one you would refuse, and say in one sentence what serving from many nodes, the subject of Volume 2, might change about that answer.",
     )
-    kat2_reflection
+    mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
 
 
 @app.cell
-def _(PredictionInput, SafeMarkdown, mo, track_selector):
+def _(KatHeading, PredictionInput, mo, track_selector):
     kat3_prediction = PredictionInput.number(
         {
             "cloud_titan": "How many tokens per second can your final design decode on the H100, across the conversations of its serving batch? Hold it against the north star (tokens per dollar on one card) before you look at the tail.",
@@ -433,12 +468,12 @@ def _(PredictionInput, SafeMarkdown, mo, track_selector):
         high=100000.0,
         unit="sample/s",
     )
-    mo.vstack([SafeMarkdown("## KAT 3: The north-star audit"), kat3_prediction])
+    mo.vstack([KatHeading(3, 3, "The north-star audit"), kat3_prediction])
     return (kat3_prediction,)
 
 
 @app.cell
-def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisions):
+def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
     kat3_locked = PredictionLock(kat3_prediction)
     kat3_setup = [
         {
@@ -469,7 +504,7 @@ def _(EngineControls, PredictionLock, active_track, kat3_prediction, lab_decisio
         },
     ]
     kat3_controls = EngineControls(kat3_setup, active_track, lab_decisions)
-    kat3_controls
+    mo.vstack([StepLabel("Act", 3), kat3_controls])
     return (
         kat3_controls,
         kat3_locked,
@@ -484,6 +519,7 @@ def _(
     MetricCards,
     P99Histogram,
     PredictionComparison,
+    StepLabel,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -514,6 +550,7 @@ def _(
     )
     mo.vstack(
         [
+            StepLabel("Observe", 3),
             MetricCards(
                 kat3_profile,
                 fields=["throughput", "latency", "energy_per_sample", "memory_footprint"],
@@ -534,7 +571,7 @@ def _(
 
 
 @app.cell
-def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
+def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
     PredictionLock(kat3_prediction)
     kat3_reflection = StakeholderReflection(
         track_selector.value,
@@ -542,10 +579,10 @@ def _(PredictionLock, StakeholderReflection, kat3_prediction, track_selector):
             "cloud_titan": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. The 10 s answer objective of Lab 13 still fails on one card under static batching: say so plainly, by how much, and what it would take to close (continuous batching, a second card in Volume 2).",
             "edge_guardian": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. One frame must take at most 2 ms before any queue; say how much margin the final design leaves and which single change would erase it.",
             "mobile_nomad": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. One frame may cost at most 5 mJ (0.30 W at 60 frames per second); say how much of it is left.",
-            "tiny_pioneer": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. 1 mW is 10 uJ per frame, and the final design needs hundreds: the power wall fails on this chip whatever the batch. Say so plainly, by how much, and what it would take to close (a smaller model, a lower-power core, a duty cycle).",
+            "tiny_pioneer": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. 1 mW is 10 uJ per frame, and the final design needs hundreds: the power wall fails on this chip whatever the batch. Say so plainly, by how much, and what it would take to close (a smaller model, a lower-power core, a duty cycle).\n\n**The wall is the lesson.** 1 mW at 100 frames a second is 10 uJ per frame; the LSTM needs hundreds on this core, so the review reports a negative margin.",
         }[track_selector.value],
     )
-    kat3_reflection
+    mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)
 
 

@@ -35,6 +35,8 @@ KIT_IMPORTS: dict[str, str] = {
     "Models": "from mlsys import Models",
     "Systems": "from mlsys import Systems",
     "LabHeader": "from labs.core.components import LabHeader",
+    "KatHeading": "from labs.core.components import KatHeading",
+    "StepLabel": "from labs.core.components import StepLabel",
     "MathPeek": "from labs.core.components import MathPeek",
     "MetricCards": "from labs.core.components import MetricCards",
     "LatencyWaterfall": "from labs.core.components import LatencyWaterfall",
@@ -126,16 +128,16 @@ def _track_data(spec: ChapterSpec) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for persona in Personas.all():
         track = getattr(spec.tracks, persona.key)
-        briefing = (
-            f"### {persona.name}: this chapter\n{track.scenario}\n\n"
-            f"**Arch-nemesis.** {track.nemesis}\n\n"
-            f"{track.stakeholder_prompt}"
-        )
+        # A bold lead, not a heading: the scenario reads as the start of the task, one screen up.
+        briefing = f"**{persona.name}: this chapter.** {track.scenario}"
+        # Folded under the scenario, so the first task starts within one desktop screen.
+        more = f"**Arch-nemesis.** {track.nemesis}\n\n{track.stakeholder_prompt}"
         data[persona.key] = {
             "model": Ref("Models", track.model),
             "system": Ref("Systems", track.system),
             "inputs": _inputs(track.inputs),
             "briefing": briefing,
+            "more": more,
         }
     return data
 
@@ -215,7 +217,9 @@ class _Renderer:
         instrument = self.instruments.get(kat.instrument)
         return {
             "name": name,
-            "intro": py(f"## KAT {index}: {kat.title}"),
+            "number": py(index),
+            "total": py(len(self.spec.kats)),
+            "title": py(kat.title),
             "prediction": _prediction(kat),
             "controls": py(_controls(kat)),
             "setup": Code("dam_setup" if self.intro else "active_track"),
@@ -274,7 +278,7 @@ class _Renderer:
             else "**Choose your track.** It reskins every scenario and engine input of this lab:"
         )
         tracks = [
-            (self.macro(c, "track_selector", selector_label), False),
+            (self.macro(c, "track_selector", selector_label, not self.intro), False),
             (self.macro(c, "tracks", py(_track_data(spec))), False),
             (self.macro(c, "active_track", py(reads), not self.intro), False),
         ]

@@ -36,9 +36,8 @@ def _metrics_of(source: Any, fields: Iterable[str] | None) -> list[tuple[str, An
     if hasattr(source, "metrics") and callable(source.metrics):  # a SystemLedger
         metrics = source.metrics()
         names = list(fields) if fields is not None else list(metrics)
-        return [
-            (name.split(".")[-1].replace("_", " ").capitalize(), metrics[name]) for name in names
-        ]
+        # The same human labels as a profile's cards ("Compute time", not "Latency compute").
+        return [(field_label(name.split(".")[-1]), metrics[name]) for name in names]
     names = list(fields) if fields is not None else list(PROFILE_METRICS)
     return [(field_label(name), getattr(source, name)) for name in names]
 
@@ -81,3 +80,37 @@ def MetricCards(source: Any, *, fields: Iterable[str] | None = None) -> mo.Html:
     if hasattr(source, "feasible") and hasattr(source, "memory_capacity"):
         cards.append(fit_card(source))
     return mo.Html(f"<div {style.attrs('lg-metrics')}>{''.join(cards)}</div>")
+
+
+#: The four steps of every KAT (guide section 4), in order.
+STEPS: tuple[str, ...] = ("Predict", "Act", "Observe", "Reflect")
+
+
+def KatHeading(number: int, total: int, title: str, *, step: str = "Predict") -> mo.Html:
+    """The task card that opens a KAT: "KAT 1 of 3", its title (spec Markdown, rendered safely)
+    and the four steps with ``step`` marked as where the student is."""
+    if step not in STEPS:
+        raise ValueError(f"step: expected one of {', '.join(STEPS)}, got {step!r}")
+    items = "".join(
+        f'<li aria-current="step" {style.attrs("lg-step-current")}>{n}. {name}</li>'
+        if name == step
+        else f"<li {style.attrs('lg-step')}>{n}. {name}</li>"
+        for n, name in enumerate(STEPS, start=1)
+    )
+    return mo.Html(
+        f'<section data-kat="{int(number)}" {style.attrs("lg-kat")}>'
+        f"<div {style.attrs('lg-eyebrow')}>KAT {int(number)} of {int(total)}</div>"
+        f"<h2 {style.attrs('lg-kat-title')}>{render_safe_inline(title)}</h2>"
+        f'<ol aria-label="Steps of this task" {style.attrs("lg-steps")}>{items}</ol></section>'
+    )
+
+
+def StepLabel(step: str, number: int | None = None) -> mo.Html:
+    """A small label saying which step of a KAT a cell is ("KAT 2 · Step 3 of 4: Observe")."""
+    if step not in STEPS:
+        raise ValueError(f"step: expected one of {', '.join(STEPS)}, got {step!r}")
+    where = f"KAT {int(number)} · " if number is not None else ""
+    return mo.Html(
+        f"<div {style.attrs('lg-step-label')}>{where}Step {STEPS.index(step) + 1} of "
+        f"{len(STEPS)}: {step}</div>"
+    )

@@ -47,7 +47,10 @@ class VegaLite:
 
 def finish(chart: Any, *, description: str) -> VegaLite:
     """Give ``chart`` the kit's config and an accessible ``description`` (its alt text)."""
-    return VegaLite(chart.properties(description=description).configure(**style.chart_config()))
+    configured = chart.properties(description=description).configure(**style.chart_config())
+    # No vega-embed action menu: its icon-only <summary> has no text a screen reader can name
+    # (axe: summary-name), and exporting a chart is not a step of any lab.
+    return VegaLite(configured.properties(usermeta={"embedOptions": {"actions": False}}))
 
 
 def legend(items: Iterable[tuple[str, str, str]]) -> str:
@@ -65,6 +68,35 @@ def note(text: str) -> str:
     return f"<div {style.attrs('lg-caption')}>{html.escape(text)}</div>"
 
 
+def data_table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], *, summary: str = "The numbers"
+) -> str:
+    """A table of the plotted numbers, folded under a ``summary`` line: the chart's text
+    alternative (a screen reader, or a student who wants the exact values, opens it)."""
+    head = "".join(f"<th scope='col' {style.attrs('lg-th')}>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td {style.attrs('lg-td-number' if i else 'lg-td')}>{html.escape(str(cell))}</td>"
+            for i, cell in enumerate(row)
+        )
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        f"<details data-chart-table {style.attrs('lg-caption')}><summary>{html.escape(summary)}"
+        f"</summary><div {style.attrs('lg-scroll')}><table {style.attrs('lg-table')}>"
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div></details>"
+    )
+
+
+def empty_state(text: str) -> str:
+    """What a chart card shows instead of an empty plot: why there is nothing to draw."""
+    return (
+        f"<div data-empty-chart role='note' {style.attrs('lg-formula')}>{html.escape(text)}</div>"
+    )
+
+
 def card(title: str, chart: Any, *captions: str, kind: str) -> mo.Html:
     """An instrument card: title, chart and caption lines (HTML built by ``legend``/``note``).
 
@@ -72,7 +104,9 @@ def card(title: str, chart: Any, *captions: str, kind: str) -> mo.Html:
     attribute, so a page (or a browser test) can find it.
     """
     heading = f"<div {style.attrs('lg-card-title')}>{html.escape(title)}</div>"
-    body = mo.vstack([mo.Html(heading), chart, mo.Html("".join(captions))], gap=0.25)
+    # ``chart`` None: an empty state said in the captions instead of an empty plot.
+    parts = [mo.Html(heading), *([chart] if chart is not None else []), mo.Html("".join(captions))]
+    body = mo.vstack(parts, gap=0.25)
     return mo.Html(
         f'<div data-instrument="{html.escape(kind)}" {style.attrs("lg-card")}>{body.text}</div>'
     )

@@ -5,7 +5,7 @@ Each lives in its own small module; this module is the one import path labs use.
 
 from __future__ import annotations
 
-from labs.core.cards import LabHeader, MetricCards
+from labs.core.cards import KatHeading, LabHeader, MetricCards, StepLabel
 from labs.core.histogram import P99Histogram
 from labs.core.markdown import SafeMarkdown
 from labs.core.mathpeek import MathPeek
@@ -23,6 +23,7 @@ from labs.core.waterfall import OVERHEAD_LABEL, LatencyWaterfall
 __all__ = [
     "LOCK_MESSAGE",
     "OVERHEAD_LABEL",
+    "KatHeading",
     "LabHeader",
     "LatencyWaterfall",
     "MathPeek",
@@ -35,5 +36,6 @@ __all__ = [
     "Roofline",
     "SafeMarkdown",
     "StakeholderReflection",
+    "StepLabel",
     "TrackSelector",
 ]

@@ -25,6 +25,7 @@ from labs.core.configuration import (
     stated_profile,
     usable,
 )
+from labs.core.labels import option_label
 from labs.core.markdown import safe_label
 from mlsys import Engine
 
@@ -62,7 +63,11 @@ def EngineControls(
         param, label = control["param"], safe_label(control["label"])
         start = start_value(control, track, decided)
         if "options" in control:
-            elements[param] = mo.ui.dropdown(options=grid(control, track), value=start, label=label)
+            # Display names shown, registry ids returned: the engine never sees a label.
+            options = {option_label(param, option): option for option in grid(control, track)}
+            elements[param] = mo.ui.dropdown(
+                options=options, value=option_label(param, start), label=label
+            )
         else:
             elements[param] = mo.ui.slider(
                 steps=slider_steps(control, track, start), value=start, label=label, show_value=True

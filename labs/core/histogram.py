@@ -11,17 +11,20 @@ import altair as alt
 import marimo as mo
 
 from labs.core import style
-from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
+from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, finish, legend, note
 from labs.core.format import format_in, format_quantity, readable, unit_text
 from mlsys import Quantity
 
 #: Bars of the histogram.
 BINS = 40
 
-#: The x axis extends this factor past the last bar or marker, so marker labels fit.
-LABEL_ROOM = 1.2
-#: Vertical spacing of the marker labels (pixels).
-LABEL_LINE_PX = 16
+#: The x axis extends this share of the data's span past the last bar or marker.
+LABEL_ROOM = 0.08
+#: Vertical spacing of the marker labels (pixels); they sit above the plot, never on a bar.
+LABEL_LINE_PX = 15
+#: A marker further right than this many times the slowest request is left off the axis (a
+#: note says where it is) rather than squeezing every bar into a sliver.
+FAR_MARKER = 2.0
 
 _MARKERS = (("p50", "P50"), ("p99", "P99"), ("slo", "SLO"))
 
@@ -67,6 +70,22 @@ def histogram_rows(
     return [{"start": edges[i], "end": edges[i + 1], "count": counts[i]} for i in range(bins)]
 
 
+def _domain(
+    rows: list[dict[str, float]], markers: list[dict[str, Any]]
+) -> tuple[list[float], list[dict[str, Any]]]:
+    """The x range that fits the bars and the markers near them, and the markers left off it."""
+    if not rows:
+        return [0.0, max([1.0, *(m["x"] for m in markers)]) * 1.1], []
+    low, high = rows[0]["start"], rows[-1]["end"]
+    off = [m for m in markers if m["x"] > FAR_MARKER * high]
+    near = [m["x"] for m in markers if m not in off]
+    low, high = min([low, *near]), max([high, *near])
+    span = high - low
+    # From zero when the data starts near it (an honest latency axis), else from the data.
+    start = 0.0 if low <= span else low - LABEL_ROOM * span
+    return [start, high + LABEL_ROOM * span], off
+
+
 def P99Histogram(
     samples: Any,
     p50: Quantity | None = None,
@@ -105,13 +124,16 @@ def P99Histogram(
             "x": float(value.to(unit).magnitude),
             "role": role,
             "label": f"{labels[role]} {format_in(value, unit)}",
-            # Labels on separate lines so close markers (P50 near P99) stay readable.
-            "line": LABEL_LINE_PX * index + LABEL_LINE_PX // 4,
+            # Labels on separate lines above the plot, so close markers (P50 near P99) stay
+            # readable and no label sits on a bar.
+            "line": -LABEL_LINE_PX * (len(markers) - index) + 4,
         }
         for index, (role, value) in enumerate(markers.items())
         if value is not None and math.isfinite(value.magnitude)
     ]
-    right_edge = max([1.0, *(row["end"] for row in rows[-1:]), *(row["x"] for row in marker_rows)])
+    domain, off_chart = _domain(rows, marker_rows)
+    labelled = [row for row in marker_rows if row not in off_chart]
+    middle = (domain[0] + domain[1]) / 2
     x_title = f"Request latency ({unit_text(Quantity(1, unit))})"
     bars = (
         alt.Chart(alt.Data(values=rows))
@@ -121,7 +143,7 @@ def P99Histogram(
                 "start:Q",
                 title=x_title,
                 bin="binned",
-                scale=alt.Scale(domain=[0, LABEL_ROOM * right_edge]),
+                scale=alt.Scale(domain=domain),
             ),
             x2="end:Q",
             y=alt.Y("count:Q", title="Requests"),
@@ -140,7 +162,7 @@ def P99Histogram(
     )
     rules = (
         alt.Chart(alt.Data(values=marker_rows))
-        .mark_rule(strokeWidth=2)
+        .mark_rule(strokeWidth=2, clip=True)
         .encode(
             x="x:Q",
             color=color,
@@ -148,12 +170,20 @@ def P99Histogram(
         )
     )
     texts = (
-        alt.Chart(alt.Data(values=marker_rows))
-        .mark_text(align="left", dx=4, baseline="top", fontWeight="bold")
+        alt.Chart(alt.Data(values=labelled))
+        # A label right of the middle hangs left of its line, so it never leaves the chart.
+        .mark_text(
+            align=alt.ExprRef(f"datum.x > {middle!r} ? 'right' : 'left'"),
+            dx=alt.ExprRef(f"datum.x > {middle!r} ? -4 : 4"),
+            baseline="top",
+            fontWeight="bold",
+        )
         .encode(x="x:Q", y=alt.Y("line:Q", scale=None, axis=None), text="label:N", color=color)
     )
     chart = finish(
-        alt.layer(bars, rules, texts).properties(width="container", height=CHART_HEIGHT),
+        alt.layer(bars, rules, texts).properties(
+            width="container", height=CHART_HEIGHT, padding={"top": 4 + LABEL_LINE_PX * 3}
+        ),
         description="Latency histogram with " + ", ".join(row["label"] for row in marker_rows),
     )
     loads = design is None or bool(design.feasible)
@@ -176,11 +206,27 @@ def P99Histogram(
             )
         )
         return card(title, chart, *captions, kind="p99_histogram")
-    if not rows:
+    for row in off_chart:
+        captions.append(note(f"{row['label']} is off the chart, far right of the slowest request."))
+    if rows:
         captions.append(
-            note(
-                "No request completes: the load exceeds what the node can serve, so the queue "
-                "grows without bound (the node is overloaded)."
+            data_table(
+                (f"From ({unit_text(Quantity(1, unit))})", "To", "Requests"),
+                (
+                    (f"{row['start']:.3g}", f"{row['end']:.3g}", str(row["count"]))
+                    for row in rows
+                    if row["count"]
+                ),
+                summary="The numbers behind this chart",
+            )
+        )
+    else:
+        # Nothing to draw: say why instead of an empty plot with a meaningless axis.
+        chart = None
+        captions.append(
+            empty_state(
+                "Nothing to draw: no request completes. The load exceeds what the node can "
+                "serve, so the queue grows without bound (the node is overloaded)."
             )
         )
     if slo is not None:

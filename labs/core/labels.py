@@ -48,3 +48,47 @@ DEFAULT_CARD_FIELDS: tuple[str, ...] = tuple(f for f in PROFILE_METRICS if f != 
 def field_label(name: str) -> str:
     """The label a student reads for profile field ``name`` ("Compute time")."""
     return FIELD_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+#: How a dropdown option reads, for the parameters whose values are codes ("int8" -> "INT8").
+_OPTION_WORDS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "precision": MappingProxyType(
+            {
+                "fp32": "FP32",
+                "tf32": "TF32",
+                "fp16": "FP16",
+                "bf16": "BF16",
+                "fp8": "FP8",
+                "int8": "INT8",
+                "int4": "INT4",
+            }
+        ),
+        "runtime": MappingProxyType(
+            {"compiled": "Compiled graph", "eager": "Eager", "interpreter": "Interpreter"}
+        ),
+        "phase": MappingProxyType(
+            {"prefill": "Prefill", "decode": "Decode", "train": "Training", "infer": "Inference"}
+        ),
+    }
+)
+
+
+def option_label(param: str, value: object) -> str:
+    """What a student reads for one option of control ``param``: a model's or system's display
+    name from its registry ("Llama-3-8B", "NVIDIA Jetson AGX Orin 64GB"), a number format in
+    capitals ("INT8"); anything else as it is."""
+    from mlsys import Models, Systems  # the registries; imported late to keep this table light
+
+    registry = {"model": Models, "system": Systems}.get(param)
+    if registry is not None and isinstance(value, str) and value in registry:
+        return registry.get(value).title
+    if hasattr(value, "title") and hasattr(value, "name"):  # a ModelSpec or SystemSpec
+        return str(value.title)
+    words = _OPTION_WORDS.get(param, {})
+    return words.get(value, str(value)) if isinstance(value, str) else str(value)
+
+
+def spec_title(spec: object) -> str:
+    """The display name of a registry entry (a ModelSpec or SystemSpec), else its ``name``."""
+    return str(getattr(spec, "title", None) or getattr(spec, "name", spec))

@@ -16,8 +16,8 @@ from labs.core.labels import FIELD_LABELS, field_label
 from labs.core.markdown import render_safe_html, render_safe_inline
 from mlsys import Derivation, Variable
 
-#: The toggle's title.
-PEEK_TITLE = "🔍 Math peek: the formula behind the numbers"
+#: The toggle's title (no emoji: it would need an optional font).
+PEEK_TITLE = "Math peek: the formula behind the numbers"
 
 
 def _as_variables(variables: Any) -> tuple[Variable, ...]:
@@ -96,8 +96,8 @@ def _table(derivation: Derivation) -> str:
             "</tr>"
         )
     return (
-        f"<table {style.attrs('lg-table')}><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>"
+        f"<div {style.attrs('lg-scroll')}><table {style.attrs('lg-table')}>"
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
@@ -108,7 +108,10 @@ def _section(derivation: Derivation) -> str:
         if derivation.name
         else ""
     )
-    return f"{title}<div {style.attrs('lg-formula')}>{formula}</div>{_table(derivation)}"
+    return (
+        f"{title}<div {style.attrs('lg-formula')}><div {style.attrs('lg-scroll')}>{formula}</div>"
+        f"</div>{_table(derivation)}"
+    )
 
 
 def MathPeek(

@@ -12,7 +12,7 @@ import altair as alt
 import marimo as mo
 
 from labs.core import style
-from labs.core.charts import CHART_HEIGHT, card, finish, legend, note, palette_scale
+from labs.core.charts import CHART_HEIGHT, card, data_table, finish, legend, note, palette_scale
 from labs.core.format import format_quantity, readable, unit_text
 from mlsys import Quantity
 
@@ -161,14 +161,20 @@ def ParetoCurve(
     y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(type="log"))
     points = (
         alt.Chart(alt.Data(values=rows))
-        .mark_circle(size=60, opacity=0.85)
+        .mark_point(size=60, opacity=0.9, filled=True)
         .encode(
             x=x_enc,
             y=y_enc,
             color=alt.Color(
                 "kind:N",
                 scale=palette_scale([role for role, _ in _POINT_KINDS], kinds),
-                legend=alt.Legend(title=None, orient="bottom"),
+                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),
+            ),
+            # Shape as well as colour, so the kinds differ for colour-blind readers too.
+            shape=alt.Shape(
+                "kind:N",
+                scale=alt.Scale(domain=kinds, range=["circle", "square", "cross"]),
+                legend=None,
             ),
             tooltip=[
                 alt.Tooltip("batch_size:Q", title="Batch size"),
@@ -201,11 +207,8 @@ def ParetoCurve(
             .mark_point(shape="diamond", size=220, filled=True, stroke=style.WHITE)
             .encode(x=x_enc, y=y_enc, color=alt.value(style.ROLE["design"]))
         )
-        layers.append(
-            alt.Chart(alt.Data(values=[mark]))
-            .mark_text(align="left", dx=9, dy=-9, fontWeight="bold")
-            .encode(x=x_enc, y=y_enc, text="label:N")
-        )
+        # No text label on the plot (it covered neighbouring points): the caption names the
+        # diamond, with its values.
         captions.insert(
             0,
             legend(
@@ -219,6 +222,16 @@ def ParetoCurve(
                 ]
             ),
         )
+    captions.append(
+        data_table(
+            ("Batch size", x_title, y_title, "Point"),
+            (
+                (f"{row['batch_size']:g}", f"{row['x']:.3g}", f"{row['y']:.3g}", row["kind"])
+                for row in rows
+            ),
+            summary="The numbers behind this chart",
+        )
+    )
     chart = finish(
         alt.layer(*layers).properties(width="container", height=CHART_HEIGHT),
         description=f"Pareto curve of {y} against {x}: {len(frontier)} frontier points",

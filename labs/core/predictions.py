@@ -19,7 +19,8 @@ from mlsys import Quantity, compare_prediction, ureg
 from mlsys.ledger import PredictionRecord
 
 #: What a locked KAT says (guide section 6.2).
-LOCK_MESSAGE = "⚠️ Enter your prediction above to unlock this task."
+#: No emoji: a glyph that needs an optional font renders as a box where none is installed.
+LOCK_MESSAGE = "Enter your prediction above to unlock this task."
 
 # "12", "12 ms", "3.5e-3 s", "80 GB", "1,000 tokens/s" (thousands separators are dropped first).
 _NUMBER_WITH_UNIT = re.compile(
@@ -56,7 +57,9 @@ class NumberPrediction(mo.ui.number):
                 # Commit on Enter or leaving the box, not per keystroke: the first value
                 # committed is the prediction that gets locked.
                 "debounce": True,
-                "full-width": False,
+                # Full width: the input sits under its prompt at any width instead of being
+                # squeezed beside it (three characters wide on a phone).
+                "full-width": True,
                 "disabled": False,
             },
         )
@@ -120,15 +123,17 @@ def is_empty(prediction: Any) -> bool:
     return False
 
 
-def locked_view(message: str = LOCK_MESSAGE) -> mo.Html:
-    """The locked look of a KAT: the message, sharp, over a blurred task that cannot be used."""
+def locked_view(message: str = LOCK_MESSAGE, *, refused: bool = False) -> mo.Html:
+    """The locked look of a KAT: the message, sharp, over a blurred task that cannot be used
+    (``refused``: the message says why a typed number was not taken, in the refusal colour)."""
     skeleton = "".join(
         f'<div class="lg-skeleton-bar" style="{style.css("lg-skeleton-bar")} width: {width}%;"></div>'
         for width in (80, 55, 92, 35)
     )
+    kind = "lg-lock-refusal" if refused else "lg-lock-message"
     return mo.Html(
         f'<div data-lock="locked" {style.attrs("lg-lock")}>'
-        f'<div role="status" {style.attrs("lg-lock-message")}>{html.escape(message)}</div>'
+        f'<div role="status" {style.attrs(kind)}>{html.escape(message)}</div>'
         f'<div aria-hidden="true" {style.attrs("lg-locked")}>{skeleton}</div>'
         "</div>"
     )
@@ -142,7 +147,7 @@ def _refusal(prediction: Any) -> str | None:
     if prediction.start <= value <= prediction.stop:
         return None
     return (
-        f"⚠️ {value:g} {prediction.unit} is outside what this question accepts "
+        f"{value:g} {prediction.unit} is outside what this question accepts "
         f"({prediction.start:g} to {prediction.stop:g} {prediction.unit}): check the unit and "
         "type your prediction again."
     )
@@ -174,7 +179,8 @@ def PredictionLock(prediction: Any) -> LockedPrediction:
     while ``prediction`` (an element from ``PredictionInput`` or a plain value) is empty, so
     nothing downstream runs or shows. Once given, returns a ``LockedPrediction``: the first
     committed value stays the judged one, a later change is shown as a revision."""
-    mo.stop(is_empty(prediction), locked_view(_refusal(prediction) or LOCK_MESSAGE))
+    refusal = _refusal(prediction)
+    mo.stop(is_empty(prediction), locked_view(refusal or LOCK_MESSAGE, refused=bool(refusal)))
     value = prediction_value(prediction)
     unit = getattr(prediction, "unit", None)
     if prediction is value or not isinstance(prediction, mo.Html):
@@ -213,7 +219,15 @@ def _verdict(good: bool | None, body: str) -> mo.Html:
         False: ("off", "lg-verdict-bad"),
         None: ("none", "lg-card"),
     }[good]
-    return mo.Html(f'<div data-verdict="{kind}" {style.attrs(name)}>{body}</div>')
+    # A word says right or wrong, so the verdict never rests on colour alone.
+    word = {
+        True: f"<span {style.attrs('lg-verdict-word-good')}>Close to the engine</span>",
+        False: f"<span {style.attrs('lg-verdict-word-bad')}>Off the mark</span>",
+        None: "",
+    }[good]
+    return mo.Html(
+        f'<div data-verdict="{kind}" role="status" {style.attrs(name)}>{word}{body}</div>'
+    )
 
 
 def fit_text(design: Any) -> str:

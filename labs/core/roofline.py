@@ -12,6 +12,7 @@ import marimo as mo
 from labs.core import style
 from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
 from labs.core.format import format_quantity, readable, unit_text
+from labs.core.labels import option_label, spec_title
 from mlsys import Quantity
 
 #: How far the roof extends either side of the ridge point and the plotted workloads (factor).
@@ -65,7 +66,7 @@ def Roofline(
         {
             "intensity": float(p.arithmetic_intensity.to("FLOP/byte").magnitude),
             "performance": float(achieved_performance(p).magnitude),
-            "label": f"{p.model.name} b={p.batch_size}",
+            "label": f"{spec_title(p.model)}, batch {p.batch_size}",
             "bottleneck": str(p.bottleneck),
         }
         for p in plotted
@@ -76,11 +77,13 @@ def Roofline(
     scale = float(Quantity(1, "FLOP/second").to(y_unit).magnitude)
     for row in (*roof, *points):
         row["shown"] = row["performance"] * scale
+    # Few ticks: a log axis over many decades is unreadable on a phone otherwise.
+    axis = alt.Axis(tickCount=4, format="~g", labelOverlap=True, grid=True)
     x_enc = alt.X(
-        "intensity:Q", title="Arithmetic intensity (FLOP/byte)", scale=alt.Scale(type="log")
+        "intensity:Q", title="Intensity (FLOP/byte)", scale=alt.Scale(type="log"), axis=axis
     )
     y_title = f"Performance ({unit_text(Quantity(1, y_unit))})"
-    y_enc = alt.Y("shown:Q", title=y_title, scale=alt.Scale(type="log"))
+    y_enc = alt.Y("shown:Q", title=y_title, scale=alt.Scale(type="log"), axis=axis)
     layers = [
         alt.Chart(alt.Data(values=roof))
         .mark_line(strokeWidth=3, color=style.ROLE["roof"])
@@ -104,15 +107,24 @@ def Roofline(
         )
         layers.append(
             alt.Chart(alt.Data(values=points))
-            .mark_text(align="left", dx=8, dy=-8)
+            # Right of the ridge the label hangs left of its point, so it stays on the chart.
+            .mark_text(
+                align=alt.ExprRef(f"datum.intensity > {ridge.magnitude!r} ? 'right' : 'left'"),
+                dx=alt.ExprRef(f"datum.intensity > {ridge.magnitude!r} ? -8 : 8"),
+                dy=-10,
+            )
             .encode(x=x_enc, y=y_enc, text="label:N")
         )
     chart = finish(
         alt.layer(*layers).properties(width="container", height=CHART_HEIGHT),
-        description=f"Roofline of {system.name} at {precision}",
+        description=f"Roofline of {spec_title(system)} at {precision}",
     )
     items = [
-        ("roof", f"{system.name} {precision} peak", format_quantity(peak)),
+        (
+            "roof",
+            f"{spec_title(system)} {option_label('precision', precision)} peak",
+            format_quantity(peak),
+        ),
         ("ridge", "Ridge point", format_quantity(ridge)),
     ]
     items += [

@@ -121,15 +121,42 @@ class LoadedLedger:
     source: str
     message: str
     error: str | None = None
+    #: The technical reason for a refused upload (for a teacher; the student reads ``error``).
+    detail: str | None = None
 
     def _repr_html_(self) -> str:
         parts = []
         if self.error is not None:
             parts.append(
-                f'<div role="alert" {style.attrs("lg-error")}>{html.escape(self.error)}</div>'
+                f'<div role="alert" data-ledger-error {style.attrs("lg-alert")}>'
+                f"<strong>Your ledger could not be loaded.</strong> {html.escape(self.error)}</div>"
             )
         parts.append(f"<div {style.attrs('lg-caption')}>{html.escape(self.message)}</div>")
         return f'<div data-ledger-source="{self.source}">{"".join(parts)}</div>'
+
+
+#: What to do about a refused upload, in the student's words.
+_WHAT_TO_DO = (
+    "Upload the file you downloaded at the end of the last lab (its name starts with "
+    "design_ledger_), or choose Expert Preset above to start from the book's decisions."
+)
+
+
+def student_error(name: str, error: Exception | str) -> str:
+    """Why an uploaded ledger was refused, in the student's words, with what to do (the
+    technical reason stays in ``LoadedLedger.detail``)."""
+    reason = str(error)
+    if "bytes; a design ledger is far smaller" in reason:
+        why = f"{name} is far too large to be a design ledger."
+    elif "UTF-8" in reason or "not valid JSON" in reason or "is empty" in reason:
+        why = f"{name} is not a design ledger: it is not the JSON text a lab downloads."
+    elif "edited by hand" in reason or "recorded twice" in reason or "already recorded" in reason:
+        why = f"{name} has been changed since a lab saved it, so its decisions cannot be trusted."
+    elif "newer mlsys" in reason:
+        why = f"{name} was saved by a newer version of the labs than this one."
+    else:
+        why = f"{name} is not a design ledger these labs can read."
+    return f"{why} {_WHAT_TO_DO}"
 
 
 def load_ledger(contents: bytes | str, name: str = "the uploaded file") -> DesignLedger:
@@ -158,9 +185,10 @@ class LedgerPanel(mo.ui.batch):
         start = mo.ui.radio(
             options=list(START_OPTIONS), value=MY_LEDGER, label="Start this lab from"
         )
+        # A button, not a drop area: the panel stays short, so the first task is on screen.
         upload = mo.ui.file(
             filetypes=[".json"],
-            kind="area",
+            kind="button",
             max_size=MAX_UPLOAD_BYTES,
             label="Upload the design ledger you downloaded at the end of the last lab (JSON)",
         )
@@ -172,6 +200,17 @@ class LedgerPanel(mo.ui.batch):
 
     def _clone(self) -> LedgerPanel:
         return LedgerPanel(self.chapter_id, volume=self.volume)
+
+    def uploaded_track(self) -> str | None:
+        """The track key the uploaded ledger follows, so the lab can restore the student's
+        track; None with no upload, another start chosen, or a file that is not a ledger."""
+        files = self.value["upload"]
+        if self.value["start"] != MY_LEDGER or not files:
+            return None
+        try:
+            return load_ledger(files[0].contents, files[0].name).track
+        except LedgerError:
+            return None  # resolve() says why, at the panel
 
     def resolve(self, track: str) -> LoadedLedger:
         """The ledger this lab starts from, for the student's ``track`` (a track key).
@@ -210,7 +249,8 @@ class LedgerPanel(mo.ui.batch):
                 preset,
                 "preset",
                 f"Starting from {preset_note} until a valid ledger is uploaded.",
-                error=f"Could not load {upload.name}: {error}",
+                error=student_error(upload.name, error),
+                detail=str(error),
             )
         recorded = loaded.chapters(volume=self.volume)
         chapters = ", ".join(str(c) for c in recorded) or "none"

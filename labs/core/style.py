@@ -34,8 +34,8 @@ ROLE: MappingProxyType[str, str] = MappingProxyType(
         "total": INK,
         "frontier": BLUE_LINE,
         "dominated": MUTED,
-        "infeasible": RULE,
-        "design": RED_LINE,
+        "infeasible": RED_LINE,
+        "design": INK,
         "distribution": BLUE_LINE,
         "p50": GREEN_LINE,
         "p99": RED_LINE,
@@ -67,9 +67,14 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         " text-transform: uppercase;",
         "lg-title": f"color: {INK}; font-size: 1.6rem; font-weight: 700; margin: 0.2rem 0;",
         "lg-reading": f"color: {MUTED}; font-size: 0.95rem;",
+        # Cards carry their own ink and paper, so they read the same in marimo's dark theme;
+        # long words and tables wrap or scroll inside the card instead of pushing it wider.
         "lg-card": f"border: 1px solid {RULE}; border-radius: 8px; background: {WHITE};"
-        " padding: 0.75rem 1rem;",
-        "lg-metrics": "display: flex; flex-wrap: wrap; gap: 0.75rem;",
+        f" color: {INK}; padding: 0.75rem 1rem; max-width: 100%; box-sizing: border-box;"
+        " overflow-wrap: anywhere; min-width: 0;",
+        "lg-scroll": "max-width: 100%; overflow-x: auto;",
+        "lg-metrics": "display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));"
+        " gap: 0.75rem;",
         "lg-card-title": f"color: {INK}; font-weight: 600; margin-bottom: 0.25rem;",
         "lg-caption": f"color: {MUTED}; font-size: 0.85rem; line-height: 1.5;",
         "lg-swatch": "display: inline-block; width: 0.7rem; height: 0.7rem; border-radius: 2px;"
@@ -84,21 +89,45 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         " text-align: right; font-variant-numeric: tabular-nums;",
         "lg-formula": f"background: {PAPER}; border-radius: 6px; padding: 0.5rem 0.75rem;"
         " margin: 0.25rem 0 0.5rem 0;",
-        # The locked look of a KAT (guide section 4): the warning stays sharp, the task behind it
-        # is blurred and cannot be clicked until the prediction is given.
-        "lg-lock": f"border: 1px dashed {RED_LINE}; border-radius: 8px; background: {PAPER};"
-        " padding: 0.75rem 1rem;",
-        "lg-lock-message": f"color: {RED_LINE}; font-weight: 600; margin-bottom: 0.5rem;",
+        # The locked look of a KAT (guide section 4): an invitation, not an error (no red: red
+        # means a wrong verdict); the task behind it is blurred and cannot be clicked until the
+        # prediction is given.
+        "lg-lock": f"border: 1px dashed {BLUE_LINE}; border-radius: 8px; background: {PAPER};"
+        f" color: {INK}; padding: 0.75rem 1rem;",
+        "lg-lock-message": f"color: {BLUE_LINE}; font-weight: 600; margin-bottom: 0.5rem;",
+        # A refused number (out of range) is the student's to fix, so it is said in red.
+        "lg-lock-refusal": f"color: {RED_LINE}; font-weight: 600; margin-bottom: 0.5rem;",
         "lg-locked": "filter: blur(4px); opacity: 0.55; pointer-events: none; user-select: none;",
         "lg-skeleton-bar": f"height: 0.9rem; border-radius: 4px; background: {RULE};"
         " margin: 0.45rem 0;",
-        "lg-verdict-good": f"border-left: 4px solid {GREEN_LINE}; padding: 0.4rem 0.75rem;"
-        f" background: {PAPER}; color: {INK};",
-        "lg-verdict-bad": f"border-left: 4px solid {RED_LINE}; padding: 0.4rem 0.75rem;"
-        f" background: {PAPER}; color: {INK};",
+        # Right and wrong differ in word and line pattern as well as hue (colour-blind readers).
+        "lg-verdict-good": f"border-left: 6px solid {GREEN_LINE}; padding: 0.5rem 0.75rem;"
+        f" background: {PAPER}; color: {INK}; border-radius: 4px;",
+        "lg-verdict-bad": f"border-left: 6px dashed {RED_LINE}; padding: 0.5rem 0.75rem;"
+        f" background: {PAPER}; color: {INK}; border-radius: 4px;",
+        "lg-verdict-word-good": f"color: {GREEN_LINE}; font-weight: 700; text-transform: uppercase;"
+        " letter-spacing: 0.05em; font-size: 0.8rem; display: block;",
+        "lg-verdict-word-bad": f"color: {RED_LINE}; font-weight: 700; text-transform: uppercase;"
+        " letter-spacing: 0.05em; font-size: 0.8rem; display: block;",
+        # A KAT's task card: which task, where the student is in predict-act-observe-reflect.
+        "lg-kat": f"border-top: 4px solid {BLUE_LINE}; border-radius: 8px; background: {PAPER};"
+        f" color: {INK}; padding: 0.5rem 1rem; margin-top: 0.25rem;",
+        "lg-kat-title": f"color: {INK}; font-size: 1.3rem; font-weight: 700; line-height: 1.3;"
+        " margin: 0.15rem 0 0.35rem 0;",
+        "lg-steps": "display: flex; flex-wrap: wrap; gap: 0.35rem; list-style: none; margin: 0;"
+        " padding: 0;",
+        "lg-step": f"border: 1px solid {RULE}; border-radius: 999px; padding: 0.05rem 0.6rem;"
+        f" font-size: 0.8rem; color: {MUTED}; background: {WHITE};",
+        "lg-step-current": f"border: 1px solid {BLUE_LINE}; border-radius: 999px;"
+        f" padding: 0.05rem 0.6rem; font-size: 0.8rem; color: {WHITE}; background: {BLUE_LINE};"
+        " font-weight: 600;",
+        "lg-step-label": f"color: {BLUE_LINE}; font-size: 0.8rem; font-weight: 700;"
+        " letter-spacing: 0.06em; text-transform: uppercase;",
         "lg-stakeholder": f"border-left: 4px solid {BLUE_LINE}; padding: 0.25rem 0.75rem;"
         f" color: {INK};",
         "lg-error": f"color: {RED_LINE}; font-weight: 600;",
+        "lg-alert": f"border-left: 6px dashed {RED_LINE}; border-radius: 4px; background: {PAPER};"
+        f" color: {INK}; padding: 0.5rem 0.75rem;",
         "lg-ok": f"color: {GREEN_LINE}; font-weight: 600;",
     }
 )

@@ -26,8 +26,9 @@ SEGMENTS: tuple[tuple[str, str], ...] = (
 )
 OVERHEAD_LABEL = SEGMENTS[2][1]
 
-#: The time axis extends this factor past the longest bar, so its value label fits.
-LABEL_ROOM = 1.15
+#: The time axis extends this factor past the longest bar, so its value label fits even on a
+#: phone, where the plot is under 200 px wide.
+LABEL_ROOM = 1.45
 
 #: Smallest drawn width of the overhead bar, as a fraction of the total bar.
 MIN_VISIBLE_FRACTION = 0.03
@@ -89,14 +90,15 @@ def LatencyWaterfall(profile: Any, *, title: str = "Latency waterfall") -> mo.Ht
     unit = rows[-1]["unit"]
     labels = [label for _, label in SEGMENTS]
     base = alt.Chart(alt.Data(values=rows)).encode(
-        y=alt.Y("segment:N", sort=labels, title=None, axis=alt.Axis(labelLimit=220)),
+        y=alt.Y("segment:N", sort=labels, title=None, axis=alt.Axis(labelLimit=150)),
     )
     bars = base.mark_bar(height=22, cornerRadius=2).encode(
         # Head room on the right for the value labels.
         x=alt.X(
             "start:Q",
             title=f"Time ({unit})",
-            scale=alt.Scale(domain=[0, LABEL_ROOM * max(row["end"] for row in rows)]),
+            scale=alt.Scale(domain=[0, LABEL_ROOM * max(row["end"] for row in rows)], nice=False),
+            axis=alt.Axis(tickCount=4),
         ),
         x2="end:Q",
         color=alt.Color(

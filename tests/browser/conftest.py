@@ -52,9 +52,9 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
-@pytest.fixture
-def marimo_run():
-    """Start `marimo run LAB` on a free loopback port; yields a function returning its URL."""
+def _servers() -> Iterator:
+    """A function starting `marimo run LAB` on a free loopback port and returning its URL; the
+    servers it started are stopped when the generator is closed."""
     servers: list[subprocess.Popen] = []
 
     def start(lab: Path) -> str:
@@ -96,3 +96,27 @@ def marimo_run():
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+@pytest.fixture
+def marimo_run():
+    """Start `marimo run LAB` on a free loopback port; yields a function returning its URL."""
+    yield from _servers()
+
+
+@pytest.fixture(scope="session")
+def served_lab():
+    """Like ``marimo_run``, but one server per lab for the whole session (a lab served twice
+    returns the same URL), so several tests of one lab pay marimo's start-up once."""
+    urls: dict[Path, str] = {}
+    servers = _servers()
+    start = next(servers)
+
+    def serve(lab: Path) -> str:
+        if lab not in urls:
+            urls[lab] = start(lab)
+        return urls[lab]
+
+    yield serve
+    for _ in servers:  # resume the generator past its yield: it stops its servers
+        pass

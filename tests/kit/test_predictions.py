@@ -61,7 +61,7 @@ def test_lab_is_locked_until_the_prediction_is_given(page_html):
 
 
 def test_lock_message_is_the_guides():
-    assert LOCK_MESSAGE.startswith("⚠️ Enter your prediction")
+    assert LOCK_MESSAGE.startswith("Enter your prediction")
 
 
 @pytest.mark.parametrize(

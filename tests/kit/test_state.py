@@ -120,8 +120,12 @@ def test_corrupt_upload_is_refused_with_a_clear_message(contents, reason, visibl
     loaded = panel.resolve("edge_guardian")
     assert loaded.source == "preset"  # the lab still runs...
     assert loaded.error is not None
-    assert reason in loaded.error
-    assert loaded.error.startswith("Could not load ledger.json:")
+    assert reason in loaded.detail  # the technical reason, kept for a teacher
+    # The student reads what happened and what to do, in their words (issue 19).
+    assert loaded.error.startswith("ledger.json ")
+    assert "schema" not in loaded.error
+    assert "JSON object" not in loaded.error
+    assert "Expert Preset" in loaded.error
     assert "until a valid ledger is uploaded" in visible_text(loaded)
     assert 'role="alert"' in loaded._repr_html_()
 
@@ -133,13 +137,23 @@ def test_hand_edited_upload_is_refused():
     upload(panel, json.dumps(document).encode())
     loaded = panel.resolve("edge_guardian")
     assert loaded.error is not None
-    assert "does not match the history" in loaded.error
+    assert "does not match the history" in loaded.detail
+    assert "changed since a lab saved it" in loaded.error
+
+
+def test_an_uploaded_ledger_restores_its_track():
+    panel = LedgerPanel(chapter_id=6)
+    assert panel.uploaded_track() is None
+    upload(panel, sample_ledger().to_json().encode())
+    assert panel.uploaded_track() == sample_ledger().track
+    panel._update({"start": SYSTEM_RESET})
+    assert panel.uploaded_track() is None
 
 
 def test_oversized_upload_is_refused_before_parsing():
     panel = LedgerPanel(chapter_id=6)
     upload(panel, b" " * (MAX_UPLOAD_BYTES + 1))
-    assert "far smaller" in panel.resolve("cloud_titan").error
+    assert "far too large" in panel.resolve("cloud_titan").error
 
 
 def test_system_reset_and_expert_preset():

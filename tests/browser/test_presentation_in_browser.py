@@ -1,0 +1,161 @@
+"""How a lab looks, in a real Chromium, on a phone and on a desktop (issue 19).
+
+Two labs between them show every instrument (Lab 12: roofline, Pareto curve, waterfall; Lab 15:
+waterfall, scorecard, P99 histogram). For each, served once by `marimo run`:
+
+- the first KAT's prediction is within the first desktop screen (1280 x 800);
+- every KAT answered, no element of the lab's output overflows its cell's box, at 1280 px and at
+  390 px (a phone);
+- axe-core finds no serious or critical violation in the lab's own output;
+- screenshots of both widths are written to $PRESENTATION_SCREENSHOTS (default: a temporary
+  folder) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from labgen.book import chapter as book_chapter
+from labgen.book import resolve
+from labgen.rendering.execute import project_spec
+from labgen.spec.model import ChoicePrediction, NumberPrediction
+from labgen.spec.pedagogy import typed_answers
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT_MS = 60_000
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+LABS = ["ch12", "ch15"]
+SHOTS = Path(os.environ.get("PRESENTATION_SCREENSHOTS", tempfile.gettempdir())) / (
+    "labgen-presentation"
+)
+#: axe's impacts a lab must not have.
+BLOCKING = {"serious", "critical"}
+
+#: Elements of the lab's output (through marimo's shadow roots) wider than their output cell,
+#: or clipping their own text: [description, overflow in px].
+OVERFLOWS_JS = """
+() => {
+  const found = [];
+  const visit = (root, area) => {
+    for (const el of root.querySelectorAll('*')) {
+      const box = el.getBoundingClientRect();
+      if (box.width > 0 && box.height > 0) {
+        const past = Math.max(area.left - box.left, box.right - area.right);
+        const style = getComputedStyle(el);
+        const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
+        const clipped = clips && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
+        if (past > 1 || clipped) {
+          const text = (el.innerText || el.getAttribute('aria-label') || '').slice(0, 40);
+          found.push([`${el.tagName.toLowerCase()}.${el.className} "${text}"`, Math.round(past)]);
+        }
+      }
+      if (el.shadowRoot) visit(el.shadowRoot, area);
+    }
+  };
+  for (const output of document.querySelectorAll('.output-area')) {
+    const area = output.getBoundingClientRect();
+    if (area.width > 0) visit(output, area);
+  }
+  return found;
+}
+"""
+
+#: The bottom edge of KAT 1's prediction cell (its heading and input), measured from the top of
+#: the lab (px): marimo scrolls inside #App.
+FIRST_PREDICTION_JS = """
+() => {
+  const app = document.getElementById('App');
+  for (const output of document.querySelectorAll('.output-area')) {
+    if (/KAT 1\\b/.test(output.innerText)) {
+      return output.getBoundingClientRect().bottom + app.scrollTop;
+    }
+  }
+  return null;
+}
+"""
+
+
+def _answer_every_kat(page, spec, answers) -> None:
+    """Type (or pick) every KAT's prediction, as a student who knows the chapter would."""
+    numbers = 0
+    judged = 0
+    for index, kat in enumerate(spec.kats, start=1):
+        prediction = kat.prediction
+        if isinstance(prediction, NumberPrediction):
+            box = page.locator("marimo-number input").nth(numbers)
+            numbers += 1
+            box.fill(f"{answers[index]:.6g}")
+            box.press("Enter")
+        elif isinstance(prediction, ChoicePrediction):
+            page.get_by_role("radio", name=answers[index], exact=True).check()
+        else:
+            continue
+        judged += 1
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-verdict]').length >= n",
+            arg=judged,
+            timeout=TIMEOUT_MS,
+        )
+
+
+def _full_screenshot(page, path: Path, viewport: dict[str, int]) -> None:
+    """The whole lab: marimo scrolls inside #App, so the viewport grows to its height."""
+    height = page.evaluate("document.getElementById('App').scrollHeight")
+    page.set_viewport_size({"width": viewport["width"], "height": min(height, 16_000)})
+    page.wait_for_timeout(800)  # charts sized to their container redraw
+    page.screenshot(path=str(path))
+    page.set_viewport_size(viewport)
+
+
+def _blocking_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [[".output-area"]]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}: {v['nodes'][0]['html'][:160]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("address", LABS)
+def test_lab_reads_on_a_phone_and_a_desktop(address, browser, served_lab):
+    chapter = resolve(address)
+    spec = project_spec(ROOT, chapter)
+    found = book_chapter(spec.chapter.volume, spec.chapter.number)
+    answers = typed_answers(spec, found, "cloud_titan")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(served_lab(ROOT / chapter.lab_path))
+        page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
+        first = page.evaluate(FIRST_PREDICTION_JS)
+        page.screenshot(path=str(SHOTS / f"{address}-1280-first-screen.png"))
+        assert first is not None, "no KAT 1 on the page"
+        assert first <= DESKTOP["height"], (
+            f"KAT 1's prediction ends {first} px down the lab, past the first desktop screen"
+        )
+
+        _answer_every_kat(page, spec, answers)
+        page.wait_for_timeout(1000)  # the last charts draw
+        for name, viewport in (("1280", DESKTOP), ("390", PHONE)):
+            page.set_viewport_size(viewport)
+            page.wait_for_timeout(800)
+            overflows = page.evaluate(OVERFLOWS_JS)
+            _full_screenshot(page, SHOTS / f"{address}-{name}.png", viewport)
+            assert overflows == [], f"at {name} px: {overflows[:10]}"
+
+        violations = _blocking_violations(page)
+        assert violations == [], violations
+    except Exception:
+        page.screenshot(path=str(SHOTS / f"{address}-failure.png"))
+        raise
+    finally:
+        page.close()
