@@ -328,6 +328,7 @@ def test_a_check_may_use_libcst_metadata_like_any_visitor(
     found = json.loads(run_cli("check", LAB02, "--select", "META", "--output-format", "json").out)
     assert [d["message"] for d in found] == [
         "Assign in cell 8 after 7",
+        "Assign in cell 8 after 7",  # KAT 1's answer, solved at its own configuration
         "Assign in cell 12 after 7",
         "Assign in cell 16 after 7",
     ]

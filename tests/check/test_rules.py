@@ -33,6 +33,7 @@ EXPECTED = {
     "LAB016": "private-across-cells",
     "LAB017": "output-never-shown",
     "LAB018": "answer-before-prediction",
+    "LAB019": "verdict-on-controls",
     "LAB100": "unused-noqa",
     "LAB999": "internal-error",
 }
