@@ -33,6 +33,11 @@ class Result:
         return self.out + self.err
 
 
+def gone_pid() -> int:
+    """A process id no process has: one past the largest the kernel hands out."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+
+
 def new_project(root: Path) -> Path:
     """An empty labgen project at ``root``."""
     (root / "chapters" / "vol1").mkdir(parents=True)

@@ -10,6 +10,8 @@ import pytest
 
 from labgen.atomic import write_atomic
 
+from .conftest import gone_pid
+
 
 def test_writes_and_replaces(tmp_path: Path) -> None:
     target = tmp_path / "deep" / "file.txt"
@@ -66,10 +68,7 @@ def test_a_replaced_file_keeps_its_mode(tmp_path: Path) -> None:
 
 def test_the_leftovers_of_a_killed_writer_are_removed_by_the_next_write(tmp_path: Path) -> None:
     # What SIGKILL during a write leaves: a temporary file named after a process now gone.
-    child = os.fork()
-    if child == 0:
-        os._exit(0)
-    os.waitpid(child, 0)
+    child = gone_pid()
     stale = tmp_path / f".lab_05_nn_compute.py.{child}.k3j2h1g0.tmp"
     stale.write_bytes(b"half a lab")
     mine = tmp_path / f".lab_06.py.{os.getpid()}.abcdefgh.tmp"

@@ -10,7 +10,7 @@ import pytest
 
 from labgen import atomic
 
-from .conftest import LAB05, VALID_CH05
+from .conftest import LAB05, VALID_CH05, gone_pid
 
 CH06 = Path("chapters/vol1/ch06_nn_arch.yaml")
 LAB06 = Path("generated_labs/vol1/lab_06_nn_arch.py")
@@ -90,10 +90,7 @@ def test_ctrl_c_after_some_labs_were_replaced_says_which(
 
 def test_a_build_removes_what_a_killed_build_left(project: Path, labgen) -> None:
     assert labgen("build", "ch05").code == 0
-    child = os.fork()
-    if child == 0:
-        os._exit(0)
-    os.waitpid(child, 0)
+    child = gone_pid()
     leftover = project / LAB05.parent / f".{LAB05.name}.{child}.q1w2e3r4.tmp"
     leftover.write_text("half a lab")
     # Nothing to rebuild: the leftover goes all the same.
