@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/bench_check_handwritten.py [FOLDER] [--runs N] [--copies K]``.
 FOLDER holds labs in ``vol1/``/``vol2/`` folders, such as the textbook's own ``labs/`` saved
-somewhere outside the project; it may also come from the ``LABGEN_BENCH_LABS`` environment
+somewhere outside the project; it may also come from the ``BENCH_HANDWRITTEN_LABS`` environment
 variable. Without either, the hand-written-style fixtures of the test suite are used (four
 1,200-line notebooks in the textbook's shape: tests/check/fixtures/handwritten). ``--copies K``
 checks K copies of the set at once (the book has about fifty labs).
@@ -67,7 +67,9 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=1, help="copies of the set (default 1)")
     args = parser.parse_args()
     given = args.folder or (
-        Path(os.environ["LABGEN_BENCH_LABS"]) if "LABGEN_BENCH_LABS" in os.environ else None
+        Path(os.environ["BENCH_HANDWRITTEN_LABS"])
+        if "BENCH_HANDWRITTEN_LABS" in os.environ
+        else None
     )
     source = given or FIXTURES
     if not _labs(source):

@@ -22,7 +22,7 @@ import libcst as cst
 from labgen.checking import noqa
 from labgen.checking.barrier import CheckTimeoutError, is_contained
 from labgen.checking.check import Check
-from labgen.checking.context import Environment, FileContext
+from labgen.checking.context import Environment, FileContext, child_nodes
 from labgen.checking.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_NOQA, Diagnostic
 from labgen.plugins import BUILTIN_PLUGINS
 
@@ -38,7 +38,7 @@ class FileResult:
 
 
 class _Walker(cst.CSTVisitor):
-    """Walks the tree once in source order, dispatching each node to every check."""
+    """Walks the tree once, dispatching each node to every check that visits its class."""
 
     def __init__(
         self,
@@ -68,6 +68,21 @@ class _Walker(cst.CSTVisitor):
                     raise
                 self._dead.add(check)
                 self._crashed(check, node, error)
+
+    def walk(self, module: cst.Module) -> None:
+        """Dispatch every node of ``module`` once: a node's visit before its children's, its
+        leave after theirs, children in (nearly) source order. A plain walk of the nodes'
+        fields, without LibCST's visitor, which rebuilds every node it passes."""
+        stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
+        visit, leave = self._visit, self._leave
+        while stack:
+            node, leaving = stack.pop()
+            methods = (leave if leaving else visit).get(type(node))
+            if methods:
+                self._dispatch(methods, node)
+            if not leaving:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(child_nodes(node)))
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         methods = self._visit.get(type(node))
@@ -234,7 +249,7 @@ def analyse_source(
                     raise
                 crashes.append(_crash_diagnostic(context, type(instance), None, error))
         try:
-            parsed.visit(_Walker(context, ready, crashed))
+            _Walker(context, ready, crashed).walk(parsed)
         except RecursionError:
             return FileResult([syntax_error(display, 1, 1, "code nested too deeply to analyse")])
     found = []
@@ -267,10 +282,20 @@ def _widen_to_strings(directives: Sequence[noqa.Directive], source: str) -> None
     Findings inside a string are placed on the line of the match, and those lines cannot carry
     a comment: the line after the closing quotes is where the comment goes (as in ruff).
     """
+    lines = _LINE_BREAK.split(source)
+    closing = [d for d in directives if d.scope == "line" and _may_close_string(lines, d.line)]
+    if not closing:
+        return  # no directive sits where a multi-line string closes: skip the tokenizer
     starts = _string_starts(source)
-    for directive in directives:
+    for directive in closing:
         if directive.scope == "line" and directive.line in starts:
             directive.first_line = min(directive.first_line, starts[directive.line])
+
+
+def _may_close_string(lines: Sequence[str], line: int) -> bool:
+    """Whether line ``line`` (1-based) may end a multi-line string (it holds triple quotes)."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return '"""' in text or "'''" in text
 
 
 def _string_starts(source: str) -> dict[int, int]:

@@ -174,6 +174,36 @@ def _within(name: str, targets: Sequence[str]) -> bool:
 
 
 _FIELDS: dict[type, tuple[str, ...]] = {}
+#: Node classes whose fields are declared in another order than their code reads.
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators",),
+    cst.ClassDef: ("decorators",),
+    cst.Arg: ("keyword",),
+    cst.IfExp: ("body",),
+    cst.ImportFrom: ("relative",),
+}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    names = _FIELDS.get(kind)
+    if names is None:
+        declared = tuple(f.name for f in dataclasses.fields(kind))
+        first = _SOURCE_ORDER.get(kind, ())
+        names = _FIELDS[kind] = first + tuple(n for n in declared if n not in first)
+    return names
+
+
+def child_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The children of ``node`` in (nearly) source order, read from its fields: a plain walk,
+    several times faster than LibCST's visitor, which rebuilds each node as it goes."""
+    children = []
+    for name in _fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            children.append(value)
+        elif type(value) in (list, tuple):
+            children.extend(item for item in value if isinstance(item, cst.CSTNode))
+    return children
 
 
 def _index(

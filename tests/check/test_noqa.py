@@ -173,9 +173,7 @@ HTML_CELL = textwrap.dedent(
 
 def test_a_colour_inside_a_multiline_string_is_placed_on_its_own_line() -> None:
     found = check_source(HTML_CELL.format(comment=""), RULES, path="scratch/notes.py")
-    assert [(d.code, d.line, d.column, d.end_column) for d in found] == [
-        ("LAB012", 11, 24, 31)
-    ]
+    assert [(d.code, d.line, d.column, d.end_column) for d in found] == [("LAB012", 11, 24, 31)]
 
 
 def test_noqa_where_a_multiline_string_closes_silences_findings_inside_it() -> None:
