@@ -2,20 +2,15 @@
 
 Checks are only imported when some file must actually be analysed, so a run whose files are all
 cached never loads LibCST or mlsys. Files are analysed in worker processes (forked, so they
-inherit the loaded checks) when there are enough of them to pay for the processes.
+inherit the loaded checks; see ``labgen.checking.workers``) when there are enough of them.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gc
-import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -24,17 +19,16 @@ from typing import TYPE_CHECKING
 from labgen import __version__
 from labgen.checking.barrier import (
     CheckTimeoutError,
-    ctrl_c_held,
     is_contained,
     plugin_output_to_stderr,
     time_budget,
-    user_interrupted,
     user_interrupts,
 )
 from labgen.checking.cache import ResultCache, atomic_write, fingerprint
 from labgen.checking.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_NOQA, Diagnostic
 from labgen.checking.selection import glob_matches
 from labgen.checking.settings import CheckSettings
+from labgen.checking.workers import analyse_all, default_jobs
 from labgen.errors import UsageError
 from labgen.plugins import Plugins
 
@@ -54,8 +48,6 @@ DEFAULT_EXCLUDES: tuple[str, ...] = (
     "venv",
     "*.egg-info",
 )
-#: Below this many files to analyse, starting worker processes costs more than it saves.
-PARALLEL_MIN_FILES = 4
 #: Python frames a file's analysis may use. LibCST's visitors recurse a dozen frames per level
 #: of the syntax tree, so code nested as deep as analysis.MAX_NESTING allows needs far more
 #: than Python's default 1,000.
@@ -201,96 +193,6 @@ def _recursion_limit(limit: int) -> Iterator[None]:
         sys.setrecursionlimit(previous)
 
 
-# Set in the parent right before forking workers; the workers read it (nothing is pickled but
-# the index of a file and its result).
-_WORK: tuple[RuleSet, list[tuple[SourceFile, str]]] | None = None
-
-
-def _analyse_index(index: int) -> FileResult:
-    assert _WORK is not None
-    rules, jobs = _WORK
-    return rules.analyse(*jobs[index])
-
-
-def _analyse_all(
-    rules: RuleSet, jobs: list[tuple[SourceFile, str]], workers: int
-) -> list[FileResult]:
-    global _WORK
-    parallel = (
-        workers > 1
-        and len(jobs) >= PARALLEL_MIN_FILES
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    # Objects alive now (the checks, LibCST, mlsys) live until the end: keep the collector
-    # from scanning them again and again, and, in forked workers, from touching (and so
-    # copying) every page of them. Without this, a worker runs several times slower.
-    gc.freeze()
-    if parallel:
-        _WORK = (rules, jobs)
-        try:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(
-                max_workers=min(workers, len(jobs)),
-                mp_context=context,
-                initializer=_ignore_ctrl_c,
-            ) as pool:
-                try:
-                    # Workers start inside submit(): Ctrl-C then would land in fork's own
-                    # clean-up, where Python ignores the exception it raises.
-                    with ctrl_c_held():
-                        futures = [pool.submit(_analyse_index, i) for i in range(len(jobs))]
-                    return _results(futures)
-                except BaseException:
-                    _stop_workers(pool)  # Ctrl-C must leave no worker running
-                    raise
-        except (BrokenProcessPool, OSError):
-            pass  # a worker died (or none could start): fall back to this process
-        finally:
-            _WORK = None
-            gc.unfreeze()
-    try:
-        return [rules.analyse(file, source) for file, source in jobs]
-    finally:
-        gc.unfreeze()
-
-
-def _ignore_ctrl_c() -> None:
-    """In a worker: leave Ctrl-C to the parent, which ends the workers itself (a worker that
-    saw it would print multiprocessing's traceback, or carry on with the next file)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-
-
-def _results(futures: list[Future[FileResult]]) -> list[FileResult]:
-    """The futures' results in order, once all are done. Waits in short steps and looks at
-    the Ctrl-C flag between them: a KeyboardInterrupt that Python swallowed (raised inside
-    one of its own clean-up hooks) must still end the run."""
-    while True:
-        _, pending = wait(futures, timeout=0.2)
-        if user_interrupted():
-            raise KeyboardInterrupt
-        if not pending:
-            return [future.result() for future in futures]
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """End the pool's worker processes now, whatever they are doing; the pool then sees them
-    gone and fails what they had left (no future is cancelled under its feet)."""
-    # The executor keeps its processes private; without this a worker stuck in a check
-    # outlives the run.
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        with contextlib.suppress(Exception):
-            process.kill()
-
-
-def default_jobs() -> int:
-    """How many worker processes to use: the CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
 class Runner:
     """One ``labgen check`` run."""
 
@@ -341,7 +243,7 @@ class Runner:
         if pending:
             workers = self.options.jobs or default_jobs()
             for (file, _), outcome in zip(
-                pending, _analyse_all(self.rules, pending, workers), strict=True
+                pending, analyse_all(self.rules.analyse, pending, workers), strict=True
             ):
                 found[file] = outcome.diagnostics
                 # With a failed plugin, results lack its checks: never keep them.
