@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from labgen.plugins import CODE_PATTERN, NAME_PATTERN, RESERVED_PREFIX
+from labgen.plugin_policy import CODE_PATTERN, NAME_PATTERN, RESERVED_PREFIX
 
 _PYPROJECT = """\
 [build-system]

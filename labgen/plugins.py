@@ -13,7 +13,6 @@ import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
-import re
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ import pluggy
 from labgen import __version__, hookspecs
 from labgen.checking.barrier import is_contained, plugin_output_to_stderr
 from labgen.errors import UsageError
+from labgen.plugin_policy import check_problem, code_policy, misspelt_hooks
 
 if TYPE_CHECKING:
     from labgen.checking.check import Check
@@ -42,9 +42,6 @@ BUILTIN_PLUGINS: dict[str, str] = {
 
 #: Packages of this distribution whose source, when edited, must invalidate cached results.
 _SOURCE_PACKAGES = ("labgen", "mlsys", "labs")
-
-CODE_PATTERN = re.compile(r"^[A-Z]+[0-9]+$")
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 class PluginError(UsageError):
@@ -152,7 +149,9 @@ class Plugins:
         owners: dict[str, tuple[str, type[Check]]] = {}
         for plugin_name, result in self._call("labgen_checks"):
             for check in self._items(plugin_name, "labgen_checks", result, "Check classes"):
-                problem = _check_problem(check, Check) or _code_policy(check, plugin_name)
+                problem = check_problem(check, Check) or code_policy(
+                    check, builtin=plugin_name in BUILTIN_PLUGINS
+                )
                 if problem:
                     raise PluginError(f"plugin {plugin_name!r}: {problem}{_off(plugin_name)}")
                 if check.code in owners and owners[check.code][1] is not check:
@@ -467,55 +466,8 @@ def _distribution_packages(distribution: Any, module_name: str) -> list[str]:
     return sorted(name for name in names if name.isidentifier())
 
 
-def misspelt_hooks(plugin: object, name: str) -> list[str]:
-    """Warnings for what in ``plugin`` looks meant as a labgen hook but is not one: a
-    ``labgen_*`` function that names no hook (``labgen_check``), or a hook function that
-    lacks ``@hookimpl`` (pluggy ignores both without a word)."""
-    hooks = [n for n in dir(hookspecs) if n.startswith("labgen_")]
-    found = []
-    for attribute in sorted(dir(plugin)):
-        if not attribute.startswith("labgen_") or not callable(getattr(plugin, attribute, None)):
-            continue
-        marked = hasattr(getattr(plugin, attribute), f"{hookspecs.PROJECT_NAME}_impl")
-        if attribute not in hooks:
-            close = difflib.get_close_matches(attribute, hooks, n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            found.append(f"plugin {name!r}: {attribute} is not a labgen hook{hint}")
-        elif not marked:
-            found.append(f"plugin {name!r}: {attribute} lacks @hookimpl, so labgen never calls it")
-    return found
-
-
 def _off(plugin_name: str) -> str:
     return f" (turn it off with `-p no:{plugin_name}`)"
-
-
-#: The rule-code prefix labgen keeps for its own checks (docs/writing-checks.md, "Rule codes").
-RESERVED_PREFIX = "LAB"
-
-
-def _code_policy(check: Any, plugin_name: str) -> str | None:
-    """Why a plugin's check may not have its code, or None: ``LAB`` codes are labgen's."""
-    if plugin_name in BUILTIN_PLUGINS or not check.code.startswith(RESERVED_PREFIX):
-        return None
-    return (
-        f"{check.__qualname__}.code {check.code!r} uses the {RESERVED_PREFIX} prefix, which "
-        "is labgen's own; give the plugin's rules a prefix of their own, such as NOP001"
-    )
-
-
-def _check_problem(check: object, base: type) -> str | None:
-    """Why ``check`` cannot be a labgen check, or None."""
-    if not (isinstance(check, type) and issubclass(check, base)):
-        return f"{check!r} is not a subclass of labgen.Check"
-    label = check.__qualname__
-    if not CODE_PATTERN.match(check.code or ""):
-        return f"{label}.code {check.code!r} must be letters then digits, such as DEMO001"
-    if not NAME_PATTERN.match(check.name or ""):
-        return f"{label}.name {check.name!r} must be kebab-case, such as no-todo"
-    if not (check.__doc__ or "").strip():
-        return f"{label} has no docstring (the rule's documentation)"
-    return None
 
 
 def _module_version(plugin: object) -> str:

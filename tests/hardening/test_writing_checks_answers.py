@@ -8,7 +8,7 @@ from labgen import Check
 from labgen.checking.examples import DEFAULT_EXAMPLE_PATH, Valid
 from labgen.checking.settings import CheckSettings
 from labgen.checking.testing import check_source
-from labgen.plugins import RESERVED_PREFIX
+from labgen.plugin_policy import RESERVED_PREFIX
 
 from .conftest import REPO
 
