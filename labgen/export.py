@@ -41,6 +41,8 @@ from labgen.browser import (
     WHEEL_NAME,
 )
 from labgen.errors import LabgenError
+from labgen.pyodide_lockfile import lockfile, missing_dependencies
+from labgen.wasm_cache import browser_wheels, pyodide_runtime
 
 #: What the wheel is built from, relative to the distribution root.
 WHEEL_SOURCES = ("pyproject.toml", "README.md", "labgen", "mlsys", "labs")
@@ -173,9 +175,6 @@ def point_page_offline(page: Path) -> None:
 def bundle_runtime(site: Path, labgen_wheel: Path) -> None:
     """Put the Pyodide runtime, the browser's wheels and their lockfile into ``site`` (beside
     ``labgen_wheel``, which the lockfile lists too); downloads go through the cache."""
-    from labgen.pyodide_lockfile import lockfile, missing_dependencies
-    from labgen.wasm_cache import browser_wheels, pyodide_runtime
-
     runtime = pyodide_runtime()
     (site / PYODIDE_DIR).mkdir(parents=True, exist_ok=True)
     for name in PYODIDE_RUNTIME_FILES:

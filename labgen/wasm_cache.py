@@ -171,7 +171,7 @@ def browser_wheels(lock: Path = BROWSER_LOCK) -> list[Path]:
     return wheels
 
 
-def _build_pure_wheel(name: str, version: str, hashes: list[str], scratch: Path) -> Path:
+def _build_pure_wheel(name: str, version: str, hashes: list[str], scratch: Path) -> None:
     """Build ``name==version`` from its PyPI source distribution (hash-checked) into a pure
     Python wheel in ``scratch``, with the environment ``PURE_FROM_SOURCE`` names."""
     source = scratch / f"sdist-{name}"
@@ -190,4 +190,4 @@ def _build_pure_wheel(name: str, version: str, hashes: list[str], scratch: Path)
     (wheel,) = built.glob("*.whl")
     if not wheel.name.endswith("-py3-none-any.whl"):
         raise FetchError(f"building {name} without its C extension made {wheel.name}")
-    return Path(shutil.move(wheel, scratch / wheel.name))
+    shutil.move(wheel, scratch / wheel.name)
