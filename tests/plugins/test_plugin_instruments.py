@@ -81,7 +81,7 @@ def test_without_the_plugin_the_spec_is_invalid_and_nothing_is_written(
     for options in (["--no-plugins"], ["-p", "no:book_kit"]):
         result = run_cli("build", "ch12", *options)
         assert result.code == 1
-        assert "kat3.instrument: unknown instrument 'energy_bar'" in result.err
+        assert "kat3.instrument: unknown instrument 'energy_bar'" in result.out
     assert not (energy_book / "generated_labs").exists()
 
 
