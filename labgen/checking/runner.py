@@ -8,7 +8,9 @@ inherit the loaded checks; see ``labgen.checking.workers``) when there are enoug
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -223,7 +225,7 @@ class Runner:
         pending: list[tuple[SourceFile, str]] = []
         for file in files:
             try:
-                content = file.path.read_bytes()
+                content = _read_source(file.path)
             except OSError as error:
                 found[file] = [_unreadable(file, error)]
                 continue
@@ -376,7 +378,7 @@ def discover(options: RunOptions) -> list[SourceFile]:
         path = given if given.is_absolute() else options.cwd / given
         if not path.exists():
             raise UsageError(f"{given}: no such file or folder")
-        if path.is_file():
+        if not path.is_dir():  # named explicitly: checked, or said why it cannot be read
             chosen.setdefault(path.resolve(), _source_file(path, options))
             continue
         for folder, subfolders, names in os.walk(path):
@@ -388,7 +390,11 @@ def discover(options: RunOptions) -> list[SourceFile]:
             )
             for name in sorted(names):
                 candidate = base / name
-                if name.endswith(".py") and not _excluded(candidate, options.root, excludes):
+                if (
+                    name.endswith(".py")
+                    and candidate.is_file()  # a FIFO or a dangling link is nobody's lab
+                    and not _excluded(candidate, options.root, excludes)
+                ):
                     chosen.setdefault(candidate.resolve(), _source_file(candidate, options))
     return sorted(chosen.values(), key=lambda f: f.relpath)
 
@@ -437,6 +443,16 @@ def _decode(content: bytes) -> str | Diagnostic:
             end_column=1,
         )
     return text[1:] if text.startswith(_BOM) else text
+
+
+def _read_source(path: Path) -> bytes:
+    """The bytes of a file to check; OSError when it is not a regular file (opened without
+    blocking, so a FIFO cannot hang the run)."""
+    handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return stream.read()
 
 
 def _encode(text: str, original: bytes) -> bytes:

@@ -98,3 +98,21 @@ def test_the_summary_counts_a_failing_plugin_apart_from_the_files() -> None:
     assert format_concise(report).splitlines()[-1] == (
         "Found 1 problem in 1 of 1 file, and 1 plugin failure."
     )
+
+
+def test_a_fifo_named_or_in_a_folder_never_hangs_check(tmp_path: Path, labgen, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.labgen]\n")
+    labs = tmp_path / "labs"
+    labs.mkdir()
+    (labs / "lab.py").write_text(LAB)
+    os.mkfifo(labs / "pipe.py")
+    in_folder = labgen("check", "labs", "--output-format", "json")
+    assert {d["filename"] for d in json.loads(in_folder.out)} == {"labs/lab.py"}
+    named = labgen("check", "labs/pipe.py", "--output-format", "json")
+    assert named.code == 2
+    [found] = json.loads(named.out)
+    assert (found["code"], found["message"]) == (
+        "LAB999",
+        "cannot read the file: not a regular file",
+    )
