@@ -58,7 +58,8 @@ def validate(
 ) -> None:
     """Validate chapter specs (files, folders or chapter addresses such as ch05).
 
-    With no argument, every spec of the project found from the current directory is checked.
+    With no argument, every spec of the project found from the current directory is checked;
+    named files and folders are judged in the project they are in, wherever the command runs.
     Exit code 0 when all are valid, 1 when any has a problem, 2 for usage errors and plugins
     that fail (specs are judged with every plugin's instruments).
     """
