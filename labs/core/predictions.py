@@ -297,7 +297,7 @@ def PredictionComparison(
             f"<strong>{shown_actual}</strong>.",
         )
     match = predicted == actual
-    mark = "✓ matches" if match else "✗ differs from"
+    mark = "matches" if match else "differs from"  # words: no glyph needing a font
     return _verdict(
         match,
         f"You predicted <strong>{html.escape(str(predicted))}</strong>, which {mark} the "

@@ -61,12 +61,14 @@ THEME_NAME = "labgen"
 # stylesheet does not reach; ``LAB_CSS`` is the same rules as a stylesheet.
 RULES: MappingProxyType[str, str] = MappingProxyType(
     {
+        # Text outside a card inherits the page's colour (dark in marimo's light theme, light in
+        # its dark theme) and is muted by opacity, so both themes stay readable.
         "lg-header": f"border-left: 6px solid {BLUE_LINE}; padding: 0.4rem 0 0.4rem 1rem;"
-        f" margin-bottom: 0.5rem; color: {INK};",
-        "lg-eyebrow": f"color: {MUTED}; font-size: 0.8rem; letter-spacing: 0.06em;"
+        " margin-bottom: 0.5rem; color: inherit;",
+        "lg-eyebrow": "color: inherit; opacity: 0.8; font-size: 0.8rem; letter-spacing: 0.06em;"
         " text-transform: uppercase;",
-        "lg-title": f"color: {INK}; font-size: 1.6rem; font-weight: 700; margin: 0.2rem 0;",
-        "lg-reading": f"color: {MUTED}; font-size: 0.95rem;",
+        "lg-title": "color: inherit; font-size: 1.6rem; font-weight: 700; margin: 0.2rem 0;",
+        "lg-reading": "color: inherit; opacity: 0.85; font-size: 0.95rem;",
         # Cards carry their own ink and paper, so they read the same in marimo's dark theme;
         # long words and tables wrap or scroll inside the card instead of pushing it wider.
         "lg-card": f"border: 1px solid {RULE}; border-radius: 8px; background: {WHITE};"
@@ -75,19 +77,19 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         "lg-scroll": "max-width: 100%; overflow-x: auto;",
         "lg-metrics": "display: grid; grid-template-columns: repeat(auto-fill, minmax(9.5rem, 1fr));"
         " gap: 0.75rem;",
-        "lg-card-title": f"color: {INK}; font-weight: 600; margin-bottom: 0.25rem;",
-        "lg-caption": f"color: {MUTED}; font-size: 0.85rem; line-height: 1.5;",
+        "lg-card-title": "color: inherit; font-weight: 600; margin-bottom: 0.25rem;",
+        "lg-caption": "color: inherit; opacity: 0.85; font-size: 0.85rem; line-height: 1.5;",
         "lg-swatch": "display: inline-block; width: 0.7rem; height: 0.7rem; border-radius: 2px;"
         " margin-right: 0.3rem; vertical-align: baseline;",
         "lg-legend-item": "display: inline-block; margin-right: 1rem; white-space: nowrap;",
-        "lg-value": f"color: {INK}; font-variant-numeric: tabular-nums; font-weight: 600;",
+        "lg-value": "color: inherit; font-variant-numeric: tabular-nums; font-weight: 600;",
         "lg-table": "border-collapse: collapse; width: 100%; font-size: 0.9rem;",
-        "lg-th": f"text-align: left; color: {MUTED}; font-weight: 600;"
+        "lg-th": "text-align: left; color: inherit; opacity: 0.85; font-weight: 600;"
         f" border-bottom: 1px solid {RULE}; padding: 0.25rem 0.5rem;",
-        "lg-td": f"color: {INK}; border-bottom: 1px solid {PAPER}; padding: 0.25rem 0.5rem;",
-        "lg-td-number": f"color: {INK}; border-bottom: 1px solid {PAPER}; padding: 0.25rem 0.5rem;"
+        "lg-td": f"color: inherit; border-bottom: 1px solid {RULE}; padding: 0.25rem 0.5rem;",
+        "lg-td-number": f"color: inherit; border-bottom: 1px solid {RULE}; padding: 0.25rem 0.5rem;"
         " text-align: right; font-variant-numeric: tabular-nums;",
-        "lg-formula": f"background: {PAPER}; border-radius: 6px; padding: 0.5rem 0.75rem;"
+        "lg-formula": f"background: {PAPER}; color: {INK}; border-radius: 6px; padding: 0.5rem 0.75rem;"
         " margin: 0.25rem 0 0.5rem 0;",
         # The locked look of a KAT (guide section 4): an invitation, not an error (no red: red
         # means a wrong verdict); the task behind it is blurred and cannot be clicked until the
@@ -121,10 +123,10 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         "lg-step-current": f"border: 1px solid {BLUE_LINE}; border-radius: 999px;"
         f" padding: 0.05rem 0.6rem; font-size: 0.8rem; color: {WHITE}; background: {BLUE_LINE};"
         " font-weight: 600;",
-        "lg-step-label": f"color: {BLUE_LINE}; font-size: 0.8rem; font-weight: 700;"
-        " letter-spacing: 0.06em; text-transform: uppercase;",
+        "lg-step-label": f"color: inherit; border-left: 3px solid {BLUE_LINE}; padding-left: 0.5rem;"
+        " font-size: 0.8rem; font-weight: 700; letter-spacing: 0.06em; text-transform: uppercase;",
         "lg-stakeholder": f"border-left: 4px solid {BLUE_LINE}; padding: 0.25rem 0.75rem;"
-        f" color: {INK};",
+        " color: inherit;",
         "lg-error": f"color: {RED_LINE}; font-weight: 600;",
         "lg-alert": f"border-left: 6px dashed {RED_LINE}; border-radius: 4px; background: {PAPER};"
         f" color: {INK}; padding: 0.5rem 0.75rem;",

@@ -159,8 +159,8 @@ def test_comparison_reads_a_typed_quantity_and_refuses_expressions(visible_text)
 def test_comparison_of_choices(visible_text):
     choice = PredictionInput.choice("Bound by?", ["Compute", "Memory"])
     choice._update("Memory")
-    assert "✗ differs from" in visible_text(PredictionComparison(choice, "Compute"))
-    assert "✓ matches" in visible_text(PredictionComparison(choice, "Memory"))
+    assert "which differs from" in visible_text(PredictionComparison(choice, "Compute"))
+    assert "which matches" in visible_text(PredictionComparison(choice, "Memory"))
 
 
 def test_prompts_are_spec_text_and_cannot_inject(labels, visible_text):
