@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
 
@@ -10,19 +11,24 @@ import pytest
 
 from labgen import atomic
 
-from .conftest import LAB05, VALID_CH05, gone_pid
+from .conftest import LAB05, REPO, VALID_CH05, gone_pid
 
 CH06 = Path("chapters/vol1/ch06_nn_arch.yaml")
 LAB06 = Path("generated_labs/vol1/lab_06_nn_arch.py")
+SPEC_FIXTURES = REPO / "tests" / "spec" / "conftest.py"
 
 
 def _second_chapter(project: Path) -> None:
     """Add a spec for chapter 6 (chapter 5's spec, refiled), so a build writes two labs."""
-    from tests.spec.conftest import restate_bars
-
+    # tests/spec/conftest.py knows how to refile the spec; test folders are not packages.
+    found = importlib.util.spec_from_file_location("spec_fixtures", SPEC_FIXTURES)
+    assert found is not None
+    assert found.loader is not None
+    fixtures = importlib.util.module_from_spec(found)
+    found.loader.exec_module(fixtures)
     text = VALID_CH05.read_text(encoding="utf-8")
     text = text.replace("number: 5", "number: 6", 1).replace("slug: nn_compute", "slug: nn_arch")
-    (project / CH06).write_text(restate_bars(text, 6), encoding="utf-8")
+    (project / CH06).write_text(fixtures.restate_bars(text, 6), encoding="utf-8")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
