@@ -7,12 +7,13 @@ waterfall, scorecard, P99 histogram). For each, served once by `marimo run`:
 - every KAT answered, no element of the lab's output overflows its cell's box, at 1280 px and at
   390 px (a phone);
 - axe-core finds no serious or critical violation in the lab's own output;
-- screenshots of both widths are written to $PRESENTATION_SCREENSHOTS (default: a temporary
-  folder) for a person to look at.
+- screenshots of both widths, and the figures measured (``<lab>-figures.json``), are written to
+  $PRESENTATION_SCREENSHOTS (default: a temporary folder) for a person to look at.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from pathlib import Path
@@ -114,7 +115,9 @@ def _full_screenshot(page, path: Path, viewport: dict[str, int]) -> None:
     page.set_viewport_size(viewport)
 
 
-def _blocking_violations(page) -> list[str]:
+def _violations(page) -> tuple[list[str], int]:
+    """axe-core's serious and critical violations in the lab's output, and how many
+    violations of any impact it found."""
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, context={"include": [[".output-area"]]})
@@ -122,7 +125,7 @@ def _blocking_violations(page) -> list[str]:
         f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}: {v['nodes'][0]['html'][:160]}"
         for v in results.response["violations"]
         if v["impact"] in BLOCKING
-    ]
+    ], len(results.response["violations"])
 
 
 @pytest.mark.parametrize("address", LABS)
@@ -137,6 +140,7 @@ def test_lab_reads_on_a_phone_and_a_desktop(address, browser, served_lab):
         page.goto(served_lab(ROOT / chapter.lab_path))
         page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
         first = page.evaluate(FIRST_PREDICTION_JS)
+        figures: dict[str, object] = {"kat1_prediction_bottom_px": first}
         page.screenshot(path=str(SHOTS / f"{address}-1280-first-screen.png"))
         assert first is not None, "no KAT 1 on the page"
         assert first <= DESKTOP["height"], (
@@ -149,10 +153,13 @@ def test_lab_reads_on_a_phone_and_a_desktop(address, browser, served_lab):
             page.set_viewport_size(viewport)
             page.wait_for_timeout(800)
             overflows = page.evaluate(OVERFLOWS_JS)
+            figures[f"overflowing_elements_{name}px"] = len(overflows)
             _full_screenshot(page, SHOTS / f"{address}-{name}.png", viewport)
             assert overflows == [], f"at {name} px: {overflows[:10]}"
 
-        violations = _blocking_violations(page)
+        violations, found = _violations(page)
+        figures["axe"] = {"serious_or_critical": len(violations), "any_impact": found}
+        (SHOTS / f"{address}-figures.json").write_text(json.dumps(figures, indent=1))
         assert violations == [], violations
     except Exception:
         page.screenshot(path=str(SHOTS / f"{address}-failure.png"))
