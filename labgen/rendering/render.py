@@ -44,6 +44,7 @@ KIT_IMPORTS: dict[str, str] = {
     "P99Histogram": "from labs.core.components import P99Histogram",
     "Roofline": "from labs.core.components import Roofline",
     "PredictionComparison": "from labs.core.components import PredictionComparison",
+    "TargetCheck": "from labs.core.components import TargetCheck",
     "PredictionInput": "from labs.core.components import PredictionInput",
     "PredictionLock": "from labs.core.components import PredictionLock",
     "SafeMarkdown": "from labs.core.components import SafeMarkdown",
@@ -174,16 +175,37 @@ def _answer(kat: Any, name: str) -> Code | None:
 
 
 def _verdict(kat: Any, name: str) -> Code:
+    """The verdict on the prediction, then the check of the track's bars (when the KAT has
+    any) against the design on screen."""
     p = kat.prediction
     answer = _answer(kat, name)
     if p.kind == "number":
-        return Code(
+        verdict = (
             f"PredictionComparison({name}_locked, {answer}, unit={py(p.unit)}, "
             f"design={name}_expected)"
         )
-    if p.kind == "choice":
-        return Code(f"PredictionComparison({name}_locked, {answer}, design={name}_expected)")
-    return Code(f"PredictionComparison({name}_locked, {name}_profile.latency)")
+    elif p.kind == "choice":
+        verdict = f"PredictionComparison({name}_locked, {answer}, design={name}_expected)"
+    else:
+        verdict = f"PredictionComparison({name}_locked, {name}_profile.latency)"
+    targets = _targets(kat)
+    if targets is None:
+        return Code(verdict)
+    return Code(f"mo.vstack([{verdict}, TargetCheck({name}_profile, {targets})])")
+
+
+def _targets(kat: Any) -> Code | None:
+    """The bars of the KAT per track, as data for ``TargetCheck`` (None when there are none)."""
+    if not kat.targets:
+        return None
+    data: dict[str, list[dict[str, str]]] = {track: [] for track in TRACKS}
+    for target in kat.targets:
+        entry = {"field": target.field}
+        entry |= {"at_most": target.at_most} if target.at_most else {"at_least": target.at_least}
+        if target.wall:
+            entry["wall"] = target.wall
+        data[target.track].append(entry)
+    return Code(f"{py(data)}[track_selector.value]")
 
 
 def _record(kat: Any, name: str) -> Code | None:

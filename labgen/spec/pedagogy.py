@@ -113,7 +113,8 @@ def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
     undeclared = instrument is None or instrument.shows is None
     # An instrument that does not say what it draws may show any quantity of the profile.
     drawn = default_registries().profile_fields if undeclared else instrument.shows
-    fields = [*cards, *drawn]
+    # The target card shows the design's value of every field a bar is set on.
+    fields = [*cards, *drawn, *(target.field for target in kat.targets)]
     if isinstance(kat.prediction, NumberPrediction):
         fields.append(kat.prediction.compare_to)
     return tuple(dict.fromkeys(fields))

@@ -17,6 +17,7 @@ from labs.core.predictions import (
     PredictionLock,
 )
 from labs.core.roofline import Roofline
+from labs.core.targets import TargetCheck
 from labs.core.tracks import StakeholderReflection, TrackSelector
 from labs.core.waterfall import OVERHEAD_LABEL, LatencyWaterfall
 
@@ -37,5 +38,6 @@ __all__ = [
     "SafeMarkdown",
     "StakeholderReflection",
     "StepLabel",
+    "TargetCheck",
     "TrackSelector",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 import marimo as mo
 
+from labs.core import style
 from labs.core.configuration import (
     ENGINE_KEYWORDS,
     engine_inputs,
@@ -26,7 +27,7 @@ from labs.core.configuration import (
     usable,
 )
 from labs.core.labels import option_label
-from labs.core.markdown import safe_label
+from labs.core.markdown import render_safe_inline, safe_label
 from mlsys import Engine
 
 __all__ = [
@@ -74,8 +75,22 @@ def EngineControls(
             )
     # A batch, not a dictionary: it renders as a plain form (one control per line) and its
     # value is the same {param: value} mapping.
-    template = "".join(f"<div class='lg-control'>{{{param}}}</div>" for param in elements)
+    lessons = {
+        c["param"]: c["lesson"] for c in controls if c.get("lesson") and c["param"] in elements
+    }
+    template = "".join(
+        f"<div class='lg-control'>{{{param}}}{_lesson(lessons.get(param))}</div>"
+        for param in elements
+    )
     return mo.ui.batch(mo.Html(f"<div data-controls>{template}</div>"), elements)
+
+
+def _lesson(text: str | None) -> str:
+    """A lever declared the lesson says so under the control (``labgen validate`` proved it
+    moves nothing the KAT shows on some track)."""
+    if not text:
+        return ""
+    return f"<div data-lesson {style.attrs('lg-caption')}>{render_safe_inline(text)}</div>"
 
 
 def sweep_batches(

@@ -72,3 +72,44 @@ def test_an_out_of_range_number_is_refused_with_a_message(visible_text):
     assert "5000 ms is outside what this question accepts (0.1 to 100 ms)" in visible_text(
         stopped.value.output
     )
+
+
+def test_targets_are_checked_live_and_walls_say_why(visible_text, page_html):
+    from labs.core.components import TargetCheck
+
+    small = Engine.solve(model=Models.ResNet50, system=Systems.JetsonAGXOrin, batch_size=1)
+    met = TargetCheck(small, [{"field": "latency", "at_most": "100 ms"}])
+    assert 'data-target="met"' in page_html(met)
+    assert "Latency ≤ 100 ms : your design 613 µs, met." in visible_text(met)
+    wall = TargetCheck(
+        small, [{"field": "latency", "at_most": "1 µs", "wall": "No node this small is that fast."}]
+    )
+    assert 'data-target="missed"' in page_html(wall)
+    assert "not met. No setting here meets it. No node this small is that fast." in visible_text(
+        wall
+    )
+    assert visible_text(TargetCheck(small, [])) == ""
+
+
+def test_an_unloadable_design_meets_no_target(too_big, page_html, visible_text):
+    from labs.core.components import TargetCheck
+
+    card = TargetCheck(too_big, [{"field": "latency", "at_most": "10 s"}])
+    assert 'data-target="missed"' in page_html(card)
+    assert "cannot load" in visible_text(card)
+
+
+def test_a_lever_declared_the_lesson_says_so_under_it(visible_text):
+    from labs.core.controls import EngineControls
+
+    control = {
+        "param": "efficiency",
+        "label": "Efficiency",
+        "min": 0.1,
+        "max": 1.0,
+        "default": 0.5,
+        "step": 0.1,
+        "lesson": "Memory-bound: faster arithmetic buys nothing.",
+    }
+    shown = EngineControls([control], CLOUD | {"inputs": {}})
+    assert "Memory-bound: faster arithmetic buys nothing." in visible_text(shown)

@@ -1,0 +1,57 @@
+"""The bars a KAT asks the student to meet, checked live against the engine's numbers.
+
+A spec's ``targets`` (the track's nemesis bar, an SLO, a frame budget) reach the lab as data;
+this card says, for the design on screen, whether it meets each bar of the student's track, and
+for a bar declared a wall (no setting of the KAT's controls can meet it, which ``labgen
+validate`` proved) it says why that wall is the lesson. The kit compares; mlsys computes.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import marimo as mo
+
+from labs.core import style
+from labs.core.format import format_quantity
+from labs.core.labels import field_label
+from labs.core.markdown import render_safe_inline
+from mlsys import Quantity
+
+
+def target_met(value: Quantity, bar: Quantity, direction: str) -> bool:
+    """Whether ``value`` meets ``bar`` (``at_most`` or ``at_least``), in the bar's unit."""
+    magnitude = value.to(bar.units).magnitude
+    return magnitude <= bar.magnitude if direction == "at_most" else magnitude >= bar.magnitude
+
+
+def _row(profile: Any, target: Mapping[str, Any]) -> str:
+    direction = "at_most" if target.get("at_most") else "at_least"
+    bar = Quantity(target[direction])
+    value = getattr(profile, target["field"])
+    sign = "≤" if direction == "at_most" else "≥"
+    label = field_label(target["field"])
+    fits = bool(getattr(profile, "feasible", True))
+    met = fits and target_met(value, bar, direction)
+    state = "met" if met else ("cannot load" if not fits else "not met")
+    text = (
+        f"<strong>{html.escape(label)} {sign} {html.escape(format_quantity(bar))}</strong>: "
+        f"your design {html.escape(format_quantity(value))}, {state}."
+    )
+    if target.get("wall"):
+        text += f" <em>No setting here meets it.</em> {render_safe_inline(target['wall'])}"
+    kind = "met" if met else "missed"
+    return f'<div data-target="{kind}" {style.attrs("lg-caption")}>{text}</div>'
+
+
+def TargetCheck(profile: Any, targets: Sequence[Mapping[str, Any]]) -> mo.Html:
+    """One line per bar of the student's track (``targets``: ``field``, ``at_most`` or
+    ``at_least`` as a quantity string such as "7.5 ms", optional ``wall`` text): the bar, the
+    design's value and whether it meets it; a design that does not fit meets nothing. Empty
+    when the track has no bar in this KAT."""
+    if not targets:
+        return mo.Html("")
+    rows = "".join(_row(profile, target) for target in targets)
+    return mo.Html(f"<div data-targets {style.attrs('lg-card')}>{rows}</div>")
