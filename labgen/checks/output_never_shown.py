@@ -33,7 +33,9 @@ class OutputNeverShown(Check):
       expression: marimo shows only a cell's last expression (or what `mo.output` is given),
       so the value is thrown away, also inside an `if` or a `for`;
     * a name bound to such a value that the cell never uses again, never returns, and that
-      no other cell reads.
+      no other cell reads;
+    * a widget (`part_d_depth = mo.ui.slider(...)`) that other cells read only through its
+      `.value`: no cell places it on the page, so the student has nothing to move.
 
     ## Why is this bad
     The student never sees it. A dashboard built and then dropped, or a slider that no cell
@@ -137,7 +139,7 @@ class OutputNeverShown(Check):
                 mo.md(f"Depth {part_e_depth.value}")
                 return
             """,
-            count=3,
+            count=4,
         ),
     )
 
@@ -149,6 +151,10 @@ class OutputNeverShown(Check):
         }
         self._cell: Cell | None = None  # the cell being walked
         self._reads: set[str] = set()  # names read in it so far
+        # Widget globals (`x = mo.ui.slider(...)` at a cell's top level) -> where they are
+        # made, and whether any cell uses them other than by reading `.value`.
+        self._widgets = self._widget_globals()
+        self._placed: set[str] = set()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         cell = self.context.cell_for_node(node)
@@ -156,8 +162,43 @@ class OutputNeverShown(Check):
             self._cell, self._reads = cell, set()
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self._cell is not None and not _binds(node, self.parent(node)):
+        parent = self.parent(node)
+        if self._cell is not None and not _binds(node, parent):
             self._reads.add(node.value)
+            if (
+                node.value in self._widgets
+                and not _reads_value(node, parent)
+                and not isinstance(self._return_of(node), cst.Return)
+            ):
+                self._placed.add(node.value)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for name, (target, value) in self._widgets.items():
+            if name in self._placed or not any(name in cell.refs for cell in self.cells):
+                continue  # shown somewhere, or never used at all (reported per cell)
+            self.report(
+                target,
+                f"`{name}` holds `{dotted(value.func)}(...)` but no cell ever shows it: cells "
+                "only read its `.value`, so the student has nothing to move",
+            )
+
+    def _widget_globals(self) -> dict[str, tuple[cst.Name, cst.Call]]:
+        found = {}
+        for cell in self.cells:
+            if cell.kind != "cell":
+                continue
+            for target, value in cell.assigned.items():
+                if target.value in cell.defs and isinstance(value, cst.Call):
+                    names = self.qualified_names(value.func)
+                    if any(n.rpartition(".")[0] == "marimo.ui" for n in names):
+                        found[target.value] = (target, value)
+        return found
+
+    def _return_of(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        parent = self.parent(node)
+        while isinstance(parent, cst.Element | cst.Tuple):
+            parent = self.parent(parent)
+        return parent
 
     def visit_Expr(self, node: cst.Expr) -> None:
         cell = self.cell_of(node)
@@ -235,3 +276,10 @@ def _returned(cell: Cell) -> frozenset[str]:
     elements = value.elements if isinstance(value, cst.Tuple) else ()
     names = [value] if isinstance(value, cst.Name) else [e.value for e in elements]
     return frozenset(n.value for n in names if isinstance(n, cst.Name))
+
+
+def _reads_value(node: cst.Name, parent: cst.CSTNode | None) -> bool:
+    """Whether ``node`` is only read for its value (``slider.value``), which shows nothing."""
+    return (
+        isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value == "value"
+    )
