@@ -99,9 +99,11 @@ def KatHeading(number: int, total: int, title: str, *, step: str = "Predict") ->
     )
     return mo.Html(
         f'<section data-kat="{int(number)}" {style.attrs("lg-kat")}>'
-        f"<div {style.attrs('lg-eyebrow')}>KAT {int(number)} of {int(total)}</div>"
-        f"<h2 {style.attrs('lg-kat-title')}>{render_safe_inline(title)}</h2>"
-        f'<ol aria-label="Steps of this task" {style.attrs("lg-steps")}>{items}</ol></section>'
+        # One row: which task, and the steps (they wrap under it on a phone).
+        f"<div {style.attrs('lg-kat-row')}><div {style.attrs('lg-eyebrow')}>KAT {int(number)}"
+        f' of {int(total)}</div><ol aria-label="Steps of this task" {style.attrs("lg-steps")}>'
+        f"{items}</ol></div>"
+        f"<h2 {style.attrs('lg-kat-title')}>{render_safe_inline(title)}</h2></section>"
     )
 
 

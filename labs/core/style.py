@@ -67,7 +67,8 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         " margin-bottom: 0.5rem; color: inherit;",
         "lg-eyebrow": "color: inherit; opacity: 0.8; font-size: 0.8rem; letter-spacing: 0.06em;"
         " text-transform: uppercase;",
-        "lg-title": "color: inherit; font-size: 1.6rem; font-weight: 700; margin: 0.2rem 0;",
+        "lg-title": "color: inherit; font-size: 1.5rem; font-weight: 700; line-height: 1.25;"
+        " margin: 0.15rem 0;",
         "lg-reading": "color: inherit; opacity: 0.85; font-size: 0.95rem;",
         # Cards carry their own ink and paper, so they read the same in marimo's dark theme;
         # long words and tables wrap or scroll inside the card instead of pushing it wider.
@@ -115,7 +116,8 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         "lg-kat": f"border-top: 4px solid {BLUE_LINE}; border-radius: 8px; background: {PAPER};"
         f" color: {INK}; padding: 0.5rem 1rem; margin-top: 0.25rem;",
         "lg-kat-title": f"color: {INK}; font-size: 1.3rem; font-weight: 700; line-height: 1.3;"
-        " margin: 0.15rem 0 0.35rem 0;",
+        " margin: 0.2rem 0 0.1rem 0;",
+        "lg-kat-row": "display: flex; flex-wrap: wrap; align-items: center; gap: 0.25rem 0.75rem;",
         "lg-steps": "display: flex; flex-wrap: wrap; gap: 0.35rem; list-style: none; margin: 0;"
         " padding: 0;",
         "lg-step": f"border: 1px solid {RULE}; border-radius: 999px; padding: 0.05rem 0.6rem;"
