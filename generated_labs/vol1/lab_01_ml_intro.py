@@ -123,7 +123,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, dam_setup, kat1_prediction, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "runtime",
@@ -232,7 +232,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, dam_setup, kat2_prediction, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "model",
@@ -348,7 +348,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, dam_setup, kat3_prediction, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "system",
@@ -492,7 +492,7 @@ def _(SafeMarkdown, lab_tracks, mo, track_selector):
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "A colleague proposes buying a chip with twice the peak FLOP/s. Using the three terms you measured (open the math behind the cards), explain to your stakeholder when that purchase buys nothing, which lever shrank the dominant term instead (runtime or batch), and what each request paid in latency for the throughput you gained.",
@@ -503,7 +503,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "For each change you tried (smaller number format, bigger batch, the older A100), name the D·A·M axis you relieved and the bottleneck the cards showed afterwards. Which single change helped the language model most, why did the A100 lose by less than its peak-FLOP/s gap suggests, and what new limit appeared at large batch?",
@@ -514,7 +514,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Explain why the data-centre model cannot simply be copied onto the microcontroller: for each tier you visited, give the smallest model that fits and its latency, and note which tier needed int8 for the keyword spotter (DSCNN) to answer inside 10 ms. Then tell your stakeholder which of these walls your own track will hit first.",

@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -67,6 +68,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -201,7 +203,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -243,6 +245,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -290,15 +293,28 @@ def _(
                     "throughput",
                 ],
             ),
-            PredictionComparison(
-                kat1_locked,
-                {
-                    "cloud_titan": "moving the data (the memory bar)",
-                    "edge_guardian": "the fixed dispatch overhead (the overhead bar)",
-                    "mobile_nomad": "the arithmetic (the compute bar)",
-                    "tiny_pioneer": "the arithmetic (the compute bar)",
-                }[track_selector.value],
-                design=kat1_expected,
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked,
+                        {
+                            "cloud_titan": "moving the data (the memory bar)",
+                            "edge_guardian": "the fixed dispatch overhead (the overhead bar)",
+                            "mobile_nomad": "the arithmetic (the compute bar)",
+                            "tiny_pioneer": "the arithmetic (the compute bar)",
+                        }[track_selector.value],
+                        design=kat1_expected,
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "9.5 ms"}],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -311,7 +327,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Name the bar that dominates your waterfall and the lever that shrinks it. Then add a network round trip to the total: at least 1 to 5 ms to a regional data centre and about 36 ms across a continent. Which of your budgets would survive offloading, and which bar would the round trip dwarf?",
@@ -335,7 +351,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "efficiency",
@@ -455,7 +471,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Is your track's workload in the regime where faster arithmetic buys nothing? Double the efficiency and report what the latency did. Then move the batch size and the format: does the binding bar ever flip on your node, and where? Advise your stakeholder whether to pay for more FLOP/s, more bandwidth or less overhead, with the numbers.",
@@ -483,7 +499,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "precision",
@@ -508,6 +524,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -516,6 +533,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -537,8 +555,28 @@ def _(
             MathPeek(
                 kat3_profile.math, fields=["memory_footprint", "energy_per_sample", "latency"]
             ),
-            PredictionComparison(
-                kat3_locked, kat3_expected.memory_footprint, unit="MB", design=kat3_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked, kat3_expected.memory_footprint, unit="MB", design=kat3_expected
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "15.8 mJ"}],
+                            "tiny_pioneer": [
+                                {"field": "memory_footprint", "at_most": "950 kB"},
+                                {
+                                    "field": "energy_per_sample",
+                                    "at_most": "10 uJ",
+                                    "wall": "No number format brings one audio frame near 10 µJ: the core draws hundreds of milliwatts while it computes, so a 1 mW average can only come from computing briefly and sleeping the rest of each frame, which later labs explore. Here the wall is the lesson.",
+                                },
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -551,14 +589,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. If your node cannot run fp16 or fp8, say what that removes from your options.",
             "edge_guardian": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. If your node cannot run fp16 or fp8, say what that removes from your options.",
             "mobile_nomad": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. If your node cannot run fp16 or fp8, say what that removes from your options.",
-            "tiny_pioneer": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. No format brings one frame near 10 µJ: that wall is the lesson here, so say what the chip would have to do between frames to average 1 mW. Your node cannot run fp16 or fp8: say what that removes from your options.\n\n**The wall is the lesson.** No number format brings one audio frame near 10 µJ: the core draws hundreds of milliwatts while it computes, so a 1 mW average can only come from computing briefly and sleeping the rest of each frame, which later labs explore. Here the wall is the lesson.",
+            "tiny_pioneer": "Choose the number format you will deploy; it is recorded for the next labs. Name the wall that binds your north star in that format (memory capacity, memory bandwidth, power or the deadline) and quote the card that proves it. No format brings one frame near 10 µJ: that wall is the lesson here, so say what the chip would have to do between frames to average 1 mW. Your node cannot run fp16 or fp8: say what that removes from your options.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])

@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -67,6 +68,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -195,7 +197,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -230,6 +232,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -238,6 +241,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -259,7 +263,20 @@ def _(
             MathPeek(
                 kat1_profile.math, fields=["memory_footprint", "latency", "energy_per_sample"]
             ),
-            PredictionComparison(kat1_locked, "16x", design=kat1_expected),
+            mo.vstack(
+                [
+                    PredictionComparison(kat1_locked, "16x", design=kat1_expected),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [{"field": "latency", "at_most": "9 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "15 mJ"}],
+                            "tiny_pioneer": [{"field": "memory_footprint", "at_most": "900 kB"}],
+                        }[track_selector.value],
+                    ),
+                ]
+            ),
         ]
     )
     return (
@@ -271,7 +288,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Write your track's stage-1 contract as numbers (memory, time per answer, energy per answer) and show the configuration on the cards that meets it. Tell your stakeholder what the same violation, found at deployment, would have cost under the 2^(N-1) rule.",
@@ -299,7 +316,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "batch_size",
@@ -399,7 +416,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Convert your throughput into evaluation passes per hour over a 50,000-sample validation set (3,600 x throughput / 50,000) and into iterations in a 26-week project, adding a day of retraining per cycle (the chapter's figure: Lab 8 puts a training step on the engine). Which batch and runtime would you ask your stakeholder to fund for the evaluation bench, and what do they cost in memory?",
@@ -425,7 +442,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "precision",
@@ -534,7 +551,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Move one stage's lever at a time and record which bar each one moved (the model stage owns the operations, and this lab keeps your track's model fixed). Then set the pipeline you will carry forward; its batch size is recorded. Which team (data, evaluation or platform) should your stakeholder staff next quarter to reach the north star, and why?",

@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -67,6 +68,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -204,7 +206,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -298,7 +300,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Halve the bytes per value and report what happened to the bytes moved and to the memory bar. Did the total latency follow? Explain with the waterfall whether your node was waiting on data, arithmetic or overhead, and what that means for the format your stakeholder should pay for.",
@@ -331,7 +333,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "precision",
@@ -366,6 +368,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -374,6 +377,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat2_inputs = live_inputs(kat2_setup, kat2_controls.value, active_track, lab_decisions)
     kat2_profile = Engine.solve(
@@ -399,8 +403,24 @@ def _(
             MathPeek(
                 kat2_profile.math, fields=["energy_per_sample", "power", "bytes_moved", "latency"]
             ),
-            PredictionComparison(
-                kat2_locked, kat2_expected.energy_per_sample, unit="mJ", design=kat2_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat2_locked,
+                        kat2_expected.energy_per_sample,
+                        unit="mJ",
+                        design=kat2_expected,
+                    ),
+                    TargetCheck(
+                        kat2_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "14.2 mJ"}],
+                            "tiny_pioneer": [],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -413,7 +433,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Choose the serving data format; it is recorded and reaches the serving lab. Open the math behind the energy: which part is largest on your node, the bytes moved, the operations, or static power over the time the chip is awake? Give your stakeholder the energy per inference in your format and in fp32, and say what the saving came from.",
@@ -460,7 +480,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "seq_len",
@@ -505,6 +525,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -539,15 +560,31 @@ def _(
                 kat3_profile.math,
                 fields=["memory_footprint", "memory_activations", "memory_weights", "latency"],
             ),
-            PredictionComparison(
-                kat3_locked,
-                {
-                    "cloud_titan": "the activations and the KV cache",
-                    "edge_guardian": "the activations",
-                    "mobile_nomad": "the activations",
-                    "tiny_pioneer": "the activations",
-                }[track_selector.value],
-                design=kat3_expected,
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        {
+                            "cloud_titan": "the activations and the KV cache",
+                            "edge_guardian": "the activations",
+                            "mobile_nomad": "the activations",
+                            "tiny_pioneer": "the activations",
+                        }[track_selector.value],
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [{"field": "latency", "at_most": "8 ms"}],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [
+                                {"field": "memory_footprint", "at_most": "336 kB"},
+                                {"field": "latency", "at_most": "10 ms"},
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -560,7 +597,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

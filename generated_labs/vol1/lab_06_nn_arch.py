@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -67,6 +68,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -202,7 +204,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -271,7 +273,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Place your architecture's intensity next to your node's ridge point (peak FLOP/s divided by bandwidth, both in the MathPeek). Name the structural feature of the family that produced the number (a filter reused at every position, or every weight read once per step) and say which wall your stakeholder is paying for.",
@@ -301,7 +303,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "efficiency",
@@ -388,7 +390,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Slide the efficiency from 0.1 to 1.0 and watch the waterfall. Name the bar that refused to shrink and explain why. Then state the efficiency you would promise for your architecture family (the chapter: dense 80-90 %, convolution 60-75 %, recurrent 30-50 % of peak) and what that promise means in your stakeholder's terms.",
@@ -416,7 +418,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "seq_len",
@@ -461,6 +463,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -469,6 +472,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -494,8 +498,21 @@ def _(
                 kat3_profile.math,
                 fields=["memory_footprint", "latency", "throughput", "energy_per_sample"],
             ),
-            PredictionComparison(
-                kat3_locked, kat3_expected.memory_footprint, unit="MB", design=kat3_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked, kat3_expected.memory_footprint, unit="MB", design=kat3_expected
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [{"field": "latency", "at_most": "7 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "12.5 mJ"}],
+                            "tiny_pioneer": [{"field": "memory_footprint", "at_most": "700 kB"}],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -508,7 +525,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -67,6 +68,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -204,7 +206,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "runtime",
@@ -284,7 +286,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -319,7 +321,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "batch_size",
@@ -422,7 +424,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -455,7 +457,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "runtime",
@@ -486,6 +488,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -494,6 +497,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -521,8 +525,24 @@ def _(
                 kat3_profile.math,
                 fields=["latency", "energy_per_sample", "throughput", "memory_footprint"],
             ),
-            PredictionComparison(
-                kat3_locked, kat3_expected.energy_per_sample, unit="mJ", design=kat3_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        kat3_expected.energy_per_sample,
+                        unit="mJ",
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [{"field": "latency", "at_most": "6.5 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "11.7 mJ"}],
+                            "tiny_pioneer": [{"field": "memory_footprint", "at_most": "640 kB"}],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -535,7 +555,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

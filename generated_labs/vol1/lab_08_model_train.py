@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -67,6 +68,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -210,7 +212,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -255,6 +257,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -263,6 +266,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -289,8 +293,33 @@ def _(
                 kat1_profile.math,
                 fields=["memory_footprint", "memory_weights", "memory_activations"],
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.memory_footprint, unit="GB", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.memory_footprint, unit="GB", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "80 GB",
+                                    "wall": "No precision, sequence length or batch brings full fine-tuning of 70.6 billion weights under 80 GB: the training state alone is over a terabyte. The wall is the lesson: this node can serve the model but not train it.",
+                                }
+                            ],
+                            "edge_guardian": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "mobile_nomad": [{"field": "memory_footprint", "at_most": "16 GB"}],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "600 kB",
+                                    "wall": "Training state in fp32 (weights, gradients and two Adam moments) needs about 7.4 MB, twelve times the 600 kB budget, and the chip has no smaller training format. The wall is the lesson: adaptation happens off the device.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -303,14 +332,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
-            "cloud_titan": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with the H100's 80 GB and tell your stakeholder why the card that serves the model cannot fine-tune it, and what it would take instead (a smaller model, adapters that train far fewer weights, checkpointing, or more than one node).\n\n**The wall is the lesson.** No precision, sequence length or batch brings full fine-tuning of 70.6 billion weights under 80 GB: the training state alone is over a terabyte. The wall is the lesson: this node can serve the model but not train it.",
+            "cloud_titan": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with the H100's 80 GB and tell your stakeholder why the card that serves the model cannot fine-tune it, and what it would take instead (a smaller model, adapters that train far fewer weights, checkpointing, or more than one node).",
             "edge_guardian": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with your training GPU's memory and tell your stakeholder whether training fits on one node, and how large a batch it can take.",
             "mobile_nomad": "Open the MathPeek: which term of the training state dominates, and does mixed precision shrink it? Compare the total with your training GPU's memory and tell your stakeholder whether training fits on one node, and how large a batch it can take.",
-            "tiny_pioneer": "Open the MathPeek: which term of the training state dominates? Compare the total with the 600 kB budget and tell your stakeholder why adaptation cannot run on the chip, and how the model should be trained off the device so that its int8 deployment still fits.\n\n**The wall is the lesson.** Training state in fp32 (weights, gradients and two Adam moments) needs about 7.4 MB, twelve times the 600 kB budget, and the chip has no smaller training format. The wall is the lesson: adaptation happens off the device.",
+            "tiny_pioneer": "Open the MathPeek: which term of the training state dominates? Compare the total with the 600 kB budget and tell your stakeholder why adaptation cannot run on the chip, and how the model should be trained off the device so that its int8 deployment still fits.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
@@ -336,7 +365,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "precision",
@@ -445,7 +474,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -480,7 +509,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "batch_size",
@@ -589,7 +618,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

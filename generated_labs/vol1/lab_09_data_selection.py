@@ -44,6 +44,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -75,6 +76,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -213,7 +215,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "phase",
@@ -255,6 +257,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -263,6 +266,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -289,8 +293,21 @@ def _(
                 kat1_profile.math,
                 fields=["latency", "latency_compute", "latency_memory", "latency_overhead"],
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "5.5 ms"}],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -303,7 +320,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -341,7 +358,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "seq_len",
@@ -432,7 +449,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -467,7 +484,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "phase",
@@ -514,6 +531,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -522,6 +540,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -541,8 +560,30 @@ def _(
             StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["energy_per_sample", "latency", "power"]),
             MathPeek(kat3_profile.math, fields=["energy_per_sample", "latency", "power"]),
-            PredictionComparison(
-                kat3_locked, kat3_expected.energy_per_sample, unit="mJ", design=kat3_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        kat3_expected.energy_per_sample,
+                        unit="mJ",
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "10 mJ"}],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "energy_per_sample",
+                                    "at_most": "33 uJ",
+                                    "wall": "1 mW at 30 gated windows a second leaves about 33 uJ per pass; the int8 LSTM needs hundreds, so gating alone cannot close the gap (the nemesis of this chapter).",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -555,14 +596,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Energy per request = energy per prefill + energy per decoded token x answer length. Work it out for a day of requests before and after a tighter retrieval budget, then with your format and runtime as well, and show that the savings multiply. Then tell the CFO why none of it shortens the prefill of a request that keeps its full context.",
             "edge_guardian": "Average power = energy per pass x passes per second. Work it out for 30 frames/s per camera before and after your selector, then with your format and runtime as well, and show that the savings multiply. Then tell the Safety Lead why none of it shortens the worst case: a frame the vehicle acts on still pays the full pass of KAT 1.",
             "mobile_nomad": "Average power = energy per pass x passes per second. Keep one keyframe inside 10 mJ, then work out the average at 60 frames/s before and after keyframing, with your format and runtime as well, and show that the savings multiply. Then tell the UX Designer what a head turn does: every frame becomes a keyframe and pays the full pass of KAT 1.",
-            "tiny_pioneer": "Average power = energy per pass x passes per second. Work it out at 100 windows/s, then with the gate keeping 30 %, then with your number format, and show that the savings multiply. Then tell the Hardware Lead the truth: 1 mW at 30 gated windows a second allows about 33 uJ per pass, and no number format brings the LSTM there, so gating narrows the gap but the wall stands; a window with speech still pays the full pass of KAT 1.\n\n**The wall is the lesson.** 1 mW at 30 gated windows a second leaves about 33 uJ per pass; the int8 LSTM needs hundreds, so gating alone cannot close the gap (the nemesis of this chapter).",
+            "tiny_pioneer": "Average power = energy per pass x passes per second. Work it out at 100 windows/s, then with the gate keeping 30 %, then with your number format, and show that the savings multiply. Then tell the Hardware Lead the truth: 1 mW at 30 gated windows a second allows about 33 uJ per pass, and no number format brings the LSTM there, so gating narrows the gap but the wall stands; a window with speech still pays the full pass of KAT 1.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])

@@ -44,6 +44,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -75,6 +76,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -211,7 +213,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -236,6 +238,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -244,6 +247,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -279,8 +283,21 @@ def _(
                     "memory_capacity",
                 ],
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.memory_footprint, unit="MB", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.memory_footprint, unit="MB", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [{"field": "memory_footprint", "at_most": "48 kB"}],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -293,7 +310,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -324,7 +341,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "precision",
@@ -396,7 +413,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Compression ratios lie. Compare the ratio of bytes between your two formats with the ratio of latencies, and use the waterfall to explain the difference on your node. Write the one profiling rule you will follow before promising anyone a compression speed-up.",
@@ -422,7 +439,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "precision",
@@ -458,6 +475,7 @@ def _(
     ParetoCurve,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -467,6 +485,7 @@ def _(
     mo,
     stated_profile,
     sweep_batches,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -487,11 +506,30 @@ def _(
             StepLabel("Observe", 3),
             MetricCards(kat3_profile, fields=["latency", "throughput", "memory_footprint"]),
             ParetoCurve(kat3_sweep, x="latency", y="throughput", design=kat3_profile),
-            MathPeek(kat3_profile.math, fields=["latency", "throughput", "memory_footprint"]),
-            PredictionComparison(
-                kat3_locked,
-                "Lower latency and higher throughput at every batch, and at least as many batches fit in memory",
-                design=kat3_expected,
+            MathPeek(
+                kat3_profile.math,
+                fields=["latency", "throughput", "memory_footprint", "energy_per_sample"],
+            ),
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        "Lower latency and higher throughput at every batch, and at least as many batches fit in memory",
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "5 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "9.2 mJ"}],
+                            "tiny_pioneer": [
+                                {"field": "latency", "at_most": "10 ms"},
+                                {"field": "memory_footprint", "at_most": "48 kB"},
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -505,7 +543,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

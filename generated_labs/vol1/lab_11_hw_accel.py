@@ -44,6 +44,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import EngineControls, ledger_inputs, live_inputs, stated_profile
@@ -69,6 +70,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -199,7 +201,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "batch_size",
@@ -277,7 +279,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         "Read your point against the ridge, in the format you signed off in Lab 10. Tell your stakeholder which resource of the node your design waits on, which one a bigger chip would have to bring more of, and which extra silicon would sit idle. Say what moving the batch did to your point: which count grew with the batch, and which stayed the same.",
@@ -300,7 +302,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "efficiency",
@@ -377,7 +379,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Apply Amdahl's law with the waterfall: the share p of the latency that faster arithmetic can touch, and the gain G the vendor promises. Explain the end-to-end speed-up you got. Then leave the slider at the efficiency you would defend in a purchase review: the ledger records it, and Lab 12 checks it against a published benchmark.",
@@ -403,7 +405,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "precision",
@@ -439,6 +441,7 @@ def _(
     PredictionComparison,
     Roofline,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -447,6 +450,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -477,12 +481,32 @@ def _(
                     "throughput",
                     "memory_footprint",
                     "achieved_flops",
+                    "energy_per_sample",
                 ],
             ),
-            PredictionComparison(
-                kat3_locked,
-                "The roof and the ridge point move up and right, and your design point moves right too: the same FLOPs now need fewer bytes",
-                design=kat3_expected,
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        "The roof and the ridge point move up and right, and your design point moves right too: the same FLOPs now need fewer bytes",
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "4.5 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "8.3 mJ"}],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "448 kB",
+                                    "wall": "The int8 LSTM alone claims 464 kB, more than the 448 kB left for it, and no number format or accelerator shrinks it further: the bytes must come from a smaller model.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -495,14 +519,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Write your hardware recommendation in attainable, not peak, numbers: where three decoding conversations sit at the format you signed off, which roof (compute or bandwidth) limits them, and whether a card with a third of the compute but 60 % of the bandwidth would serve nearly as many tokens per dollar. Mention one thing no accelerator can fix: the KV cache of every resident token still has to fit and still has to be read.",
             "edge_guardian": "Write your hardware recommendation in attainable, not peak, numbers: where two camera frames sit at the format you signed off, which roof limits them, and whether the pass fits inside 4.5 ms on this module. Then say what the Orin NX (a third of the compute, half the bandwidth) would do to that margin, and mention one thing no accelerator can fix: the dispatch tax and a throttling cabin.",
             "mobile_nomad": "Write your hardware recommendation in attainable, not peak, numbers: where one frame sits at the format you signed off, which roof limits it, and whether the frame stays inside 8.3 mJ (0.5 W at 60 frames per second). Then say what a phone-class chip drawing watts would do to the temples, and mention one thing no accelerator can fix.",
-            "tiny_pioneer": "Write your hardware recommendation in attainable, not peak, numbers: where one audio frame sits at the format you signed off and which roof limits it. Then face the wall: no format on this slider brings the LSTM under the 448 kB left for it, and no faster core gives back a single KB. Say where the missing kilobytes must come from (a smaller model, Lab 10's levers) and what a faster core does buy (energy per inference).\n\n**The wall is the lesson.** The int8 LSTM alone claims 464 kB, more than the 448 kB left for it, and no number format or accelerator shrinks it further: the bytes must come from a smaller model.",
+            "tiny_pioneer": "Write your hardware recommendation in attainable, not peak, numbers: where one audio frame sits at the format you signed off and which roof limits it. Then face the wall: no format on this slider brings the LSTM under the 448 kB left for it, and no faster core gives back a single KB. Say where the missing kilobytes must come from (a smaller model, Lab 10's levers) and what a faster core does buy (energy per inference).",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])

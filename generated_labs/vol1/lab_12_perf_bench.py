@@ -45,6 +45,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -77,6 +78,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -240,7 +242,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "efficiency",
@@ -270,6 +272,7 @@ def _(
     PredictionComparison,
     Roofline,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -278,6 +281,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -300,8 +304,21 @@ def _(
             MathPeek(
                 kat1_profile.math, fields=["latency", "arithmetic_intensity", "achieved_flops"]
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "4 ms"}],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -314,14 +331,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
-            "cloud_titan": "Move the efficiency slider from end to end and watch the latency: it does not move, because one conversation's decode waits on HBM, not on the tensor cores. That is the lesson: the 0.39 fitted to ResNet-50's compute-bound Offline result says nothing about this service. Use the roofline to show how far left of the ridge the decode sits, and tell the CFO which datasheet number your own benchmark measures.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
-            "edge_guardian": "Tune the efficiency until the engine reproduces the published 0.64 ms, and check that the frame stays inside the 4 ms budget. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the Orin sustains, and tell the Safety Lead what a 90th-percentile SingleStream number does and does not promise for the tail.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
-            "mobile_nomad": "There is no published AR1 point to reproduce: tune the efficiency and watch how much of the frame time depends on a number nobody has measured. Use the roofline to show how far below the peak the AR1 sustains, and tell the UX Designer which measurement must come first.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
-            "tiny_pioneer": "Tune the efficiency until the engine reproduces the published 75.1 ms on the STM32L4R5. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the core sustains, and tell the Hardware Lead what that efficiency says about the candidates' datasheets.\n\n**About the fraction of peak reached (efficiency) lever.** On a design that waits on memory, no fraction of peak compute moves the result: the lever misses the binding term, and a benchmark fitted on a compute-bound workload does not transfer.",
+            "cloud_titan": "Move the efficiency slider from end to end and watch the latency: it does not move, because one conversation's decode waits on HBM, not on the tensor cores. That is the lesson: the 0.39 fitted to ResNet-50's compute-bound Offline result says nothing about this service. Use the roofline to show how far left of the ridge the decode sits, and tell the CFO which datasheet number your own benchmark measures.",
+            "edge_guardian": "Tune the efficiency until the engine reproduces the published 0.64 ms, and check that the frame stays inside the 4 ms budget. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the Orin sustains, and tell the Safety Lead what a 90th-percentile SingleStream number does and does not promise for the tail.",
+            "mobile_nomad": "There is no published AR1 point to reproduce: tune the efficiency and watch how much of the frame time depends on a number nobody has measured. Use the roofline to show how far below the peak the AR1 sustains, and tell the UX Designer which measurement must come first.",
+            "tiny_pioneer": "Tune the efficiency until the engine reproduces the published 75.1 ms on the STM32L4R5. Compare it with the efficiency you planned with in Lab 11, use the roofline to show how far below the peak the core sustains, and tell the Hardware Lead what that efficiency says about the candidates' datasheets.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
@@ -347,7 +364,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "batch_size",
@@ -422,7 +439,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "SingleStream (batch 1) and Offline (the largest batch that fits) are both honest results of the same silicon. Find the largest batch that still fits, mark both points on the frontier and tell your stakeholder which one belongs on your spec sheet, which one would mislead them, and which conditions must be printed next to the number.",
@@ -450,7 +467,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "runtime",
@@ -486,6 +503,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -494,6 +512,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat3_inputs = live_inputs(kat3_setup, kat3_controls.value, active_track, lab_decisions)
     kat3_profile = Engine.solve(
@@ -527,8 +546,24 @@ def _(
                     "latency_overhead",
                 ],
             ),
-            PredictionComparison(
-                kat3_locked, kat3_expected.energy_per_sample, unit="mJ", design=kat3_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        kat3_expected.energy_per_sample,
+                        unit="mJ",
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "8 mJ"}],
+                            "tiny_pioneer": [{"field": "memory_footprint", "at_most": "384 kB"}],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -541,7 +576,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

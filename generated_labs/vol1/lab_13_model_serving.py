@@ -43,6 +43,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -74,6 +75,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -225,7 +227,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -257,6 +259,7 @@ def _(
     P99Histogram,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -294,8 +297,27 @@ def _(
             ),
             P99Histogram(kat1_serving, slo=serving_slo(track_selector.value), design=kat1_profile),
             MathPeek(kat1_serving.math),
-            PredictionComparison(
-                kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [{"field": "latency", "at_most": "39 ms"}],
+                            "edge_guardian": [{"field": "latency", "at_most": "3.5 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "7.5 mJ"}],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "320 kB",
+                                    "wall": "The int8 LSTM claims about 464 kB, and no number format the engine offers shrinks it under the 320 kB share: the overrun is the nemesis, carried forward.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -309,14 +331,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Compare the P99 with the service time S of a whole request in the math peek (a 512-token prefill plus 256 steps like the one you predicted): how many times larger is the tail, and why? Each step fits the 39 ms a token may take for an answer to land in 10 s, yet no setting in this lab brings the P99 under the 10 s objective: an answer holds the card for about 6 s, so one conversation at a time keeps it about 60 % busy (the tail reaches 30 s), and a static batch makes early conversations wait about 10 s for each one that fills it. That wall is the lesson. Say which setting you would serve with and tell the CFO what it would take (continuous batching, a second card) to meet the objective.",
             "edge_guardian": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format and runtime you would serve with: one frame must take under 3.5 ms before any queue, and the histogram shows whether the P99 stays under it too. Tell the Safety Lead what the Lab 4 format decision did to the tail.",
             "mobile_nomad": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format and runtime you would serve with, check that one frame costs at most 7.5 mJ (0.45 W at 60 frames per second) and that the P99 lands inside the 16.7 ms slot, and tell the UX Designer what the Lab 4 format decision did to the tail.",
-            "tiny_pioneer": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format you would serve with and say whether its P99 lands before the next 10 ms window. Then answer the Hardware Lead's last question: no format here brings the LSTM under its 320 kB share, so the overrun stays on the list.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB, and no number format the engine offers shrinks it under the 320 kB share: the overrun is the nemesis, carried forward.",
+            "tiny_pioneer": "Compare the P99 with the service time S in the math peek: how many times larger is the tail, and why? Name the format you would serve with and say whether its P99 lands before the next 10 ms window. Then answer the Hardware Lead's last question: no format here brings the LSTM under its 320 kB share, so the overrun stays on the list.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
@@ -339,7 +361,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "batch_size",
@@ -426,7 +448,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -459,7 +481,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "efficiency",
@@ -546,7 +568,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {

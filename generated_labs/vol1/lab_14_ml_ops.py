@@ -44,6 +44,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -76,6 +77,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -227,7 +229,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -272,6 +274,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -280,6 +283,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -315,8 +319,33 @@ def _(
                     "memory_capacity",
                 ],
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.memory_footprint, unit="MB", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.memory_footprint, unit="MB", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "40 GB",
+                                    "wall": "Two resident copies must share 80 GB of HBM, 40 GB each, and one 8-bit copy of the 70B weights alone is about 70 GB: blue-green on one H100 cannot be configured.",
+                                }
+                            ],
+                            "edge_guardian": [],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "256 kB",
+                                    "wall": "The int8 LSTM claims about 464 kB, more than the 256 kB share, and no format the engine offers shrinks it further: the second copy lives in flash.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -329,14 +358,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
-            "cloud_titan": "Double the footprint for a second copy and hold it against the 80 GB: no format on this card lets two copies of the 70B model sit in HBM together (one 8-bit copy is 70 GB of weights alone), so blue-green on one H100 is a wall, not a setting. Say which release strategy this one card can run instead (a drain-and-swap, a canary window, a shadow on another day's traffic) and defend it to the CFO, including how a rollback happens and what it costs in tokens per dollar.\n\n**The wall is the lesson.** Two resident copies must share 80 GB of HBM, 40 GB each, and one 8-bit copy of the 70B weights alone is about 70 GB: blue-green on one H100 cannot be configured.",
+            "cloud_titan": "Double the footprint for a second copy and hold it against the 80 GB: no format on this card lets two copies of the 70B model sit in HBM together (one 8-bit copy is 70 GB of weights alone), so blue-green on one H100 is a wall, not a setting. Say which release strategy this one card can run instead (a drain-and-swap, a canary window, a shadow on another day's traffic) and defend it to the CFO, including how a rollback happens and what it costs in tokens per dollar.",
             "edge_guardian": "Double the footprint for a second copy and hold it against the Orin's memory: does a shadow copy fit beside the incumbent? Say which release strategy the vehicle can run (shadow, blue-green, canary) and defend it to the Safety Lead, including how a rollback happens without missing a frame.",
             "mobile_nomad": "Double the footprint for a second copy and hold it against the glasses' memory: does a shadow filter fit beside the one the wearer sees? Say which release strategy the glasses can run (shadow, blue-green, canary) and defend it to the UX Designer, including how a rollback happens.",
-            "tiny_pioneer": "Hold one copy against the 256 kB share: even one int8 LSTM overruns it, and no format here brings it under, so a second copy in SRAM is out of the question. Say why an A/B image in flash with a reboot is the release strategy this earbud can run, and tell the Hardware Lead what rolling back costs the wearer.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB, more than the 256 kB share, and no format the engine offers shrinks it further: the second copy lives in flash.",
+            "tiny_pioneer": "Hold one copy against the 256 kB share: even one int8 LSTM overruns it, and no format here brings it under, so a second copy in SRAM is out of the question. Say why an A/B image in flash with a reboot is the release strategy this earbud can run, and tell the Hardware Lead what rolling back costs the wearer.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
@@ -362,7 +391,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "runtime",
@@ -394,6 +423,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat2_controls,
     kat2_locked,
@@ -402,6 +432,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat2_inputs = live_inputs(kat2_setup, kat2_controls.value, active_track, lab_decisions)
     kat2_profile = Engine.solve(
@@ -429,10 +460,24 @@ def _(
                     "energy",
                     "latency_compute",
                     "latency_memory",
+                    "energy_per_sample",
                 ],
             ),
-            PredictionComparison(
-                kat2_locked, kat2_expected.latency_overhead, unit="ms", design=kat2_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat2_locked, kat2_expected.latency_overhead, unit="ms", design=kat2_expected
+                    ),
+                    TargetCheck(
+                        kat2_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "1.5 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "3.35 mJ"}],
+                            "tiny_pioneer": [],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -445,7 +490,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -475,7 +520,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "precision",
@@ -558,7 +603,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         "Move every control and list what changes the histogram: every lever is an engineering choice, and none of them is the data. Then tell your stakeholder which statistical signal you would add to catch the drift (an input statistic such as PSI, delayed labels, or outcomes), where on your node it would run, and what it would cost.",

@@ -44,6 +44,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -76,6 +77,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -227,7 +229,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "batch_size",
@@ -267,6 +269,7 @@ def _(
     MetricCards,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -275,6 +278,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -308,8 +312,30 @@ def _(
                     "latency_overhead",
                 ],
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.energy_per_sample, unit="mJ", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked,
+                        kat1_expected.energy_per_sample,
+                        unit="mJ",
+                        design=kat1_expected,
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "2.5 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "5.8 mJ"}],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "energy_per_sample",
+                                    "at_most": "10 uJ",
+                                    "wall": "1 mW at 100 frames a second is 10 uJ per frame; the int8 LSTM needs hundreds on this core, whatever the batch.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -322,14 +348,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Multiply your energy per token by a year of the service's traffic (0.1 answers a second, 256 tokens each, around the clock). Using the chapter's comparison of serving with training, tell the CFO where the next engineering week should go and what it would save in kWh and dollars.",
             "edge_guardian": "Multiply your energy per frame by a year of driving (30 frames a second, an hour a day), and keep one frame inside the 2.5 ms perception share while you do. Using the chapter's comparison of serving with training, tell the Safety Lead where the next engineering week should go and what it would save from the battery.",
             "mobile_nomad": "Multiply your energy per frame by a year of wear (60 frames a second, two hours a day), and check that one frame stays inside 5.8 mJ (0.35 W). Using the chapter's comparison of serving with training, tell the UX Designer where the next engineering week should go.",
-            "tiny_pioneer": "Multiply your energy per frame by a year of listening (100 frames a second, eight hours a day). Then face the budget: 1 mW is 10 uJ per frame, and no batch brings the LSTM near it on this core, so the wall stands. Using the chapter's comparison of serving with training, tell the Hardware Lead where the next engineering week should go.\n\n**The wall is the lesson.** 1 mW at 100 frames a second is 10 uJ per frame; the int8 LSTM needs hundreds on this core, whatever the batch.",
+            "tiny_pioneer": "Multiply your energy per frame by a year of listening (100 frames a second, eight hours a day). Then face the budget: 1 mW is 10 uJ per frame, and no batch brings the LSTM near it on this core, so the wall stands. Using the chapter's comparison of serving with training, tell the Hardware Lead where the next engineering week should go.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
@@ -352,7 +378,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "runtime",
@@ -430,7 +456,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         {
@@ -460,7 +486,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "precision",
@@ -492,6 +518,7 @@ def _(
     P99Histogram,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -526,10 +553,29 @@ def _(
             MetricCards(kat3_profile, fields=["memory_footprint", "latency", "energy_per_sample"]),
             P99Histogram(kat3_serving, slo=serving_slo(track_selector.value), design=kat3_profile),
             MathPeek(kat3_serving.math),
-            PredictionComparison(
-                kat3_locked,
-                "More bytes per inference: memory, time and energy per sample all rise",
-                design=kat3_expected,
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked,
+                        "More bytes per inference: memory, time and energy per sample all rise",
+                        design=kat3_expected,
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "224 kB",
+                                    "wall": "The int8 LSTM claims about 464 kB against a 224 kB share, and no format shrinks it further: the safeguard cannot be a wider model.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -543,14 +589,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: no wider format than 8 bits fits the 70B weights in 80 GB, so find the format that fits and name the safeguard you would use instead of a wider one (disaggregated monitoring with the chapter's alert thresholds, a second pass over flagged answers), and tell the CFO what it costs.",
             "edge_guardian": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: does the wider format fit the node and keep the tail inside your bar? If your node cannot afford it, name the safeguard you would use instead (disaggregated monitoring with the chapter's alert thresholds, a fallback path) and tell your stakeholder what it costs.",
             "mobile_nomad": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: does the wider format fit the node and keep the tail inside your bar? If your node cannot afford it, name the safeguard you would use instead (disaggregated monitoring with the chapter's alert thresholds, a fallback path) and tell your stakeholder what it costs.",
-            "tiny_pioneer": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: even the int8 LSTM overruns the 224 kB share, and fp32 is four times larger, so the wider format is out. Name the safeguard that fits the chip instead (per-group counters, a fallback path) and tell the Hardware Lead what it costs in KB and microjoules.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB against a 224 kB share, and no format shrinks it further: the safeguard cannot be a wider model.",
+            "tiny_pioneer": "Choose the format you will ship as your responsible choice and justify it with the histogram and the footprint: even the int8 LSTM overruns the 224 kB share, and fp32 is four times larger, so the wider format is out. Name the safeguard that fits the chip instead (per-group counters, a fallback path) and tell the Hardware Lead what it costs in KB and microjoules.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])

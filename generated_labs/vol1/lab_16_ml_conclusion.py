@@ -45,6 +45,7 @@ def _(pyodide_ready):
         SafeMarkdown,
         StakeholderReflection,
         StepLabel,
+        TargetCheck,
         TrackSelector,
     )
     from labs.core.controls import (
@@ -78,6 +79,7 @@ def _(pyodide_ready):
         StakeholderReflection,
         StepLabel,
         Systems,
+        TargetCheck,
         TrackSelector,
         ledger_inputs,
         live_inputs,
@@ -230,7 +232,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat1_prediction, lab_decisions, mo):
-    kat1_locked = PredictionLock(kat1_prediction)
+    kat1_locked = PredictionLock(kat1_prediction, label="KAT 1 · Step 2 of 4: Act")
     kat1_setup = [
         {
             "param": "precision",
@@ -276,6 +278,7 @@ def _(
     PredictionComparison,
     Roofline,
     StepLabel,
+    TargetCheck,
     active_track,
     kat1_controls,
     kat1_locked,
@@ -284,6 +287,7 @@ def _(
     live_inputs,
     mo,
     stated_profile,
+    track_selector,
 ):
     kat1_inputs = live_inputs(kat1_setup, kat1_controls.value, active_track, lab_decisions)
     kat1_profile = Engine.solve(
@@ -315,8 +319,27 @@ def _(
                     "achieved_flops",
                 ],
             ),
-            PredictionComparison(
-                kat1_locked, kat1_expected.memory_footprint, unit="MB", design=kat1_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat1_locked, kat1_expected.memory_footprint, unit="MB", design=kat1_expected
+                    ),
+                    TargetCheck(
+                        kat1_profile,
+                        {
+                            "cloud_titan": [{"field": "memory_footprint", "at_most": "80 GB"}],
+                            "edge_guardian": [],
+                            "mobile_nomad": [],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "memory_footprint",
+                                    "at_most": "192 kB",
+                                    "wall": "The int8 LSTM claims about 464 kB against a 192 kB share, and no format on the chip shrinks it further: the margin is negative, and the review says so.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -329,14 +352,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, track_selector):
-    PredictionLock(kat1_prediction)
+    PredictionLock(kat1_prediction, label="KAT 1 · Step 4 of 4: Reflect")
     kat1_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Pull one thread: set the format one step wider and trace what happens, on the roofline and in the numbers, to memory and energy. Keep the design inside the 80 GB, name the constraint that breaks first and why, record the format you sign off, and tell the CFO which earlier decision it depends on.",
             "edge_guardian": "Pull one thread: set the format one step wider and trace what happens, on the roofline and in the numbers, to memory and energy. Name the constraint that breaks first and why, record the format you sign off, and tell your stakeholder which earlier decision it depends on.",
             "mobile_nomad": "Pull one thread: set the format one step wider and trace what happens, on the roofline and in the numbers, to memory and energy. Name the constraint that breaks first and why, record the format you sign off, and tell your stakeholder which earlier decision it depends on.",
-            "tiny_pioneer": "Pull one thread: set the format to fp32 and trace what happens, on the roofline and in the numbers, to memory and energy. Then state the margin the review asks for, even though it is negative: no format on this chip brings the LSTM under its 192 kB share. Record the format you sign off and tell the Hardware Lead which earlier decision it depends on.\n\n**The wall is the lesson.** The int8 LSTM claims about 464 kB against a 192 kB share, and no format on the chip shrinks it further: the margin is negative, and the review says so.",
+            "tiny_pioneer": "Pull one thread: set the format to fp32 and trace what happens, on the roofline and in the numbers, to memory and energy. Then state the margin the review asks for, even though it is negative: no format on this chip brings the LSTM under its 192 kB share. Record the format you sign off and tell the Hardware Lead which earlier decision it depends on.",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
@@ -357,7 +380,7 @@ def _(KatHeading, PredictionInput, mo):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat2_prediction, lab_decisions, mo):
-    kat2_locked = PredictionLock(kat2_prediction)
+    kat2_locked = PredictionLock(kat2_prediction, label="KAT 2 · Step 2 of 4: Act")
     kat2_setup = [
         {
             "param": "runtime",
@@ -446,7 +469,7 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, track_selector):
-    PredictionLock(kat2_prediction)
+    PredictionLock(kat2_prediction, label="KAT 2 · Step 4 of 4: Reflect")
     kat2_reflection = StakeholderReflection(
         track_selector.value,
         "Read each bar's share of the step from the waterfall and compute what a 10x improvement of each would buy end to end. Tell your stakeholder which single investment you would fund next and which tempting one you would refuse, and say in one sentence what serving from many nodes, the subject of Volume 2, might change about that answer.",
@@ -474,7 +497,7 @@ def _(KatHeading, PredictionInput, mo, track_selector):
 
 @app.cell
 def _(EngineControls, PredictionLock, StepLabel, active_track, kat3_prediction, lab_decisions, mo):
-    kat3_locked = PredictionLock(kat3_prediction)
+    kat3_locked = PredictionLock(kat3_prediction, label="KAT 3 · Step 2 of 4: Act")
     kat3_setup = [
         {
             "param": "batch_size",
@@ -520,6 +543,7 @@ def _(
     P99Histogram,
     PredictionComparison,
     StepLabel,
+    TargetCheck,
     active_track,
     kat3_controls,
     kat3_locked,
@@ -557,8 +581,27 @@ def _(
             ),
             P99Histogram(kat3_serving, slo=serving_slo(track_selector.value), design=kat3_profile),
             MathPeek(kat3_serving.math),
-            PredictionComparison(
-                kat3_locked, kat3_expected.throughput, unit="sample/s", design=kat3_expected
+            mo.vstack(
+                [
+                    PredictionComparison(
+                        kat3_locked, kat3_expected.throughput, unit="sample/s", design=kat3_expected
+                    ),
+                    TargetCheck(
+                        kat3_profile,
+                        {
+                            "cloud_titan": [],
+                            "edge_guardian": [{"field": "latency", "at_most": "2 ms"}],
+                            "mobile_nomad": [{"field": "energy_per_sample", "at_most": "5 mJ"}],
+                            "tiny_pioneer": [
+                                {
+                                    "field": "energy_per_sample",
+                                    "at_most": "10 uJ",
+                                    "wall": "1 mW at 100 frames a second is 10 uJ per frame; the LSTM needs hundreds on this core, so the review reports a negative margin.",
+                                }
+                            ],
+                        }[track_selector.value],
+                    ),
+                ]
             ),
         ]
     )
@@ -572,14 +615,14 @@ def _(
 
 @app.cell
 def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, track_selector):
-    PredictionLock(kat3_prediction)
+    PredictionLock(kat3_prediction, label="KAT 3 · Step 4 of 4: Reflect")
     kat3_reflection = StakeholderReflection(
         track_selector.value,
         {
             "cloud_titan": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. The 10 s answer objective of Lab 13 still fails on one card under static batching: say so plainly, by how much, and what it would take to close (continuous batching, a second card in Volume 2).",
             "edge_guardian": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. One frame must take at most 2 ms before any queue; say how much margin the final design leaves and which single change would erase it.",
             "mobile_nomad": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. One frame may cost at most 5 mJ (0.30 W at 60 frames per second); say how much of it is left.",
-            "tiny_pioneer": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. 1 mW is 10 uJ per frame, and the final design needs hundreds: the power wall fails on this chip whatever the batch. Say so plainly, by how much, and what it would take to close (a smaller model, a lower-power core, a duty cycle).\n\n**The wall is the lesson.** 1 mW at 100 frames a second is 10 uJ per frame; the LSTM needs hundreds on this core, so the review reports a negative margin.",
+            "tiny_pioneer": "Write the design review: for each part of your north star and your nemesis, pass or fail with its margin, read from the histogram, the math peek and the cards. 1 mW is 10 uJ per frame, and the final design needs hundreds: the power wall fails on this chip whatever the batch. Say so plainly, by how much, and what it would take to close (a smaller model, a lower-power core, a duty cycle).",
         }[track_selector.value],
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])

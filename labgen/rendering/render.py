@@ -242,6 +242,9 @@ class _Renderer:
             "number": py(index),
             "total": py(len(self.spec.kats)),
             "title": py(kat.title),
+            # Each lock names its step, so the locks of a lab tell apart.
+            "act_label": py(f"KAT {index} · Step 2 of 4: Act"),
+            "reflect_label": py(f"KAT {index} · Step 4 of 4: Reflect"),
             "prediction": _prediction(kat),
             "controls": py(_controls(kat)),
             "setup": Code("dam_setup" if self.intro else "active_track"),

@@ -123,16 +123,20 @@ def is_empty(prediction: Any) -> bool:
     return False
 
 
-def locked_view(message: str = LOCK_MESSAGE, *, refused: bool = False) -> mo.Html:
+def locked_view(
+    message: str = LOCK_MESSAGE, *, refused: bool = False, label: str | None = None
+) -> mo.Html:
     """The locked look of a KAT: the message, sharp, over a blurred task that cannot be used
-    (``refused``: the message says why a typed number was not taken, in the refusal colour)."""
+    (``refused``: the message says why a typed number was not taken, in the refusal colour;
+    ``label`` names the locked step, "KAT 2 · Step 4 of 4: Reflect", so locks tell apart)."""
     skeleton = "".join(
         f'<div class="lg-skeleton-bar" style="{style.css("lg-skeleton-bar")} width: {width}%;"></div>'
         for width in (80, 55, 92, 35)
     )
     kind = "lg-lock-refusal" if refused else "lg-lock-message"
+    eyebrow = f"<div {style.attrs('lg-eyebrow')}>{html.escape(label)}</div>" if label else ""
     return mo.Html(
-        f'<div data-lock="locked" {style.attrs("lg-lock")}>'
+        f'<div data-lock="locked" {style.attrs("lg-lock")}>{eyebrow}'
         f'<div role="status" {style.attrs(kind)}>{html.escape(message)}</div>'
         f'<div aria-hidden="true" {style.attrs("lg-locked")}>{skeleton}</div>'
         "</div>"
@@ -174,13 +178,17 @@ class LockedPrediction:
 _FIRST = "_labgen_first_prediction"
 
 
-def PredictionLock(prediction: Any) -> LockedPrediction:
+def PredictionLock(prediction: Any, *, label: str | None = None) -> LockedPrediction:
     """The guide's lock: stops the cell (``mo.stop``) with the locked look and ``LOCK_MESSAGE``
     while ``prediction`` (an element from ``PredictionInput`` or a plain value) is empty, so
     nothing downstream runs or shows. Once given, returns a ``LockedPrediction``: the first
-    committed value stays the judged one, a later change is shown as a revision."""
+    committed value stays the judged one, a later change is shown as a revision. ``label``
+    names the locked step on the lock ("KAT 1 · Step 2 of 4: Act")."""
     refusal = _refusal(prediction)
-    mo.stop(is_empty(prediction), locked_view(refusal or LOCK_MESSAGE, refused=bool(refusal)))
+    mo.stop(
+        is_empty(prediction),
+        locked_view(refusal or LOCK_MESSAGE, refused=bool(refusal), label=label),
+    )
     value = prediction_value(prediction)
     unit = getattr(prediction, "unit", None)
     if prediction is value or not isinstance(prediction, mo.Html):
