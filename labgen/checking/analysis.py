@@ -22,7 +22,7 @@ import libcst as cst
 from labgen.checking import noqa
 from labgen.checking.barrier import CheckTimeoutError, is_contained
 from labgen.checking.check import Check
-from labgen.checking.context import Environment, FileContext, child_nodes
+from labgen.checking.context import Environment, FileContext
 from labgen.checking.diagnostics import INTERNAL_ERROR, SYNTAX_ERROR, UNUSED_NOQA, Diagnostic
 from labgen.plugins import BUILTIN_PLUGINS
 
@@ -74,7 +74,7 @@ class _Walker(cst.CSTVisitor):
         leave after theirs, children in (nearly) source order. A plain walk of the nodes'
         fields, without LibCST's visitor, which rebuilds every node it passes."""
         stack: list[tuple[cst.CSTNode, bool]] = [(module, False)]
-        visit, leave = self._visit, self._leave
+        visit, leave, children = self._visit, self._leave, self._context.children
         while stack:
             node, leaving = stack.pop()
             methods = (leave if leaving else visit).get(type(node))
@@ -82,7 +82,9 @@ class _Walker(cst.CSTVisitor):
                 self._dispatch(methods, node)
             if not leaving:
                 stack.append((node, True))
-                stack.extend((child, False) for child in reversed(child_nodes(node)))
+                below = children.get(node)
+                if below:
+                    stack.extend([(child, False) for child in reversed(below)])
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         methods = self._visit.get(type(node))
