@@ -157,8 +157,10 @@ def ParetoCurve(
     x_title = f"{FIELD_TITLES.get(x, x)} ({unit_text(Quantity(1, x_unit))})"
     y_title = f"{FIELD_TITLES.get(y, y)} ({unit_text(Quantity(1, y_unit))})"
     kinds = [label for _, label in _POINT_KINDS]
-    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(type="log"))
-    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(type="log"))
+    # Few, non-overlapping ticks: a log axis over decades crowds a phone-width chart otherwise.
+    axis = alt.Axis(tickCount=5, labelOverlap="greedy", format="~g")
+    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(type="log"), axis=axis)
+    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(type="log"), axis=axis)
     points = (
         alt.Chart(alt.Data(values=rows))
         .mark_point(size=60, opacity=0.9, filled=True)

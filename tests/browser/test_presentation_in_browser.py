@@ -166,3 +166,40 @@ def test_lab_reads_on_a_phone_and_a_desktop(address, browser, served_lab):
         raise
     finally:
         page.close()
+
+
+def test_an_uploaded_ledger_restores_its_track_and_a_bad_file_is_explained(
+    browser, served_lab, tmp_path
+):
+    """Lab 12 (served once for this module): a Tiny Pioneer ledger switches the lab to the Tiny
+    Pioneer track; a file that is not a ledger is refused in the student's words, with what to do,
+    right under the ledger and track controls."""
+    from labs.core.presets import expert_preset
+
+    chapter = resolve("ch12")
+    ledger = tmp_path / "design_ledger_v1ch11.json"
+    ledger.write_text(expert_preset(12, "tiny_pioneer").to_json(), encoding="utf-8")
+    foreign = tmp_path / "notes.json"
+    foreign.write_text('{"hello": "world"}', encoding="utf-8")
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(served_lab(ROOT / chapter.lab_path))
+        page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
+        page.get_by_text("Design ledger: continue from your last lab").first.click()
+        upload = page.locator("marimo-file input[type=file]").first
+        upload.set_input_files(str(ledger))
+        page.get_by_text("Tiny Pioneer: this chapter").first.wait_for(timeout=TIMEOUT_MS)
+        assert page.get_by_role("radio", name="Tiny Pioneer · Hearable Lead").is_checked()
+
+        page.locator("marimo-file input[type=file]").first.set_input_files(str(foreign))
+        alert = page.locator("[data-ledger-error]").first
+        alert.wait_for(timeout=TIMEOUT_MS)
+        text = alert.inner_text()
+        assert "notes.json is not a design ledger" in text
+        assert "Expert Preset" in text  # what to do
+        assert "schema" not in text  # no developer words
+    except Exception:
+        page.screenshot(path=str(SHOTS / "ledger-failure.png"))
+        raise
+    finally:
+        page.close()
