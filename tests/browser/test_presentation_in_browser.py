@@ -73,6 +73,8 @@ OVERFLOWS_JS = """
 FIRST_PREDICTION_JS = """
 () => {
   const app = document.getElementById('App');
+  const card = document.querySelector('[data-kat="1"]');
+  if (card) return card.closest('.output-area').getBoundingClientRect().bottom + app.scrollTop;
   for (const output of document.querySelectorAll('.output-area')) {
     if (/KAT 1\\b/.test(output.innerText)) {
       return output.getBoundingClientRect().bottom + app.scrollTop;
