@@ -62,7 +62,9 @@ def test_an_installed_plugin_that_fails_is_an_internal_error_diagnostic_in_check
     assert labgen_in(root, "build", "ch12", sites=(example_site,)).code == 0
     # The example plugin (installed beside the broken one) still reports its rule.
     lab = root / LAB12
-    lab.write_text(lab.read_text(encoding="utf-8").replace("## KAT 2:", "## KAT 2: FIXME"))
+    lab.write_text(
+        lab.read_text(encoding="utf-8").replace('KatHeading(2, 3, "', 'KatHeading(2, 3, "FIXME ')
+    )
     result = labgen_in(
         root,
         "check",

@@ -145,7 +145,7 @@ def test_labgen_check_runs_its_rule_and_p_no_turns_it_off(
     lab = root / LAB12
     lab.write_text(
         lab.read_text(encoding="utf-8").replace(
-            "## KAT 1: Reproduce a published result", "## KAT 1: TODO Reproduce a published result"
+            '"Reproduce a published result"', '"TODO Reproduce a published result"'
         ),
         encoding="utf-8",
     )
