@@ -173,20 +173,19 @@ def browser_wheels(lock: Path = BROWSER_LOCK) -> list[Path]:
 
 def _build_pure_wheel(name: str, version: str, hashes: list[str], scratch: Path) -> None:
     """Build ``name==version`` from its PyPI source distribution (hash-checked) into a pure
-    Python wheel in ``scratch``, with the environment ``PURE_FROM_SOURCE`` names."""
-    source = scratch / f"sdist-{name}"
+    Python wheel in ``scratch``, with the environment ``PURE_FROM_SOURCE`` names. Only this
+    distribution is built from source: its build tools install as wheels (building those from
+    source too would take minutes)."""
     pin = scratch / f"{name}.txt"
     pin.write_text(
         f"{name}=={version} " + " ".join(f"--hash=sha256:{h}" for h in hashes) + "\n",
         encoding="utf-8",
     )
-    command = _pip("download", "--quiet", "--no-deps", "--no-binary=:all:", "--require-hashes")
-    _run([*command, "-r", str(pin), "-d", str(source)], f"downloading {name}'s source from PyPI")
-    (sdist,) = source.glob("*.tar.gz")
-    env = {**os.environ, **PURE_FROM_SOURCE[name]}
     built = scratch / f"built-{name}"
-    command = _pip("wheel", "--quiet", "--no-deps", "-w", str(built), str(sdist))
-    _run(command, f"building {name} without its C extension", env=env)
+    command = _pip("wheel", "--quiet", "--no-deps", f"--no-binary={name}", "--require-hashes")
+    command += ["-r", str(pin), "-w", str(built)]
+    env = {**os.environ, **PURE_FROM_SOURCE[name]}
+    _run(command, f"building {name} from its PyPI source without its C extension", env=env)
     (wheel,) = built.glob("*.whl")
     if not wheel.name.endswith("-py3-none-any.whl"):
         raise FetchError(f"building {name} without its C extension made {wheel.name}")
