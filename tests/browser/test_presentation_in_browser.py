@@ -113,6 +113,7 @@ def _full_screenshot(page, path: Path, viewport: dict[str, int]) -> None:
     height = page.evaluate("document.getElementById('App').scrollHeight")
     page.set_viewport_size({"width": viewport["width"], "height": min(height, 16_000)})
     page.wait_for_timeout(800)  # charts sized to their container redraw
+    page.evaluate("document.getElementById('App').scrollTo(0, 0)")
     page.screenshot(path=str(path))
     page.set_viewport_size(viewport)
 
