@@ -95,7 +95,12 @@ def pyodide_runtime(version: str | None = None) -> Path:
         if absent:
             raise FetchError(f"npm {spec} has no {', '.join(absent)}")
         shutil.rmtree(folder, ignore_errors=True)
-        os.replace(package, folder)
+        try:
+            os.replace(package, folder)
+        except OSError:
+            # Another process (a second test worker) finished the same fetch first.
+            if not all((folder / name).is_file() for name in wanted):
+                raise
     return folder
 
 
