@@ -57,7 +57,7 @@ def _servers() -> Iterator:
     servers it started are stopped when the generator is closed."""
     servers: list[subprocess.Popen] = []
 
-    def start(lab: Path) -> str:
+    def start(lab: Path, env: dict[str, str] | None = None) -> str:
         port = _free_port()
         server = subprocess.Popen(
             [
@@ -75,6 +75,7 @@ def _servers() -> Iterator:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            env=env,
         )
         servers.append(server)
         url = f"http://127.0.0.1:{port}/"

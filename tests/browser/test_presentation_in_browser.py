@@ -206,3 +206,30 @@ def test_an_uploaded_ledger_restores_its_track_and_a_bad_file_is_explained(
         raise
     finally:
         page.close()
+
+
+def test_the_dark_theme_reads(browser, marimo_run, tmp_path):
+    """Lab 15 under marimo's dark theme (a user setting): KAT 1 answered, axe-core finds no
+    serious or critical violation (colour contrast included) in the lab's output."""
+    config = tmp_path / "config" / "marimo"
+    config.mkdir(parents=True)
+    (config / "marimo.toml").write_text('[display]\ntheme = "dark"\n', encoding="utf-8")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    chapter = resolve("ch15")
+    spec = project_spec(ROOT, chapter)
+    answers = typed_answers(spec, book_chapter(1, 15), "cloud_titan")
+    page = browser.new_page(viewport=DESKTOP)
+    try:
+        page.goto(marimo_run(ROOT / chapter.lab_path, env))
+        page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
+        assert "dark" in page.evaluate("document.body.className")
+        _answer_every_kat(page, spec, answers)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(SHOTS / "ch15-dark-1280.png"))
+        violations, _ = _violations(page)
+        assert violations == [], violations
+    except Exception:
+        page.screenshot(path=str(SHOTS / "dark-failure.png"))
+        raise
+    finally:
+        page.close()
