@@ -20,6 +20,8 @@ CLAIM = re.compile(
     r"(?<![\w.\-–])(?P<number>\d+(?:[.,]\d+)?)\s*(?P<unit>%|x\b|×|ms\b|us\b|µs\b|s\b|[kMGT]B\b"
     r"|[kMGT]B/s\b|W\b|kW\b|TFLOPS\b|FLOPs\b)"
 )
+#: The unit of a number an answer check compares with: any unit the text gives it.
+ANY_UNIT = "*"
 #: Words of the feedback a lab gives a right answer.
 _RIGHT = re.compile(r"\bcorrect\b|\bright\b|\bexactly\b", re.IGNORECASE)
 
@@ -170,6 +172,35 @@ class AnswerBeforePrediction(Check):
             """,
             count=2,
         ),
+        Invalid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _():
+                import marimo as mo
+
+                return (mo,)
+
+
+            @app.cell
+            def _(mo):
+                mo.md("An 8-layer model needs 12 GB to train: predict how much it needs.")
+                part_d_prediction = mo.ui.number(start=0, stop=100, label="Memory (GB)")
+                return (part_d_prediction,)
+
+
+            @app.cell
+            def _(mo, part_d_prediction):
+                if abs(part_d_prediction.value - 12) <= 2:
+                    mo.callout(mo.md("**Correct.**"), kind="success")
+                return
+            """,
+            count=1,
+        ),
     )
 
     def __init__(self, context: FileContext) -> None:
@@ -214,7 +245,7 @@ class AnswerBeforePrediction(Check):
             source = self.context.module.code_for_node(node)
             for match in CLAIM.finditer(source):
                 claim = (_number(match["number"]), _unit(match["unit"]))
-                if claim in answer.claims:
+                if claim in answer.claims or (claim[0], ANY_UNIT) in answer.claims:
                     shown = f" (option {answer.label!r})" if answer.label else ""
                     self.report_in_text(
                         node,
@@ -252,7 +283,7 @@ def _answers(
         if label is not None:
             claims = _claims(label)
         elif isinstance(value, int | float) and not isinstance(value, bool):
-            claims = tuple((_number(str(value)), unit) for unit in ("%", "x"))
+            claims = ((_number(str(value)), ANY_UNIT),)
         else:
             claims = _claims(str(value))
         if claims:
@@ -301,10 +332,16 @@ def _judged(
     options: dict[str, dict[str, object]],
 ) -> tuple[str, object] | None:
     """(prediction, compared value) for ``p.value == "x"``, ``_pred == "x"`` (``_pred`` being
-    ``p.value``) or ``p.value in ("x", "y")`` (the first), else None."""
+    ``p.value``), ``p.value in ("x", "y")`` (the first) or, for a number,
+    ``abs(p.value - 8) <= 1``; else None."""
     if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
         return None
     comparison = test.comparisons[0]
+    distance = _distance_from(test.left)
+    if distance is not None:
+        guess, target = distance
+        prediction = _prediction_of(context, cell, guess, options)
+        return (prediction, target) if prediction else None
     if not isinstance(comparison.operator, cst.Equal | cst.In):
         return None
     right = comparison.comparator
@@ -315,6 +352,25 @@ def _judged(
         return None
     prediction = _prediction_of(context, cell, test.left, options)
     return (prediction, value) if prediction else None
+
+
+def _distance_from(node: cst.BaseExpression) -> tuple[cst.BaseExpression, float] | None:
+    """``(guess, 8)`` for ``abs(guess - 8)`` or ``abs(8 - guess)``, else None."""
+    if not (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Name)
+        and node.func.value == "abs"
+        and len(node.args) == 1
+    ):
+        return None
+    inner = node.args[0].value
+    if not (isinstance(inner, cst.BinaryOperation) and isinstance(inner.operator, cst.Subtract)):
+        return None
+    for guess, target in ((inner.left, inner.right), (inner.right, inner.left)):
+        value = literal(target)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return guess, value
+    return None
 
 
 def _prediction_of(
