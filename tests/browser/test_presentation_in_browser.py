@@ -118,7 +118,18 @@ def _full_screenshot(page, path: Path, viewport: dict[str, int]) -> None:
     page.set_viewport_size(viewport)
 
 
-def _violations(page) -> tuple[list[str], int]:
+def _marimo_upload_input(violation: dict) -> bool:
+    """marimo's own file widget: the visible upload button is labelled, but the hidden
+    ``<input type=file tabindex=-1>`` behind it has no label (marimo's markup, not the kit's;
+    the lab cannot reach it). Named here so that it is the only exception, and only while the
+    design ledger is open."""
+    return violation["id"] == "label" and all(
+        'type="file"' in node["html"] and 'tabindex="-1"' in node["html"]
+        for node in violation["nodes"]
+    )
+
+
+def _violations(page, *, allow=lambda violation: False) -> tuple[list[str], int]:
     """axe-core's serious and critical violations in the lab's output, and how many
     violations of any impact it found."""
     from axe_playwright_python.sync_playwright import Axe
@@ -127,7 +138,7 @@ def _violations(page) -> tuple[list[str], int]:
     return [
         f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}: {v['nodes'][0]['html'][:160]}"
         for v in results.response["violations"]
-        if v["impact"] in BLOCKING
+        if v["impact"] in BLOCKING and not allow(v)
     ], len(results.response["violations"])
 
 
@@ -189,6 +200,8 @@ def test_an_uploaded_ledger_restores_its_track_and_a_bad_file_is_explained(
         page.goto(served_lab(ROOT / chapter.lab_path))
         page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
         page.get_by_text("Design ledger: continue from your last lab").first.click()
+        violations, _ = _violations(page, allow=_marimo_upload_input)
+        assert violations == [], violations
         upload = page.locator("marimo-file input[type=file]").first
         upload.set_input_files(str(ledger))
         page.get_by_text("Tiny Pioneer: this chapter").first.wait_for(timeout=TIMEOUT_MS)
