@@ -14,24 +14,26 @@ import marimo as mo
 from labs.core import style
 from labs.core.charts import CHART_HEIGHT, card, data_table, finish, legend, note, palette_scale
 from labs.core.format import format_quantity, readable, unit_text
+from labs.core.labels import field_label
 from mlsys import Quantity
 
 #: Profile fields where more is better; every other field is better smaller.
 HIGHER_IS_BETTER = frozenset({"throughput", "arithmetic_intensity"})
 
-#: Axis titles of the profile fields a lab plots.
-FIELD_TITLES: Mapping[str, str] = {
-    "latency": "Latency",
-    "latency_compute": "Compute time",
-    "latency_memory": "Memory time",
-    "latency_overhead": "Dispatch tax",
-    "throughput": "Throughput",
-    "energy": "Energy per batch",
-    "energy_per_sample": "Energy per sample",
-    "memory_footprint": "Memory footprint",
-    "power": "Power",
-    "arithmetic_intensity": "Arithmetic intensity",
-}
+#: The profile fields a lab plots on a Pareto curve; their axis titles are the labels the
+#: metric cards use (``labs.core.labels``, the one table of names).
+PLOTTABLE: tuple[str, ...] = (
+    "latency",
+    "latency_compute",
+    "latency_memory",
+    "latency_overhead",
+    "throughput",
+    "energy",
+    "energy_per_sample",
+    "memory_footprint",
+    "power",
+    "arithmetic_intensity",
+)
 
 _POINT_KINDS = (
     ("frontier", "Pareto frontier"),
@@ -71,7 +73,7 @@ def _field(source: Any, name: str) -> Any:
     except AttributeError:
         raise ValueError(
             f"{name!r} is not a field of {type(source).__name__}; plot one of "
-            f"{', '.join(FIELD_TITLES)}"
+            f"{', '.join(PLOTTABLE)}"
         ) from None
 
 
@@ -154,8 +156,8 @@ def ParetoCurve(
     ``Engine.solve`` profile, or a mapping with the two fields as quantities) marked.
     """
     rows, x_unit, y_unit = pareto_rows(sweep_profile, x, y)
-    x_title = f"{FIELD_TITLES.get(x, x)} ({unit_text(Quantity(1, x_unit))})"
-    y_title = f"{FIELD_TITLES.get(y, y)} ({unit_text(Quantity(1, y_unit))})"
+    x_title = f"{field_label(x)} ({unit_text(Quantity(1, x_unit))})"
+    y_title = f"{field_label(y)} ({unit_text(Quantity(1, y_unit))})"
     kinds = [label for _, label in _POINT_KINDS]
     # Few, non-overlapping ticks: a log axis over decades crowds a phone-width chart otherwise.
     axis = alt.Axis(tickCount=5, labelOverlap="greedy", format="~g")
