@@ -56,6 +56,7 @@ KIT_IMPORTS: dict[str, str] = {
     "live_inputs": "from labs.core.controls import live_inputs",
     "stated_profile": "from labs.core.controls import stated_profile",
     "prediction_record": "from labs.core.predictions import prediction_record",
+    "serving_for": "from labs.core.controls import serving_for",
     "serving_ledger": "from labs.core.controls import serving_ledger",
     "serving_slo": "from labs.core.controls import serving_slo",
     "sweep_batches": "from labs.core.controls import sweep_batches",
@@ -191,7 +192,9 @@ def _verdict(kat: Any, name: str) -> Code:
     targets = _targets(kat)
     if targets is None:
         return Code(verdict)
-    return Code(f"mo.vstack([{verdict}, TargetCheck({name}_profile, {targets})])")
+    # The P99 histogram's KAT has the serving simulation, so its bars may name the P99.
+    serving = f", serving={name}_serving" if kat.instrument == "p99_histogram" else ""
+    return Code(f"mo.vstack([{verdict}, TargetCheck({name}_profile, {targets}{serving})])")
 
 
 def _targets(kat: Any) -> Code | None:

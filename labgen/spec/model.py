@@ -37,6 +37,7 @@ from labgen.spec.engine_inputs import (
 )
 from labgen.spec.registries import Registries, default_registries, suggestion, unknown_name
 from labgen.spec.vocabulary import ACTION_VERBS, UNOBSERVABLE_VERBS
+from labs.core.labels import SERVING_FIELDS
 from mlsys.ledger import TRACKS
 from mlsys.personas import Personas
 
@@ -630,11 +631,26 @@ class Reflection(SpecModel):
     )
 
 
+def _target_field(value: str, info: ValidationInfo) -> str:
+    if value in SERVING_FIELDS:
+        return value
+    message = unknown_name("profile_fields", value, registries_of(info))
+    if message:
+        raise _fail(f"{message}, or one of the serving simulation's: {', '.join(SERVING_FIELDS)}")
+    return value
+
+
+TargetField = Annotated[str, AfterValidator(_target_field)]
+
+
 class Target(SpecModel):
     """A bar the KAT asks one track to meet, such as the nemesis budget or an SLO."""
 
     track: Literal[TRACKS] = Field(description="The track the target applies to.")  # type: ignore[valid-type]
-    field: ProfileField = Field(description="PerformanceProfile field judged, e.g. latency.")
+    field: TargetField = Field(
+        description="PerformanceProfile field judged, e.g. latency; or latency_p99, the serving "
+        "simulation's P99 (a KAT whose instrument is the P99 histogram)."
+    )
     at_most: Text | None = Field(
         default=None, max_length=40, description="Upper bar with its unit, e.g. '7.5 ms'."
     )

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from mlsys import Engine, Models, Systems
+from mlsys import Engine, Models, ServingSimulation, Systems
+from mlsys.applications import application_of
 
 #: Every keyword of Engine.solve a lab passes, in the order it passes them.
 ENGINE_KEYWORDS: tuple[str, ...] = (
@@ -259,3 +261,16 @@ def stated_profile(
 ) -> Any:
     """The engine's profile at the KAT's stated configuration (see ``stated_inputs``)."""
     return solve_inputs(stated_inputs(controls, track, decisions, at))
+
+
+def serving_for(track_key: str, inputs: Mapping[str, Any]) -> Any:
+    """The serving simulation of the track's application (its request rate and SLO) for the
+    ``Engine.solve`` keywords ``inputs`` (as ``live_inputs`` gives them): a SystemLedger with
+    P50, P99, utilization and the latency samples (ms) a P99Histogram draws."""
+    application = replace(application_of(track_key), model=inputs["model"], system=inputs["system"])
+    choice = {
+        key: inputs[key]
+        for key in ("system", "batch_size", "precision", "efficiency", "runtime")
+        if inputs[key] is not None
+    }
+    return ServingSimulation(application).evaluate(choice)

@@ -20,6 +20,7 @@ from labs.core.configuration import (
     ledger_inputs,
     live_inputs,
     powers_of_two,
+    serving_for,
     shown,
     slider_steps,
     start_value,
@@ -36,6 +37,7 @@ __all__ = [
     "engine_inputs",
     "ledger_inputs",
     "live_inputs",
+    "serving_for",
     "serving_ledger",
     "serving_slo",
     "stated_profile",
@@ -113,22 +115,9 @@ def serving_ledger(
     values: Mapping[str, Any] | None = None,
     decisions: Mapping[str, Any] | None = None,
 ) -> Any:
-    """The serving simulation of the track's application (its request rate and SLO) on the
-    track's model and node with the controls' ``values``: a SystemLedger with P50, P99 and the
-    latency samples (ms) a P99Histogram draws."""
-    from dataclasses import replace
-
-    from mlsys import ServingSimulation
-    from mlsys.applications import application_of
-
-    inputs = engine_inputs(track, values, decisions)
-    application = replace(application_of(track_key), model=inputs["model"], system=inputs["system"])
-    choice = {
-        key: inputs[key]
-        for key in ("system", "batch_size", "precision", "efficiency", "runtime")
-        if inputs[key] is not None
-    }
-    return ServingSimulation(application).evaluate(choice)
+    """The serving simulation of the track's application on the track's model and node with the
+    controls' ``values`` (see ``serving_for``, which takes solved keywords)."""
+    return serving_for(track_key, engine_inputs(track, values, decisions))
 
 
 def serving_slo(track_key: str) -> Any:

@@ -21,6 +21,10 @@ PROFILE_METRICS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: Numbers a bar may name that the serving simulation computes, not ``Engine.solve``: a target
+#: on them needs the KAT's P99 histogram, which runs the simulation.
+SERVING_FIELDS: Mapping[str, str] = MappingProxyType({"latency_p99": "P99 latency"})
+
 #: The card label of every profile field a card can show.
 FIELD_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -38,6 +42,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "memory_activations": "Activations",
         "memory_kv_cache": "KV cache",
         "memory_capacity": "Node memory",
+        **SERVING_FIELDS,
     }
 )
 

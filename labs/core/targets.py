@@ -16,7 +16,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.format import format_quantity
-from labs.core.labels import field_label
+from labs.core.labels import SERVING_FIELDS, field_label
 from labs.core.markdown import render_safe_inline
 from mlsys import Quantity
 
@@ -27,10 +27,18 @@ def target_met(value: Quantity, bar: Quantity, direction: str) -> bool:
     return magnitude <= bar.magnitude if direction == "at_most" else magnitude >= bar.magnitude
 
 
-def _row(profile: Any, target: Mapping[str, Any]) -> str:
+def _value(profile: Any, serving: Any, field: str) -> Quantity:
+    if field in SERVING_FIELDS:
+        if serving is None:
+            raise ValueError(f"targets: {field} needs the serving simulation (serving=...)")
+        return getattr(serving.performance, field)
+    return getattr(profile, field)
+
+
+def _row(profile: Any, target: Mapping[str, Any], serving: Any) -> str:
     direction = "at_most" if target.get("at_most") else "at_least"
     bar = Quantity(target[direction])
-    value = getattr(profile, target["field"])
+    value = _value(profile, serving, target["field"])
     sign = "≤" if direction == "at_most" else "≥"
     label = field_label(target["field"])
     fits = bool(getattr(profile, "feasible", True))
@@ -46,12 +54,15 @@ def _row(profile: Any, target: Mapping[str, Any]) -> str:
     return f'<div data-target="{kind}" {style.attrs("lg-caption")}>{text}</div>'
 
 
-def TargetCheck(profile: Any, targets: Sequence[Mapping[str, Any]]) -> mo.Html:
+def TargetCheck(
+    profile: Any, targets: Sequence[Mapping[str, Any]], *, serving: Any = None
+) -> mo.Html:
     """One line per bar of the student's track (``targets``: ``field``, ``at_most`` or
     ``at_least`` as a quantity string such as "7.5 ms", optional ``wall`` text): the bar, the
     design's value and whether it meets it; a design that does not fit meets nothing. Empty
-    when the track has no bar in this KAT."""
+    when the track has no bar in this KAT. ``serving`` (the KAT's serving simulation) gives the
+    values of bars on its numbers, such as ``latency_p99``."""
     if not targets:
         return mo.Html("")
-    rows = "".join(_row(profile, target) for target in targets)
+    rows = "".join(_row(profile, target, serving) for target in targets)
     return mo.Html(f"<div data-targets {style.attrs('lg-card')}>{rows}</div>")
