@@ -239,3 +239,58 @@ def test_a_number_that_does_not_move_is_a_reveal_wherever_it_is_shown(messages, 
     assert found[0].startswith(
         "67:17: kat1.instrument: track cloud_titan, KAT 1 shows memory_footprint"
     )
+
+
+def _with_histogram(valid_text, edit):
+    """The fixture filed as Volume 2 Lab 1 with KAT 3 observing the P99 histogram."""
+    text = edit(
+        valid_text,
+        "  volume: 1\n  number: 5\n  slug: nn_compute",
+        "  volume: 2\n  number: 1\n  slug: ml_intro",
+    )
+    text = edit(text, "instruments: [waterfall]", "instruments: [waterfall, p99_histogram]")
+    text = edit(
+        text,
+        '    instrument: waterfall\n    reflection:\n      prompt: "Justify."',
+        '    instrument: p99_histogram\n    reflection:\n      prompt: "Justify."',
+    )
+    return edit(
+        text,
+        "        step: 0.05\n",
+        '        step: 0.05\n        lesson: "Memory-bound: faster arithmetic buys nothing."\n',
+    )
+
+
+@pytest.mark.parametrize(
+    ("bar", "expected"),
+    [
+        ('{track: edge_guardian, field: latency_p99, at_most: "10 ms"}', None),
+        (
+            '{track: edge_guardian, field: latency_p99, at_most: "0.01 ms"}',
+            "no setting of the KAT's controls brings latency_p99 at most 10 µs",
+        ),
+        ('{track: cloud_titan, field: latency_p99, at_most: "1 ms", wall: "One card."}', None),
+    ],
+)
+def test_an_slo_on_the_p99_is_proven_by_the_serving_simulation(
+    check, valid_text, edit, bar, expected
+):
+    text = _with_histogram(valid_text, edit) + f"    targets:\n      - {bar}\n"
+    found = [p.message for p in check(text, name="vol2/ch01_ml_intro.yaml")]
+    if expected is None:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert expected in found[0]
+
+
+def test_a_p99_bar_needs_the_histogram_that_simulates_it(messages, valid_text, edit):
+    text = edit(
+        valid_text,
+        '    reflection:\n      prompt: "Which bar dominates?"\n',
+        '    reflection:\n      prompt: "Which bar dominates?"\n'
+        '    targets:\n      - {track: edge_guardian, field: latency_p99, at_most: "10 ms"}\n',
+    )
+    found = messages(text)
+    assert len(found) == 1
+    assert "needs the serving simulation, which only the p99_histogram instrument runs" in found[0]
