@@ -51,7 +51,7 @@ def _(pyodide_ready):
         EngineControls,
         ledger_inputs,
         live_inputs,
-        serving_ledger,
+        serving_for,
         serving_slo,
         stated_profile,
     )
@@ -84,7 +84,7 @@ def _(pyodide_ready):
         mo,
         prediction_record,
         record_design,
-        serving_ledger,
+        serving_for,
         serving_slo,
         stated_profile,
     )
@@ -559,7 +559,7 @@ def _(
     lab_decisions,
     live_inputs,
     mo,
-    serving_ledger,
+    serving_for,
     serving_slo,
     stated_profile,
     track_selector,
@@ -577,9 +577,7 @@ def _(
     )
     # The question's own configuration: the verdict is judged here, whatever the controls show.
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
-    kat3_serving = serving_ledger(
-        track_selector.value, active_track, kat3_controls.value, lab_decisions
-    )
+    kat3_serving = serving_for(track_selector.value, kat3_inputs)
     mo.vstack(
         [
             StepLabel("Observe", 3),

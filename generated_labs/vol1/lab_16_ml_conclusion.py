@@ -52,7 +52,7 @@ def _(pyodide_ready):
         EngineControls,
         ledger_inputs,
         live_inputs,
-        serving_ledger,
+        serving_for,
         serving_slo,
         stated_profile,
     )
@@ -86,7 +86,7 @@ def _(pyodide_ready):
         mo,
         prediction_record,
         record_design,
-        serving_ledger,
+        serving_for,
         serving_slo,
         stated_profile,
     )
@@ -551,7 +551,7 @@ def _(
     lab_decisions,
     live_inputs,
     mo,
-    serving_ledger,
+    serving_for,
     serving_slo,
     stated_profile,
     track_selector,
@@ -569,9 +569,7 @@ def _(
     )
     # The question's own configuration: the verdict is judged here, whatever the controls show.
     kat3_expected = stated_profile(kat3_setup, active_track, lab_decisions, None)
-    kat3_serving = serving_ledger(
-        track_selector.value, active_track, kat3_controls.value, lab_decisions
-    )
+    kat3_serving = serving_for(track_selector.value, kat3_inputs)
     mo.vstack(
         [
             StepLabel("Observe", 3),
@@ -600,6 +598,7 @@ def _(
                                 }
                             ],
                         }[track_selector.value],
+                        serving=kat3_serving,
                     ),
                 ]
             ),
