@@ -29,7 +29,9 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 TIMEOUT_MS = 60_000
-SHOTS = Path(os.environ.get("PLAYTHROUGH_SCREENSHOTS", tempfile.gettempdir())) / "labgen-playthrough"
+SHOTS = (
+    Path(os.environ.get("PLAYTHROUGH_SCREENSHOTS", tempfile.gettempdir())) / "labgen-playthrough"
+)
 CASES = [
     ("ch01", "cloud_titan"),
     ("ch01", "tiny_pioneer"),

@@ -113,9 +113,7 @@ def test_no_answer_is_on_the_page_before_its_prediction(chapter, track):
     for later, kat in enumerate(spec.kats, start=1):
         if not isinstance(kat.prediction, NumberPrediction):
             continue  # a choice's options are on the page by design; validate proves the rest
-        given = {
-            name: (value if int(name[3]) < later else None) for name, value in right.items()
-        }
+        given = {name: (value if int(name[3]) < later else None) for name, value in right.items()}
         rendered, _ = _play(chapter, track, given)
         asked = question(kat, start)
         for spelling in _spellings(asked.answer, kat.prediction.unit):

@@ -54,10 +54,16 @@ def test_a_version_1_ledger_without_records_is_still_read():
 @pytest.mark.parametrize(
     ("tamper", "message"),
     [
-        (lambda r: r.update(ratio=1.0), r"ratio: 10\.0 is not predicted / answer|ratio: 1\.0 is not"),
+        (
+            lambda r: r.update(ratio=1.0),
+            r"ratio: 10\.0 is not predicted / answer|ratio: 1\.0 is not",
+        ),
         (lambda r: r.update(answer=50.0), r"ratio: 10\.0 is not predicted / answer"),
         (lambda r: r.update(kind="guess"), r"kind: expected 'number' or 'choice', got 'guess'"),
-        (lambda r: r.update(predicted="fifty"), r"predicted: expected a finite number, got a string"),
+        (
+            lambda r: r.update(predicted="fifty"),
+            r"predicted: expected a finite number, got a string",
+        ),
         (lambda r: r.pop("unit"), r"missing field 'unit'"),
     ],
 )
