@@ -498,6 +498,18 @@ def queue_response_times(
     shape = 1.0 / service_cv**2 if service_cv > 0.0 else 0.0
     response: list[float] = []
     wait = previous_service = 0.0
+    if batch_size == 1:
+        # One request per batch: the same draws in the same order, without the per-batch lists
+        # (the common case, and the one `labgen validate` simulates most).
+        draw, gamma = rng.expovariate, rng.gammavariate
+        for index in range(requests):
+            gap = draw(rate)
+            service = gamma(shape, service_s / shape) if shape else service_s
+            if index:
+                wait = max(0.0, wait + previous_service - gap)
+            response.append(wait + service)
+            previous_service = service
+        return response[int(len(response) * WARMUP_FRACTION) :]
     for batch in range(requests // batch_size):
         # The gaps before each request of this batch; their sum is F_j - F_{j-1}.
         gaps = [rng.expovariate(rate) for _ in range(batch_size)]

@@ -15,6 +15,7 @@ from labgen.commands.spec_report import (
 )
 from labgen.config import set_option
 from labgen.errors import UsageError
+from labgen.parallel import map_forked, shared
 from labgen.plugins import PluginChoice, plugin_options
 from labgen.spec.diagnostics import SpecProblem
 from labgen.spec.index import SpecIndex
@@ -76,9 +77,8 @@ def validate(
     else:
         registries = registries_for(choice=plugin_choice)
     problems: list[SpecProblem] = []
-    for path in targets:
-        result = check_spec_file(path, shown=shown_path(path), registries=registries, index=index)
-        problems += result.problems
+    for found in map_forked(_problems_of, targets, registries=registries, index=index):
+        problems += found
     if as_json:
         click.echo(json.dumps([p.to_json() for p in problems], indent=2))
     else:
@@ -88,6 +88,13 @@ def validate(
             click.echo(f"All {len(targets)} {noun} valid.")
     warn_unreadable_neighbours(index, targets, shown_path)
     fail_on_problems(problems, len(targets))
+
+
+def _problems_of(path: Path) -> list[SpecProblem]:
+    """The located problems of one spec (run in a worker: see ``labgen.parallel``)."""
+    return check_spec_file(
+        path, shown=shown_path(path), registries=shared("registries"), index=shared("index")
+    ).problems
 
 
 def _project_start(paths: tuple[str, ...]) -> Path | None:

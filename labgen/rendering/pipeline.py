@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from labgen.atomic import remove_stale_temporaries, write_atomic
 from labgen.book import Chapter
 from labgen.instruments import Instrument
+from labgen.parallel import map_forked, shared
 from labgen.rendering.render import RenderedLab, render_lab
 from labgen.spec.diagnostics import SpecProblem
 from labgen.spec.index import SpecIndex
@@ -71,6 +71,11 @@ def _render_one(
     return [], lab
 
 
+def _render_shared(item: LabPlan) -> tuple[list[SpecProblem], RenderedLab | None]:
+    """``_render_one`` with the build's workspace, registries and index (run in a worker)."""
+    return _render_one(shared("workspace"), item, shared("registries"), shared("index"))
+
+
 def plugin_templates(instruments: Iterable[Instrument]) -> dict[str, str]:
     """``instruments/<id>.j2`` -> Jinja2 source, for every instrument that brings its own
     template (plugin instruments; the built-ins' macros are in ``instruments.j2``)."""
@@ -80,16 +85,15 @@ def plugin_templates(instruments: Iterable[Instrument]) -> dict[str, str]:
 def render_all(
     workspace: Workspace, items: Sequence[LabPlan], registries: Registries | None = None
 ) -> BuildResult:
-    """Validate and render every planned lab (in parallel: ruff formats in a subprocess) and
+    """Validate and render every planned lab (in forked workers, one per core) and
     compare each with the file on disk. Writes nothing. ``registries`` (default: the
     workspace's, with every plugin) decides which names and instruments specs may use."""
     # Registries and the spec index are read once and shared by every lab of the build.
     registries = registries or workspace.registries()
     index = workspace.index()
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        outcomes = list(
-            pool.map(lambda item: _render_one(workspace, item, registries, index), items)
-        )
+    outcomes = map_forked(
+        _render_shared, list(items), workspace=workspace, registries=registries, index=index
+    )
     problems: list[SpecProblem] = []
     rendered: list[tuple[LabPlan, RenderedLab, bool]] = []
     for item, (found, lab) in zip(items, outcomes, strict=True):

@@ -53,7 +53,7 @@ from mlsys.applications import application_of
 from mlsys.ledger import TRACKS
 
 #: Most configurations a target sweep tries per KAT and track (the grid is thinned past it).
-MAX_SWEEP = 512
+MAX_SWEEP = 256
 
 #: Two displayed numbers count as the same answer when they agree this closely.
 SAME_VALUE = 1e-6
@@ -203,7 +203,7 @@ def question(kat: Kat, start: Start) -> Question | None:
         controls_of(kat), start.setting, start.decisions, stated_overrides(prediction)
     )
     if isinstance(prediction, NumberPrediction):
-        profile = config.solve_inputs(inputs)
+        profile = _solve(inputs)
         field = prediction.compare_to
         return Question(inputs, ((field, inputs),), getattr(profile, field))
     claim = prediction.claim
@@ -211,7 +211,7 @@ def question(kat: Kat, start: Start) -> Question | None:
         return Question(inputs, (), None)
     if isinstance(claim, LargestClaim | SmallestClaim):
         mapping = claim.largest if isinstance(claim, LargestClaim) else claim.smallest
-        profile = config.solve_inputs(inputs)
+        profile = _solve(inputs)
         options = for_track(prediction.options, start.track if start.track != "dam" else TRACKS[0])
         values = {option: getattr(profile, mapping[option]) for option in options}
         pick = max if isinstance(claim, LargestClaim) else min
@@ -220,12 +220,12 @@ def question(kat: Kat, start: Start) -> Question | None:
     if isinstance(claim, CompareClaim):
         left_inputs = _term_inputs(inputs, start, claim.left.at)
         right_inputs = _term_inputs(inputs, start, claim.right.at)
-        left = getattr(config.solve_inputs(left_inputs), claim.left.field)
-        right = getattr(config.solve_inputs(right_inputs), claim.right.field)
+        left = getattr(_solve(left_inputs), claim.left.field)
+        right = getattr(_solve(right_inputs), claim.right.field)
         holds = relation_holds(claim.relation, left, right)
         reveals = ((claim.left.field, left_inputs), (claim.right.field, right_inputs))
         return Question(inputs, reveals, bool(holds))
-    profile = config.solve_inputs(inputs)
+    profile = _solve(inputs)
     if isinstance(claim, FitsClaim):
         return Question(inputs, (("memory_footprint", inputs),), bool(profile.feasible))
     assert isinstance(claim, BottleneckClaim)
@@ -339,7 +339,7 @@ def reachable(
 def resolved(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs the engine actually solves for ``inputs`` (defaults filled in; model, system
     and runtime by name), so that two ways of writing one configuration compare equal."""
-    solved = config.solve_inputs(inputs).inputs
+    solved = _solve(inputs).inputs
     return {
         "model": solved.model.name,
         "system": solved.system.name,
@@ -396,7 +396,7 @@ def _shown_at_question(
     for field, inputs in asked.reveals:
         if not reachable(kat, instrument, start, inputs):
             return None
-        profile = config.solve_inputs(inputs)
+        profile = _solve(inputs)
         target = getattr(profile, field)
         if not any(_same(value, target) for value in displayed(profile, fields, with_math=peeks)):
             return None
@@ -427,7 +427,7 @@ class _Sweeps:
                     self.start.setting, {**base, **values}, self.start.decisions
                 )
                 try:
-                    found.append(config.solve_inputs(inputs))
+                    found.append(_solve(inputs))
                 except ValueError:
                     continue
             self._cache[key] = found
@@ -445,7 +445,7 @@ def _shown_anywhere(
     for field, inputs in asked.reveals:
         if field not in fields:
             return None
-        wanted.append((field, getattr(config.solve_inputs(inputs), field)))
+        wanted.append((field, getattr(_solve(inputs), field)))
     profiles = sweeps.of(kat)
     for field, target in wanted:
         if not any(_same(getattr(profile, field), target) for profile in profiles):
@@ -491,7 +491,7 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
     for values in _sweep(controls, start):
         inputs = config.engine_inputs(start.setting, {**base, **values}, start.decisions)
         try:
-            profile = config.solve_inputs(inputs)
+            profile = _solve(inputs)
         except ValueError:
             continue
         if profile.feasible:
@@ -600,6 +600,19 @@ def _p99_floor(profile: Any, rate: float) -> float:
     return service + P99_FLOOR_MARGIN * math.log(100 / batch) / rate
 
 
+@lru_cache(maxsize=65536)
+def _solved(key: tuple[Any, ...]) -> Any:
+    inputs = dict(zip(config.ENGINE_KEYWORDS, key, strict=True))
+    inputs["model"], inputs["system"] = Models.get(key[0]), Systems.get(key[1])
+    return config.solve_inputs(inputs)
+
+
+def _solve(inputs: Mapping[str, Any]) -> Any:
+    """``Engine.solve`` on ``inputs``, once per configuration: the proofs of one spec meet the
+    same design from several starts and KATs, and a profile never changes."""
+    return _solved(_key(inputs))
+
+
 @lru_cache(maxsize=4096)
 def _simulated_p99(track: str, key: tuple[Any, ...]) -> Quantity:
     """The serving simulation's P99 for one design (each is seeded and deterministic, and one
@@ -628,7 +641,7 @@ def check_controls(
         return  # what a plugin's instrument draws is not declared: nothing to prove against
     fields = shown_fields(kat, instrument)
     base_values = config.starting_values(controls, start.setting, start.decisions)
-    base = config.solve_inputs(config.engine_inputs(start.setting, base_values, start.decisions))
+    base = _solve(config.engine_inputs(start.setting, base_values, start.decisions))
     before = [getattr(base, field) for field in fields]
     for position, control in enumerate(controls):
         if control not in visible:
@@ -653,7 +666,7 @@ def check_controls(
                 start.setting, {**base_values, control["param"]: value}, start.decisions
             )
             try:
-                profile = config.solve_inputs(inputs)
+                profile = _solve(inputs)
             except ValueError:
                 continue
             after = [getattr(profile, field) for field in fields]

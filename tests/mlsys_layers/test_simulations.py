@@ -463,3 +463,25 @@ def test_carbon_is_proportional_to_horizon_nodes_and_grid(hours, nodes, region):
     assert ledger.sustainability.carbon_kg == pytest.approx(
         DOORBELL_P * hours * 3600 * nodes / 3.6e6 * grid / 1000
     )
+
+
+def test_one_request_batches_follow_lindley_exactly():
+    """The batch-of-one path draws the same numbers in the same order as the batch recursion:
+    W_j = max(0, W_(j-1) + S_(j-1) - gap_j), response = W_j + S_j."""
+    import random
+
+    from mlsys.simulations import WARMUP_FRACTION, queue_response_times
+
+    for cv in (0.0, 0.5):
+        rng = random.Random(7)
+        shape = 1.0 / cv**2 if cv else 0.0
+        expected, wait, previous = [], 0.0, 0.0
+        for index in range(2000):
+            gap = rng.expovariate(40.0)
+            service = rng.gammavariate(shape, 0.01 / shape) if shape else 0.01
+            if index:
+                wait = max(0.0, wait + previous - gap)
+            expected.append(wait + service)
+            previous = service
+        kept = expected[int(len(expected) * WARMUP_FRACTION) :]
+        assert queue_response_times(40.0, 0.01, 1, 2000, cv, 7) == kept
