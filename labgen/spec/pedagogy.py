@@ -726,6 +726,65 @@ def check_track_text(spec: ChapterSpec) -> Iterator[Finding]:
                         break
 
 
+def _prose_before(spec: ChapterSpec, track: str, later: int) -> Iterator[tuple[DataPath, str]]:
+    """Every text a student on ``track`` can read before KAT ``later`` (0-based) is answered:
+    the overview, the track's briefing, the earlier KATs' words and the question itself."""
+    yield ("objectives",), " ".join(spec.objectives)
+    yield ("invariants",), " ".join(f"{i.name} {i.statement}" for i in spec.invariants)
+    yield ("struggle",), f"{spec.struggle.summary} {spec.struggle.gain} {spec.struggle.cost}"
+    if not spec.is_intro:
+        own = getattr(spec.tracks, track)
+        for name in ("scenario", "nemesis", "stakeholder_prompt"):
+            yield ("tracks", track, name), getattr(own, name)
+    elif spec.dam is not None:
+        yield ("dam",), f"{spec.dam.data} {spec.dam.algorithm} {spec.dam.machine}"
+    for index, kat in enumerate(spec.kats[: later + 1]):
+        for where, value in _texts(kat):
+            if index == later and where[0] == "reflection":
+                continue  # the reflection unlocks with the answer
+            text = for_track(value, track if track != "dam" else TRACKS[0])
+            yield ("kats", index, *where), " ".join(text) if isinstance(text, list) else text
+
+
+def _spellings(answer: Quantity, unit: str) -> set[str]:
+    """How the answer would read in prose: in the prediction's unit and in readable units, at
+    three and four significant figures."""
+    spellings = set()
+    for shown in (answer.to(ureg.Unit(unit)), answer.to_compact()):
+        for digits in (3, 4):
+            number = f"{float(shown.magnitude):.{digits}g}"
+            if "e" in number:
+                continue
+            spellings.add(f"{number} {shown.units:~P}")
+    return spellings
+
+
+def check_prose(
+    spec: ChapterSpec, start: Start, questions: Sequence[Question | None]
+) -> Iterator[Finding]:
+    """No text a student reads before a number prediction states its answer (the number with
+    its unit, as the engine gives it)."""
+    track = start.track
+    for later, asked in enumerate(questions):
+        prediction = spec.kats[later].prediction
+        if asked is None or not isinstance(prediction, NumberPrediction):
+            continue
+        spellings = _spellings(asked.answer, prediction.unit)
+        for path, text in _prose_before(spec, track, later):
+            # A whole number, not the tail of another ("5 MB" is not in "1.5 MB").
+            found = next(
+                (s for s in spellings if re.search(rf"(?<![\d.,]){re.escape(s)}(?![\w])", text)),
+                None,
+            )
+            if found is not None:
+                yield Finding(
+                    path,
+                    f"{_where(start, later)}: this text says {found!r}, the answer KAT "
+                    f"{later + 1} asks the student to predict",
+                )
+                break
+
+
 def check_pedagogy(
     spec: ChapterSpec, chapter: Chapter, instruments: Mapping[str, Instrument]
 ) -> Iterator[Finding]:
@@ -750,6 +809,7 @@ def check_pedagogy(
             yield from check_controls(kat, index, start, instrument)
             yield from check_targets(kat, index, start)
         yield from check_reveals(kats, instruments, start, questions)
+        yield from check_prose(spec, start, questions)
 
 
 def lab_start(spec: ChapterSpec, chapter: Chapter, track: str) -> Start:

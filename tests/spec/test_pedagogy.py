@@ -294,3 +294,22 @@ def test_a_p99_bar_needs_the_histogram_that_simulates_it(messages, valid_text, e
     found = messages(text)
     assert len(found) == 1
     assert "needs the serving simulation, which only the p99_histogram instrument runs" in found[0]
+
+
+def test_no_text_read_before_a_prediction_states_its_answer(messages, valid_text, edit):
+    # Cloud Titan's KAT 1 answer is 44.06 ms; its scenario gives it away.
+    text = edit(
+        valid_text,
+        'scenario: "Cloud scenario."',
+        'scenario: "Cloud scenario: one pass takes 44.06 ms."',
+    )
+    found = messages(text)
+    assert found == [
+        "30:15: tracks.cloud_titan.scenario: track cloud_titan, KAT 1: this text says "
+        "'44.06 ms', the answer KAT 1 asks the student to predict"
+    ]
+    # A number that merely ends like the answer is not the answer.
+    assert (
+        messages(edit(valid_text, 'scenario: "Cloud scenario."', 'scenario: "It is 144.06 ms."'))
+        == []
+    )
