@@ -4,7 +4,8 @@ For Labs 01, 05, 09 and 13 on two tracks each, served by `marimo run`: before ea
 its answer is nowhere on the page; the engine's answer typed (or the right option picked) is
 judged right; moving the KAT's controls afterwards does not change that verdict (it is judged
 at the question's configuration, not at the sliders). Screenshots of every step are written to
-$PLAYTHROUGH_SCREENSHOTS (default: a temporary folder) for a person to look at.
+$PLAYTHROUGH_SCREENSHOTS (default: a temporary folder) for a person to look at. Set
+PLAYTHROUGH_ALL=1 to play all 16 labs on all four tracks.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ TIMEOUT_MS = 60_000
 SHOTS = (
     Path(os.environ.get("PLAYTHROUGH_SCREENSHOTS", tempfile.gettempdir())) / "labgen-playthrough"
 )
+#: The cases CI plays; PLAYTHROUGH_ALL=1 plays every lab on every track (about 15 minutes).
 CASES = [
     ("ch01", "cloud_titan"),
     ("ch01", "tiny_pioneer"),
@@ -42,6 +44,12 @@ CASES = [
     ("ch13", "cloud_titan"),
     ("ch13", "tiny_pioneer"),
 ]
+if os.environ.get("PLAYTHROUGH_ALL"):
+    CASES = [
+        (f"ch{number:02d}", track)
+        for number in range(1, 17)
+        for track in ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer")
+    ]
 
 
 def _choose_track(page, track: str) -> None:
