@@ -19,6 +19,7 @@ import mlsys
 from labgen.spec.diagnostics import DataPath
 from labgen.spec.engine_inputs import BY_NAME, TRACK_OWN_PARAMS
 from labgen.spec.model import ChapterSpec, ChoiceControl, Kat
+from labs.core.configuration import allowed_choices
 
 
 @dataclass(frozen=True)
@@ -89,13 +90,8 @@ def offers(control: Any, system: Any, model: Any) -> tuple[Any, ...]:
     dropdown options the track can use (precisions and runtimes its system runs; ``decode``
     only for decoder transformers), or the slider's ``(min, max)``."""
     if isinstance(control, ChoiceControl):
-        if control.param == "precision":
-            return tuple(o for o in control.options if o in system.precisions)
-        if control.param == "runtime":
-            return tuple(o for o in control.options if o in system.runtimes)
-        if control.param == "phase":
-            return tuple(o for o in control.options if o in model.phases)
-        return tuple(control.options)
+        track = {"system": system, "model": model}
+        return tuple(allowed_choices(control.param, control.options, track))
     return (control.min, control.max)
 
 

@@ -419,19 +419,24 @@ class _Sweeps:
         """Profiles of the KAT over a thinned grid of its controls."""
         key = id(kat)
         if key not in self._cache:
-            controls = controls_of(kat)
-            base = config.starting_values(controls, self.start.setting, self.start.decisions)
-            found = []
-            for values in _sweep(controls, self.start, MAX_REVEAL_SWEEP):
-                inputs = config.engine_inputs(
-                    self.start.setting, {**base, **values}, self.start.decisions
-                )
-                try:
-                    found.append(_solve(inputs))
-                except ValueError:
-                    continue
-            self._cache[key] = found
+            designs = _designs(kat, self.start, MAX_REVEAL_SWEEP)
+            self._cache[key] = [profile for profile, _ in designs]
         return self._cache[key]
+
+
+def _designs(kat: Kat, start: Start, limit: int) -> list[tuple[Any, dict[str, Any]]]:
+    """``(profile, inputs)`` of every setting of the KAT's controls on ``start`` (a grid
+    thinned to about ``limit``) that the engine solves."""
+    controls = controls_of(kat)
+    base = config.starting_values(controls, start.setting, start.decisions)
+    found = []
+    for values in _sweep(controls, start, limit):
+        inputs = config.engine_inputs(start.setting, {**base, **values}, start.decisions)
+        try:
+            found.append((_solve(inputs), inputs))
+        except ValueError:
+            continue
+    return found
 
 
 def _shown_anywhere(
@@ -481,21 +486,11 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
     declared a wall (and then none may meet it)."""
     if start.track == "dam":
         return
-    controls = controls_of(kat)
     mine = [(p, t) for p, t in enumerate(kat.targets) if t.track == start.track]
     if not mine:
         return
-    base = config.starting_values(controls, start.setting, start.decisions)
     # One sweep serves every target of the track: feasible designs only.
-    designs: list[tuple[Any, dict[str, Any]]] = []
-    for values in _sweep(controls, start):
-        inputs = config.engine_inputs(start.setting, {**base, **values}, start.decisions)
-        try:
-            profile = _solve(inputs)
-        except ValueError:
-            continue
-        if profile.feasible:
-            designs.append((profile, inputs))
+    designs = [d for d in _designs(kat, start, MAX_SWEEP) if d[0].feasible]
     for position, target in mine:
         bar, direction = _bar(target)
         path: DataPath = ("kats", index, "targets", position)
@@ -602,9 +597,14 @@ def _p99_floor(profile: Any, rate: float) -> float:
 
 @lru_cache(maxsize=65536)
 def _solved(key: tuple[Any, ...]) -> Any:
+    return config.solve_inputs(_from_key(key))
+
+
+def _from_key(key: tuple[Any, ...]) -> dict[str, Any]:
+    """The engine keywords a ``_key`` stands for (model and system looked up again)."""
     inputs = dict(zip(config.ENGINE_KEYWORDS, key, strict=True))
     inputs["model"], inputs["system"] = Models.get(key[0]), Systems.get(key[1])
-    return config.solve_inputs(inputs)
+    return inputs
 
 
 def _solve(inputs: Mapping[str, Any]) -> Any:
@@ -618,9 +618,7 @@ def _simulated_p99(track: str, key: tuple[Any, ...]) -> Quantity:
     """The serving simulation's P99 for one design (each is seeded and deterministic, and one
     takes tens of milliseconds: a design met again, from another start, is not simulated
     again)."""
-    inputs = dict(zip(config.ENGINE_KEYWORDS, key, strict=True))
-    inputs["model"], inputs["system"] = Models.get(key[0]), Systems.get(key[1])
-    return config.serving_for(track, inputs).performance.latency_p99
+    return config.serving_for(track, _from_key(key)).performance.latency_p99
 
 
 def check_controls(

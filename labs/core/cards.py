@@ -42,11 +42,22 @@ def _metrics_of(source: Any, fields: Iterable[str] | None) -> list[tuple[str, An
     return [(field_label(name), getattr(source, name)) for name in names]
 
 
+def _memory_figures(design: Any) -> tuple[str, str]:
+    """A design's footprint and its node's memory, in readable units ("141 GB", "80 GB")."""
+    return format_quantity(design.memory_footprint), format_quantity(design.memory_capacity)
+
+
+def fit_text(design: Any) -> str:
+    """ "141 GB does not fit in 80 GB" or "12.3 GB fits in 80 GB": a design's footprint against
+    its node's memory, in readable units."""
+    need, have = _memory_figures(design)
+    return f"{need} fits in {have}" if design.feasible else f"{need} does not fit in {have}"
+
+
 def fit_card(profile: Any) -> str:
     """The card that says whether a design fits its node's memory ("141 GB does not fit in
     80 GB"), marked so a design that cannot load is never read as one that runs."""
-    need = format_quantity(profile.memory_footprint)
-    have = format_quantity(profile.memory_capacity)
+    need, have = _memory_figures(profile)
     if profile.feasible:
         label, text, kind, name = "Fits in memory", f"{need} of {have}", "fits", "lg-card"
     else:

@@ -11,8 +11,9 @@ import altair as alt
 import marimo as mo
 
 from labs.core import style
+from labs.core.cards import fit_text
 from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, finish, legend, note
-from labs.core.format import format_in, format_quantity, readable, unit_text
+from labs.core.format import format_in, readable, unit_text
 from mlsys import Quantity
 
 #: Bars of the histogram.
@@ -195,13 +196,9 @@ def P99Histogram(
         )
     ]
     if not loads:
-        need, have = (
-            format_quantity(design.memory_footprint),
-            format_quantity(design.memory_capacity),
-        )
         captions.append(
             note(
-                f"This design cannot load: {need} does not fit in {have}. The latencies above "
+                f"This design cannot load: {fit_text(design)}. The latencies above "
                 "describe a node that could not run it; no request would be served."
             )
         )

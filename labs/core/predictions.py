@@ -13,6 +13,7 @@ from typing import Any
 import marimo as mo
 
 from labs.core import style
+from labs.core.cards import fit_text
 from labs.core.format import format_quantity
 from labs.core.markdown import safe_label
 from mlsys import Quantity, compare_prediction, ureg
@@ -236,14 +237,6 @@ def _verdict(good: bool | None, body: str) -> mo.Html:
     return mo.Html(
         f'<div data-verdict="{kind}" role="status" {style.attrs(name)}>{word}{body}</div>'
     )
-
-
-def fit_text(design: Any) -> str:
-    """ "141 GB does not fit in 80 GB" or "12.3 GB fits in 80 GB": a design's footprint against
-    its node's memory, in readable units."""
-    need = format_quantity(design.memory_footprint)
-    have = format_quantity(design.memory_capacity)
-    return f"{need} fits in {have}" if design.feasible else f"{need} does not fit in {have}"
 
 
 def _fit_note(design: Any) -> str:
