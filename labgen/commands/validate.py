@@ -15,12 +15,14 @@ from labgen.commands.spec_report import (
 )
 from labgen.config import set_option
 from labgen.errors import UsageError
+from labgen.instruments import Instrument
 from labgen.parallel import map_forked, shared
 from labgen.plugins import PluginChoice, plugin_options
+from labgen.spec.cache import SpecResultCache, run_fingerprint
 from labgen.spec.diagnostics import SpecProblem
 from labgen.spec.index import SpecIndex
-from labgen.spec.registries import registries_for
-from labgen.spec.validate import check_spec_file
+from labgen.spec.reading import SpecReadError, read_spec_bytes
+from labgen.spec.registries import build_registries, plugin_instruments
 from labgen.spec.workspace import Workspace, open_workspace, shown_path
 
 
@@ -52,10 +54,15 @@ def _targets(paths: tuple[str, ...], workspace: Workspace | None) -> list[Path]:
 @click.command()
 @click.argument("paths", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as a JSON list.")
+@click.option("--no-cache", is_flag=True, help="Prove every spec afresh; read and write no cache.")
 @plugin_options
 @set_option
 def validate(
-    paths: tuple[str, ...], as_json: bool, plugin_choice: PluginChoice, overrides: tuple[str, ...]
+    paths: tuple[str, ...],
+    as_json: bool,
+    no_cache: bool,
+    plugin_choice: PluginChoice,
+    overrides: tuple[str, ...],
 ) -> None:
     """Validate chapter specs (files, folders or chapter addresses such as ch05).
 
@@ -63,6 +70,9 @@ def validate(
     named files and folders are judged in the project they are in, wherever the command runs.
     Exit code 0 when all are valid, 1 when any has a problem, 2 for usage errors and plugins
     that fail (specs are judged with every plugin's instruments).
+
+    The problems of a spec whose bytes, path, labgen/labs/mlsys source, instruments and the
+    project's ledger writes are unchanged come from .labgen_cache/ (--no-cache skips it).
     """
     try:
         workspace: Workspace | None = open_workspace(overrides, start=_project_start(paths))
@@ -72,13 +82,17 @@ def validate(
         workspace = None
     targets = _targets(paths, workspace)
     index = workspace.index() if workspace is not None else SpecIndex()
-    if workspace is not None:
-        registries = registries_for(workspace.config, workspace.root, plugin_choice)
-    else:
-        registries = registries_for(choice=plugin_choice)
-    problems: list[SpecProblem] = []
-    for found in map_forked(_problems_of, targets, registries=registries, index=index):
-        problems += found
+    config = workspace.config if workspace is not None else None
+    root = workspace.root if workspace is not None else None
+    # The same instruments as ``registries_for``: the registries themselves (which import the
+    # engine) are built only when some spec is not in the cache.
+    instruments = plugin_instruments(
+        getattr(config, "plugins", ()), root, choice=plugin_choice, config=config
+    )
+    cache = None
+    if workspace is not None and not no_cache:
+        cache = SpecResultCache(workspace.root, run_fingerprint(instruments, index))
+    problems = _problems(targets, instruments, index, cache)
     if as_json:
         click.echo(json.dumps([p.to_json() for p in problems], indent=2))
     else:
@@ -90,10 +104,50 @@ def validate(
     fail_on_problems(problems, len(targets))
 
 
-def _problems_of(path: Path) -> list[SpecProblem]:
-    """The located problems of one spec (run in a worker: see ``labgen.parallel``)."""
-    return check_spec_file(
-        path, shown=shown_path(path), registries=shared("registries"), index=shared("index")
+def _problems(
+    targets: list[Path],
+    instruments: tuple[Instrument, ...],
+    index: SpecIndex,
+    cache: SpecResultCache | None,
+) -> list[SpecProblem]:
+    """Every located problem of ``targets``, in order: from the cache where it holds the
+    spec's bytes under the same key, else proved (in forked workers) and then cached."""
+    found: dict[int, list[SpecProblem]] = {}
+    pending: list[tuple[int, Path, str, bytes, str]] = []
+    for number, path in enumerate(targets):
+        shown = shown_path(path)
+        try:
+            data = read_spec_bytes(path)
+        except SpecReadError as error:
+            found[number] = [SpecProblem(shown, error.line, error.column, str(error))]
+            continue
+        key = cache.key(str(path), data) if cache is not None else ""
+        cached = cache.problems(str(path), key, shown) if cache is not None else None
+        if cached is not None:
+            found[number] = cached
+        else:
+            pending.append((number, path, shown, data, key))
+    if pending:
+        # Imported here, before the workers fork: the spec model, the proofs and the engine.
+        import labgen.spec.validate  # noqa: F401
+
+        registries = build_registries(instruments)
+        jobs = [(path, shown, data) for _, path, shown, data, _ in pending]
+        results = map_forked(_problems_of, jobs, registries=registries, index=index)
+        for (number, path, _, _, key), result in zip(pending, results, strict=True):
+            found[number] = result
+            if cache is not None:
+                cache.store(str(path), key, result)
+    return [problem for number in range(len(targets)) for problem in found[number]]
+
+
+def _problems_of(job: tuple[Path, str, bytes]) -> list[SpecProblem]:
+    """The located problems of one spec's bytes (run in a worker: see ``labgen.parallel``)."""
+    from labgen.spec.validate import check_spec_bytes
+
+    path, shown, data = job
+    return check_spec_bytes(
+        data, path=path, shown=shown, registries=shared("registries"), index=shared("index")
     ).problems
 
 

@@ -22,10 +22,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import mlsys
 from labgen.errors import UsageError
 from labgen.instruments import BUILTIN_INSTRUMENTS, Instrument
-from mlsys.ledger import TRACKS
 
 if typing.TYPE_CHECKING:
     from labgen.plugins import PluginChoice
@@ -96,6 +94,8 @@ def unknown_name(kind: str, name: str, registries: Registries) -> str | None:
 
 def _profile_fields() -> tuple[str, ...]:
     """Properties of PerformanceProfile whose value is a pint quantity (comparable numbers)."""
+    import mlsys
+
     fields = []
     for name, member in vars(mlsys.PerformanceProfile).items():
         if name.startswith("_") or not isinstance(member, property) or member.fget is None:
@@ -110,6 +110,8 @@ def _profile_fields() -> tuple[str, ...]:
 
 
 def _runtimes() -> tuple[str, ...]:
+    import mlsys
+
     seen: dict[str, None] = {}
     for name in mlsys.Systems.names(aliases=False):
         for runtime in mlsys.Systems.get(name).runtimes:
@@ -175,8 +177,12 @@ def build_registries(instruments: Iterable[Instrument] | None = None) -> Registr
     """Read every registry from the installed mlsys and the instrument registry.
 
     ``instruments`` defaults to :func:`plugin_instruments` (built-ins and installed plugins);
-    when two share an id, the first wins.
+    when two share an id, the first wins. mlsys (and pint's unit registry) is imported here,
+    not with this module: a ``labgen validate`` whose results are all cached never needs it.
     """
+    import mlsys
+    from mlsys.ledger import TRACKS
+
     found: dict[str, Instrument] = {}
     for instrument in plugin_instruments() if instruments is None else instruments:
         found.setdefault(instrument.id, instrument)

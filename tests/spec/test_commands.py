@@ -105,11 +105,14 @@ def test_validate_cross_checks_the_ledger_against_earlier_specs(
     assert run("validate")[0] == 0
 
 
-def test_validate_writes_nothing(run, project, valid_text, edit) -> None:
+def test_validate_writes_nothing_but_its_cache(run, project, valid_text, edit) -> None:
     (project / CH05).write_text(edit(valid_text, "  gain: throughput", "  gain: [1]"))
     before = sorted(p.as_posix() for p in project.rglob("*"))
-    run("validate")
+    run("validate", "--no-cache")
     assert sorted(p.as_posix() for p in project.rglob("*")) == before
+    run("validate")
+    new = [p.relative_to(project) for p in project.rglob("*") if p.as_posix() not in before]
+    assert {p.parts[0] for p in new} == {".labgen_cache"}
 
 
 # -- list ------------------------------------------------------------------------------------------

@@ -18,7 +18,9 @@ EXPECTED: dict[str, dict[str, str]] = tomllib.loads(
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    """Every file of the project but validate's own cache (.labgen_cache/)."""
+    found = {p.relative_to(root): p for p in root.rglob("*") if p.is_file()}
+    return {k.as_posix(): p.read_bytes() for k, p in found.items() if k.parts[0] != ".labgen_cache"}
 
 
 def test_every_corpus_file_has_an_expectation_and_back() -> None:
