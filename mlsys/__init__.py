@@ -30,6 +30,7 @@ from mlsys.derivation import Derivation, Math, Variable
 from mlsys.engine import Engine, PerformanceProfile, Sweep
 from mlsys.fabrics import Fabrics
 from mlsys.fleet_ledger import FleetLedger
+from mlsys.fleet_report import FleetReport, FleetScenario
 from mlsys.fleet_simulations import (
     ClusterQueue,
     DataPipeline,
@@ -80,6 +81,8 @@ __all__ = [
     "FederatedRound",
     "FleetLedger",
     "FleetProfile",
+    "FleetReport",
+    "FleetScenario",
     "LedgerError",
     "Math",
     "ModelSpec",

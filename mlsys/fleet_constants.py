@@ -93,6 +93,11 @@ HARDWARE_LIFETIME_HOURS = Sourced(
 )
 #: Rental price of one GPU for one hour, the book's reference for fleet costs.
 GPU_USD_PER_HOUR = Sourced(2.0, "USD/hour", f"{_BOOK}: reference price $2 per GPU-hour")
+#: Training tokens per parameter of a compute-optimal run (Hoffmann et al. 2022, "Chinchilla":
+#: about 20 tokens per parameter); the default length of a run when a lab names none.
+TOKENS_PER_PARAMETER = Sourced(
+    20.0, "dimensionless", "Hoffmann et al. 2022 (Chinchilla): ~20 tokens per parameter"
+)
 
 # -- The one calibration factor of the collectives ----------------------------------------------
 #: Fraction of a link's line rate a collective library sustains at large messages. Set by
@@ -160,5 +165,6 @@ __all__ = [
     "RESPONSIBLE_COSTS",
     "SDC_PER_GPU_HOUR",
     "SERVER_POWER_W",
+    "TOKENS_PER_PARAMETER",
     "WATER_L_PER_KWH",
 ]

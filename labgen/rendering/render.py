@@ -32,6 +32,7 @@ from mlsys.personas import Personas
 KIT_IMPORTS: dict[str, str] = {
     "mo": "import marimo as mo",
     "Engine": "from mlsys import Engine",
+    "FleetReport": "from mlsys import FleetReport",
     "Models": "from mlsys import Models",
     "Systems": "from mlsys import Systems",
     "LabHeader": "from labs.core.components import LabHeader",
@@ -254,6 +255,8 @@ class _Renderer:
             "decisions": Code(reads),
             "verdict": _verdict(kat, name),
             "judged": kat.prediction.kind != "text",
+            # Volume 2 solves a step on a cluster and reports the run around it.
+            "fleet": self.chapter.volume == 2,
             "at": py(stated_overrides(kat.prediction) or None),
             # The math peek derives exactly the numbers this KAT shows, nothing a later KAT asks.
             "peek": py(list(shown_fields(kat, instrument))),

@@ -19,7 +19,10 @@ class EngineInput:
     ``kind`` is ``integer`` (a whole-number slider, values in ``unit``), ``fraction`` (a slider
     over (0, 1]) or ``choice`` (a dropdown over the names of registry ``registry``).
     ``transformer_only`` parameters exist only for transformer models: a control bound to one
-    appears only on tracks whose model is a transformer.
+    appears only on tracks whose model is a transformer. ``fleet`` parameters describe a
+    cluster and its parallelism plan (Volume 2): setting any of them makes the track's system
+    a ``mlsys.Cluster`` of ``dp * tp * pp`` of its nodes. ``minimum`` is the smallest value an
+    integer parameter takes (the ZeRO stage starts at 0).
     """
 
     name: str
@@ -28,6 +31,8 @@ class EngineInput:
     unit: str | None = None
     registry: str | None = None
     transformer_only: bool = False
+    fleet: bool = False
+    minimum: int = 1
 
 
 ENGINE_INPUTS: tuple[EngineInput, ...] = (
@@ -58,13 +63,85 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
     EngineInput(
         "runtime", "choice", "software runtime whose dispatch tax is paid", registry="runtimes"
     ),
+    EngineInput(
+        "dp",
+        "integer",
+        "data-parallel replicas of the model (Volume 2: the cluster has dp * tp * pp devices)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "tp",
+        "integer",
+        "tensor-parallel ways each layer is split, inside a node (transformers only)",
+        "dimensionless",
+        transformer_only=True,
+        fleet=True,
+    ),
+    EngineInput(
+        "pp", "integer", "pipeline stages the layers are split into", "dimensionless", fleet=True
+    ),
+    EngineInput(
+        "microbatches",
+        "integer",
+        "microbatches each replica's batch is split into (fills the pipeline)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "zero",
+        "integer",
+        "ZeRO stage 0-3: which training state data-parallel replicas shard",
+        "dimensionless",
+        fleet=True,
+        minimum=0,
+    ),
+    EngineInput(
+        "fabric",
+        "choice",
+        "scale-out fabric between nodes (mlsys.Fabrics)",
+        registry="fabrics",
+        fleet=True,
+    ),
+    EngineInput(
+        "checkpoint_interval",
+        "integer",
+        "minutes between checkpoints of the training state (default: Young-Daly optimum)",
+        "minute",
+        fleet=True,
+    ),
+    EngineInput(
+        "queue_load",
+        "fraction",
+        "share of the cluster the scheduler's arriving jobs keep busy (utilisation rho)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "job_cv",
+        "integer",
+        "coefficient of variation of job durations (0 all equal, 1 exponential, >1 heavy-tailed)",
+        "dimensionless",
+        fleet=True,
+        minimum=0,
+    ),
+    EngineInput(
+        "job_gpus",
+        "integer",
+        "devices each queued job needs at once (gang scheduling)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput("job_hours", "integer", "mean duration of a queued job", "hour", fleet=True),
 )
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}
 
 #: Keywords of ``Engine.solve`` a spec does not set as a scalar: a fleet's parallelism plan is
-#: an object (``mlsys.Parallelism``) that Volume 2's controls build, not one number or name.
+#: an object (``mlsys.Parallelism``) that the fleet parameters above build, not one number.
 NOT_SPEC_KEYWORDS: tuple[str, ...] = ("parallelism",)
+#: Parameters that describe the cluster, its plan and the run (Volume 2), in solve order.
+FLEET_PARAMS: tuple[str, ...] = tuple(e.name for e in ENGINE_INPUTS if e.fleet)
 
 #: Parameters by control shape; each is the discriminator set of one control model.
 INTEGER_PARAMS: tuple[str, ...] = tuple(e.name for e in ENGINE_INPUTS if e.kind == "integer")

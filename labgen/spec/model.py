@@ -138,6 +138,7 @@ SystemName = _name_of("systems")
 PrecisionName = _name_of("precisions")
 PhaseName = _name_of("phases")
 RuntimeName = _name_of("runtimes")
+FabricName = _name_of("fabrics")
 InstrumentId = _name_of("instruments")
 ProfileField = _name_of("profile_fields")
 LedgerKey = Annotated[
@@ -262,10 +263,15 @@ def _input_field(name: str) -> tuple[Any, Any]:
     entry = BY_NAME[name]
     described = f"Fixed value of {name} ({entry.description}) for this track; also the starting value of a control bound to {name}."
     if entry.kind == "integer":
-        return int | None, Field(default=None, ge=1, description=described)
+        return int | None, Field(default=None, ge=entry.minimum, description=described)
     if entry.kind == "fraction":
         return float | None, Field(default=None, gt=0, le=1, description=described)
-    types = {"precisions": PrecisionName, "phases": PhaseName, "runtimes": RuntimeName}
+    types = {
+        "precisions": PrecisionName,
+        "phases": PhaseName,
+        "runtimes": RuntimeName,
+        "fabrics": FabricName,
+    }
     return types[entry.registry] | None, Field(default=None, description=described)  # type: ignore[index]
 
 
@@ -562,9 +568,11 @@ class IntegerControl(SpecModel):
         description="Engine.solve parameter the slider sets."
     )
     label: Text = Field(max_length=60, description="Slider label.")
-    min: int = Field(ge=1, description="Smallest value (in unit).")
-    max: int = Field(ge=1, description="Largest value (in unit).")
-    default: int = Field(ge=1, description="Starting value unless a track or the ledger sets one.")
+    min: int = Field(
+        ge=0, description="Smallest value (in unit); at least 1 except for the ZeRO stage (0)."
+    )
+    max: int = Field(ge=0, description="Largest value (in unit).")
+    default: int = Field(ge=0, description="Starting value unless a track or the ledger sets one.")
     step: int = Field(default=1, ge=1, description="Step between values (linear scale only).")
     scale: Literal["linear", "log2"] = Field(
         default="linear",

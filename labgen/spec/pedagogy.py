@@ -187,10 +187,11 @@ def _term_inputs(base: dict[str, Any], start: Start, at: Any) -> dict[str, Any]:
 
 
 def _as_values(inputs: Mapping[str, Any]) -> dict[str, Any]:
-    # engine_inputs takes registry names for model and system; solved inputs hold the specs.
-    values = {k: v for k, v in inputs.items() if v is not None}
+    # engine_inputs takes registry names for model and system (a cluster's node); solved
+    # inputs hold the specs, and the plan and scenario the fleet parameters rebuild.
+    values = {k: inputs[k] for k in _KEYWORDS if inputs.get(k) is not None}
     values["model"] = inputs["model"].name
-    values["system"] = inputs["system"].name
+    values["system"] = config.node_of(inputs).name
     return values
 
 
@@ -568,12 +569,14 @@ def _best_p99(
     return best
 
 
+#: The scalar keywords that name one configuration: the engine's and the fleet's.
+_KEYWORDS: tuple[str, ...] = (*config.ENGINE_KEYWORDS, *config.FLEET_KEYWORDS)
+
+
 def _key(inputs: Mapping[str, Any]) -> tuple[Any, ...]:
-    """``inputs`` as a hashable key (model and system by name)."""
-    return tuple(
-        value.name if key in ("model", "system") else value
-        for key, value in ((k, inputs[k]) for k in config.ENGINE_KEYWORDS)
-    )
+    """``inputs`` as a hashable key (model and node by name, the fleet by its parameters)."""
+    named = {"model": inputs["model"].name, "system": config.node_of(inputs).name}
+    return tuple(named.get(k, inputs.get(k)) for k in _KEYWORDS)
 
 
 #: Share of the P99 floor of a static batch trusted when deciding not to simulate a design:
@@ -601,10 +604,10 @@ def _solved(key: tuple[Any, ...]) -> Any:
 
 
 def _from_key(key: tuple[Any, ...]) -> dict[str, Any]:
-    """The engine keywords a ``_key`` stands for (model and system looked up again)."""
-    inputs = dict(zip(config.ENGINE_KEYWORDS, key, strict=True))
-    inputs["model"], inputs["system"] = Models.get(key[0]), Systems.get(key[1])
-    return inputs
+    """The engine keywords a ``_key`` stands for (model, node and fleet built again)."""
+    values = {k: v for k, v in zip(_KEYWORDS, key, strict=True) if v is not None}
+    setting = {"model": Models.get(key[0]), "system": Systems.get(key[1]), "inputs": {}}
+    return config.engine_inputs(setting, values)
 
 
 def _solve(inputs: Mapping[str, Any]) -> Any:

@@ -38,6 +38,7 @@ class Registries:
     precisions: tuple[str, ...]
     phases: tuple[str, ...]
     runtimes: tuple[str, ...]
+    fabrics: tuple[str, ...]
     tracks: tuple[str, ...]
     profile_fields: tuple[str, ...]
     solve_keywords: tuple[str, ...]
@@ -45,7 +46,7 @@ class Registries:
 
     def names(self, kind: str) -> tuple[str, ...]:
         """The names of one registry: ``models``, ``systems``, ``precisions``, ``phases``,
-        ``runtimes``, ``tracks``, ``profile_fields`` or ``instruments``."""
+        ``runtimes``, ``fabrics``, ``tracks``, ``profile_fields`` or ``instruments``."""
         if kind == "instruments":
             return tuple(self.instruments)
         return getattr(self, kind)
@@ -59,6 +60,7 @@ KIND_NOUNS: Mapping[str, str] = MappingProxyType(
         "precisions": "precision",
         "phases": "phase",
         "runtimes": "runtime",
+        "fabrics": "fabric",
         "tracks": "track",
         "profile_fields": "PerformanceProfile field",
         "instruments": "instrument",
@@ -93,19 +95,23 @@ def unknown_name(kind: str, name: str, registries: Registries) -> str | None:
 
 
 def _profile_fields() -> tuple[str, ...]:
-    """Properties of PerformanceProfile whose value is a pint quantity (comparable numbers)."""
+    """Properties whose value is a pint quantity (comparable numbers) of the profiles a lab can
+    show: ``PerformanceProfile`` (one node), ``FleetProfile`` (a step on a cluster) and
+    ``FleetReport`` (the step and its run); each name once, in that order."""
     import mlsys
+    from mlsys.fleet_report import FleetReport
 
-    fields = []
-    for name, member in vars(mlsys.PerformanceProfile).items():
-        if name.startswith("_") or not isinstance(member, property) or member.fget is None:
-            continue
-        try:
-            returns = typing.get_type_hints(member.fget).get("return")
-        except (NameError, TypeError):
-            continue
-        if returns is mlsys.Quantity:
-            fields.append(name)
+    fields: dict[str, None] = {}
+    for kind in (mlsys.PerformanceProfile, mlsys.FleetProfile, FleetReport):
+        for name, member in vars(kind).items():
+            if name.startswith("_") or not isinstance(member, property) or member.fget is None:
+                continue
+            try:
+                returns = typing.get_type_hints(member.fget).get("return")
+            except (NameError, TypeError):
+                continue
+            if returns is mlsys.Quantity:
+                fields.setdefault(name)
     return tuple(fields)
 
 
@@ -193,6 +199,7 @@ def build_registries(instruments: Iterable[Instrument] | None = None) -> Registr
         precisions=tuple(mlsys.PRECISIONS),
         phases=tuple(mlsys.PHASES),
         runtimes=_runtimes(),
+        fabrics=mlsys.Fabrics.names(aliases=False),
         tracks=tuple(TRACKS),
         profile_fields=_profile_fields(),
         solve_keywords=keywords,

@@ -16,8 +16,9 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
-from mlsys import Engine, Models, ServingSimulation, Systems
+from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, ServingSimulation, Systems
 from mlsys.applications import application_of
+from mlsys.fleet_report import FleetReport, FleetScenario
 
 #: Every keyword of Engine.solve a lab passes, in the order it passes them.
 ENGINE_KEYWORDS: tuple[str, ...] = (
@@ -31,8 +32,26 @@ ENGINE_KEYWORDS: tuple[str, ...] = (
     "runtime",
 )
 
-#: Engine.solve keywords that only transformers take.
-TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len"})
+#: The fleet parameters (Volume 2) a lab may set, in the order they are read: the parallelism
+#: plan (the cluster holds ``dp * tp * pp`` of the track's nodes), the scale-out fabric, the
+#: run's checkpoint interval (minutes) and the scheduler's queue (load, job-size variability,
+#: gang size, mean job hours). Setting any makes the configuration a fleet.
+FLEET_KEYWORDS: tuple[str, ...] = (
+    "dp",
+    "tp",
+    "pp",
+    "microbatches",
+    "zero",
+    "fabric",
+    "checkpoint_interval",
+    "queue_load",
+    "job_cv",
+    "job_gpus",
+    "job_hours",
+)
+
+#: Parameters that only transformers take (context length; tensor parallelism splits heads).
+TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len", "tp"})
 
 #: Digits a fraction slider's values are rounded to, so 0.1 + 0.2 lands on the 0.3 step.
 _GRID_DIGITS = 9
@@ -77,6 +96,8 @@ def allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]
         return [o for o in options if o in system.runtimes]
     if param == "phase":
         return [o for o in options if o in model.phases]
+    if param == "fabric":
+        return [o for o in options if o in Fabrics and Fabrics.get(o).kind == "scale_out"]
     return list(options)
 
 
@@ -160,6 +181,15 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
         return isinstance(value, str) and value in Models
     if param == "system":
         return isinstance(value, str) and value in Systems
+    if param == "fabric":
+        return isinstance(value, str) and value in Fabrics
+    if param == "queue_load":
+        return isinstance(value, int | float) and 0 < value < 1
+    if param in FLEET_KEYWORDS:
+        low = 0 if param in ("zero", "job_cv") else 1
+        if param == "tp" and model.transformer is None and value != 1:
+            return False
+        return isinstance(value, int) and not isinstance(value, bool) and value >= low
     return False
 
 
@@ -191,7 +221,51 @@ def engine_inputs(
         inputs["seq_len"] = None  # only transformers take a context length
     if inputs["phase"] not in (None, *inputs["model"].phases):
         inputs["phase"] = None  # e.g. "prefill" for a CNN: inference, the engine's default
+    fleet = {key: chosen.get(key) for key in FLEET_KEYWORDS}
+    if inputs["model"].transformer is None and fleet["tp"] is not None:
+        fleet["tp"] = 1  # tensor parallelism splits attention heads: a CNN has none
+    inputs.update(fleet)
+    inputs.update(_fleet(inputs, fleet))
     return inputs
+
+
+def node_of(inputs: Mapping[str, Any]) -> Any:
+    """The node (``SystemSpec``) of solved keywords: the system, or a cluster's node."""
+    system = inputs["system"]
+    return system.node if isinstance(system, Cluster) else system
+
+
+def _fleet(inputs: Mapping[str, Any], fleet: Mapping[str, Any]) -> dict[str, Any]:
+    """The cluster, parallelism plan and run scenario the fleet parameters describe, or Nones
+    for a single node. A CNN takes no tensor parallelism (``tp`` is 1)."""
+    if all(value is None for value in fleet.values()):
+        return {"parallelism": None, "scenario": None}
+    plan = Parallelism(
+        dp=fleet["dp"] or 1,
+        tp=fleet["tp"] or 1,
+        pp=fleet["pp"] or 1,
+        microbatches=fleet["microbatches"] or 1,
+        zero=fleet["zero"] or 0,
+    )
+    fabric = fleet["fabric"]
+    cluster = Cluster(
+        node=inputs["system"],
+        count=plan.devices,
+        scale_out=Fabrics.get(fabric) if fabric is not None else None,
+    )
+    return {
+        "system": cluster,
+        "parallelism": plan,
+        "phase": inputs["phase"] or "train",
+        "scenario": FleetScenario(
+            checkpoint_interval=fleet["checkpoint_interval"],
+            **{
+                key: fleet[key]
+                for key in ("queue_load", "job_cv", "job_gpus", "job_hours")
+                if fleet[key] is not None
+            },
+        ),
+    }
 
 
 def ledger_inputs(ledger: Any, reads: Mapping[str, str]) -> dict[str, Any]:
@@ -249,8 +323,13 @@ def stated_inputs(
 
 
 def solve_inputs(inputs: Mapping[str, Any]) -> Any:
-    """``Engine.solve`` on keywords from ``engine_inputs`` (a ``PerformanceProfile``)."""
-    return Engine.solve(**{key: inputs[key] for key in ENGINE_KEYWORDS})
+    """``Engine.solve`` on keywords from ``engine_inputs``: a ``PerformanceProfile`` on one
+    node, or on a fleet the step's ``FleetReport`` (the step and its run)."""
+    keywords = {key: inputs[key] for key in ENGINE_KEYWORDS}
+    if inputs.get("parallelism") is None:
+        return Engine.solve(**keywords)
+    step = Engine.solve(**keywords, parallelism=inputs["parallelism"])
+    return FleetReport(step, inputs["scenario"])
 
 
 def stated_profile(

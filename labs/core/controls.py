@@ -106,7 +106,7 @@ def sweep_batches(
     other inputs: the points of a Pareto curve (every field an array)."""
     inputs = engine_inputs(track, values, decisions)
     inputs["batch_size"] = powers_of_two(1, largest)
-    return Engine.sweep(**inputs)
+    return Engine.sweep(**{key: inputs[key] for key in ENGINE_KEYWORDS})
 
 
 def serving_ledger(

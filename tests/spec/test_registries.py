@@ -6,15 +6,24 @@ import inspect
 
 import mlsys
 from labgen.instruments import BUILTIN_INSTRUMENTS, Instrument
-from labgen.spec.engine_inputs import ALL_PARAMS, BY_NAME, NOT_SPEC_KEYWORDS, TRACK_OWN_PARAMS
+from labgen.spec.engine_inputs import (
+    ALL_PARAMS,
+    BY_NAME,
+    FLEET_PARAMS,
+    NOT_SPEC_KEYWORDS,
+    TRACK_OWN_PARAMS,
+)
 from labgen.spec.model import EngineInputs, Tracks
 from labgen.spec.registries import build_registries, default_registries, unknown_name
+from labs.core.configuration import FLEET_KEYWORDS
 from mlsys.ledger import TRACKS
 
 
 def test_engine_inputs_are_exactly_the_solve_keywords() -> None:
     keywords = set(inspect.signature(mlsys.Engine.solve).parameters) - set(NOT_SPEC_KEYWORDS)
-    assert set(ALL_PARAMS) == keywords
+    # The fleet parameters build the cluster and plan that Engine.solve takes as objects.
+    assert set(ALL_PARAMS) - set(FLEET_PARAMS) == keywords
+    assert FLEET_PARAMS == FLEET_KEYWORDS
     assert default_registries().solve_keywords == tuple(
         inspect.signature(mlsys.Engine.solve).parameters
     )

@@ -1,0 +1,297 @@
+"""Layer 5: one training step on a cluster and what it means for the whole run.
+
+A Volume 2 lab asks about a step (``Engine.solve`` on a ``Cluster``) and about its consequences
+at fleet scale: how often the cluster fails, how long a checkpoint takes, what the checkpoint
+interval costs in goodput, how many days and dollars the run needs. ``FleetReport`` answers both
+through one object: every ``FleetProfile`` field, plus the fields below, each with its
+derivation in ``math`` so a MathPeek shows the formula behind the number.
+
+The consequences are solved lazily (a field is computed the first time it is read), so a lab
+that only shows the step pays only for the step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from mlsys import fleet_formulas as ff
+from mlsys import formulas as f
+from mlsys.derivation import Derivation, Math, Variable
+from mlsys.fleet_constants import GPU_USD_PER_HOUR, TOKENS_PER_PARAMETER
+from mlsys.fleet_simulations import ClusterQueue
+from mlsys.fleet_step import FleetProfile
+from mlsys.hardware import BYTES_PER_VALUE
+from mlsys.reliability import Reliability, ReliabilityResult
+from mlsys.units import Quantity, ureg
+
+#: How long a cluster is observed for its failure statistics (the rates do not depend on it).
+_OBSERVED = 24 * ureg.hour
+
+
+@dataclass(frozen=True)
+class FleetScenario:
+    """What a run adds to one step: ``checkpoint_interval`` (minutes between checkpoints; None
+    is the Young-Daly optimum) and ``train_tokens`` (tokens the run trains on; None is the
+    compute-optimal ``TOKENS_PER_PARAMETER`` per parameter). The cluster's scheduler queue:
+    jobs of ``job_gpus`` devices (gang-scheduled), ``job_hours`` long on average with
+    coefficient of variation ``job_cv``, arriving to keep the cluster ``queue_load`` busy."""
+
+    checkpoint_interval: float | None = None
+    train_tokens: float | None = None
+    queue_load: float = 0.7
+    job_cv: float = 1.0
+    job_gpus: int = 8
+    job_hours: float = 24.0
+
+    def __post_init__(self) -> None:
+        for name in ("checkpoint_interval", "train_tokens"):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not value > 0):
+                raise ValueError(f"{name}: expected a positive number, got {value!r}")
+        for name in ("queue_load", "job_cv", "job_gpus", "job_hours"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
+        if not 0 < self.queue_load < 1:
+            raise ValueError(
+                f"queue_load: the cluster's utilisation must lie in (0, 1), got {self.queue_load!r}"
+            )
+
+
+class FleetReport:
+    """A ``FleetProfile`` (every field of the step, read through) plus the run's consequences:
+    ``mtbf`` (hour), ``checkpoint_size`` (GB), ``checkpoint_write`` (s),
+    ``optimal_checkpoint_interval`` (min), ``checkpoint_interval`` (min), ``goodput``
+    (fraction of wall time that trains), ``time_to_train`` (day) and ``training_cost`` (USD)."""
+
+    def __init__(self, step: FleetProfile, scenario: FleetScenario | None = None) -> None:
+        if not isinstance(step, FleetProfile):
+            raise ValueError(
+                f"step: expected the FleetProfile of Engine.solve on a Cluster, got {type(step).__name__}"
+            )
+        self.step = step
+        self.scenario = scenario or FleetScenario()
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names this class lacks: the step's own fields.
+        if name.startswith("_") or name in ("step", "scenario"):
+            raise AttributeError(name)
+        return getattr(self.step, name)
+
+    # -- failures and checkpoints -------------------------------------------------------------
+
+    @cached_property
+    def _failures(self) -> ReliabilityResult:
+        return Reliability.solve(self.step.system, _OBSERVED, self.checkpoint_size)
+
+    @property
+    def mtbf(self) -> Quantity:
+        """Mean time between failures of the whole coupled job (hour): ``MTTF / N`` summed over
+        every component of every device and node."""
+        return self._failures.mtbf
+
+    @property
+    def checkpoint_size(self) -> Quantity:
+        """Training state one checkpoint holds (GB): the weights plus Adam's moments and, in a
+        narrow format, the fp32 master copy."""
+        bpv = BYTES_PER_VALUE[self.step.precision]
+        size = self.step.model.params * (bpv + f.optimizer_bytes_per_param(bpv))
+        return Quantity(size / 1e9, ureg.GB)
+
+    @property
+    def checkpoint_write(self) -> Quantity:
+        """Time to write one checkpoint at the storage's write bandwidth (s)."""
+        return self._failures.checkpoint_write
+
+    @property
+    def optimal_checkpoint_interval(self) -> Quantity:
+        """Young-Daly interval ``sqrt(2 T_write MTBF)`` (min): the checkpoint period that
+        balances time spent writing against work lost to failures."""
+        return self._failures.checkpoint_interval
+
+    @property
+    def checkpoint_interval(self) -> Quantity:
+        """The interval the run checkpoints at (min): the scenario's, else the optimum."""
+        chosen = self.scenario.checkpoint_interval
+        if chosen is None:
+            return self.optimal_checkpoint_interval
+        return Quantity(float(chosen), ureg.minute)
+
+    @property
+    def goodput(self) -> Quantity:
+        """Fraction of wall time that advances training at ``checkpoint_interval``: time not
+        spent writing checkpoints, redoing lost work or recovering (0 when failures outpace
+        checkpoints); a dimensionless quantity."""
+        return Quantity(self._goodput, ureg.dimensionless)
+
+    @property
+    def mfu(self) -> Quantity:
+        """The step's model FLOPs utilisation, as a dimensionless quantity."""
+        return Quantity(self.step.mfu, ureg.dimensionless)
+
+    @property
+    def scaling_efficiency(self) -> Quantity:
+        """The step's scaling efficiency ``T_c / (N T_step)``, as a dimensionless quantity."""
+        return Quantity(self.step.scaling_efficiency, ureg.dimensionless)
+
+    @property
+    def memory_capacity(self) -> Quantity:
+        """Memory of one device (byte), against which ``memory_footprint`` must fit."""
+        return Quantity(self.step.system.node.ram_bytes, ureg.byte)
+
+    @property
+    def devices(self) -> Quantity:
+        """Accelerators the cluster holds (``dp * tp * pp``), as a dimensionless quantity."""
+        return Quantity(self.step.devices, ureg.dimensionless)
+
+    @cached_property
+    def _goodput(self) -> float:
+        return ff.checkpoint_goodput(
+            self.checkpoint_interval.to("s").magnitude,
+            self.checkpoint_write.to("s").magnitude,
+            self._failures.recovery_time.to("s").magnitude,
+            self.mtbf.to("s").magnitude,
+        )
+
+    # -- the whole run ------------------------------------------------------------------------
+
+    @cached_property
+    def train_tokens(self) -> float:
+        """Tokens the run trains on (a number): the scenario's, else ``TOKENS_PER_PARAMETER``
+        per parameter (compute-optimal)."""
+        chosen = self.scenario.train_tokens
+        if chosen is None:
+            return TOKENS_PER_PARAMETER.value * self.step.model.params
+        return float(chosen)
+
+    @cached_property
+    def _compute_hours(self) -> float:
+        tokens_per_step = self.step.batch_size * (self.step.seq_len or 1)
+        steps = math.ceil(self.train_tokens / tokens_per_step)
+        return steps * self.step.latency.to("hour").magnitude
+
+    @property
+    def time_to_train(self) -> Quantity:
+        """Wall time of the run (day): steps x step time, divided by goodput (infinite when
+        goodput is zero)."""
+        if self._goodput <= 0.0:
+            return Quantity(math.inf, ureg.day)
+        return Quantity(self._compute_hours / self._goodput / 24.0, ureg.day)
+
+    @property
+    def training_cost(self) -> Quantity:
+        """Rental cost of the run (USD): devices x wall time x the book's price per GPU-hour."""
+        hours = self.time_to_train.to("hour").magnitude
+        return Quantity(self.step.devices * hours * GPU_USD_PER_HOUR.value, ureg.USD)
+
+    # -- the scheduler's queue -----------------------------------------------------------------
+
+    @cached_property
+    def _queue(self) -> Any:
+        scenario = self.scenario
+        slots = self.step.devices // scenario.job_gpus
+        if slots < 1:
+            raise ValueError(
+                f"job_gpus: {scenario.job_gpus} exceeds the cluster's {self.step.devices} devices"
+            )
+        rate = scenario.queue_load * slots / scenario.job_hours
+        return ClusterQueue.solve(
+            self.step.system,
+            rate / ureg.hour,
+            scenario.job_hours * ureg.hour,
+            scenario.job_gpus,
+            service_cv=scenario.job_cv,
+        )
+
+    @property
+    def queue_wait(self) -> Quantity:
+        """Mean wait of a job in the scheduler's queue (hour): Allen-Cunneen M/G/c, which grows
+        like ``rho/(1-rho) (1+C^2)/2 E[S]`` near saturation."""
+        return self._queue.queue_wait
+
+    # -- derivations --------------------------------------------------------------------------
+
+    @cached_property
+    def math(self) -> Math:
+        """The step's derivations plus those of every consequence field, for MathPeek."""
+        n = self.step.devices
+        mtbf = self.mtbf
+        write = self.checkpoint_write
+        recover = self._failures.recovery_time
+        interval = self.checkpoint_interval
+        extra = {
+            "mtbf": self._failures.math["mtbf"],
+            "checkpoint_size": Derivation(
+                "checkpoint_size",
+                r"S_{ckpt} = P \cdot (b + b_{opt})",
+                (
+                    Variable("P", "parameters", Quantity(self.step.model.params, "")),
+                    Variable(
+                        "b",
+                        "bytes per weight",
+                        Quantity(BYTES_PER_VALUE[self.step.precision], ureg.byte),
+                    ),
+                    Variable(
+                        "b_{opt}",
+                        "optimizer bytes per weight (Adam moments, fp32 master)",
+                        Quantity(
+                            f.optimizer_bytes_per_param(BYTES_PER_VALUE[self.step.precision]),
+                            ureg.byte,
+                        ),
+                    ),
+                ),
+                self.checkpoint_size,
+            ),
+            "optimal_checkpoint_interval": Derivation(
+                "optimal_checkpoint_interval",
+                ff.LATEX["young_daly"],
+                (
+                    Variable("T_{write}", "checkpoint write time", write),
+                    Variable("MTBF", "mean time between failures", mtbf),
+                ),
+                self.optimal_checkpoint_interval,
+            ),
+            "goodput": Derivation(
+                "goodput",
+                ff.LATEX["goodput"],
+                (
+                    Variable(r"\tau", "checkpoint interval", interval),
+                    Variable("T_{write}", "checkpoint write time", write),
+                    Variable("T_{recover}", "recovery time", recover),
+                    Variable("MTBF", "mean time between failures", mtbf),
+                ),
+                self.goodput,
+            ),
+            "time_to_train": Derivation(
+                "time_to_train",
+                r"T_{train} = \frac{\lceil D / (B \cdot s) \rceil \cdot T_{step}}{G}",
+                (
+                    Variable("D", "training tokens", Quantity(self.train_tokens, "")),
+                    Variable("T_{step}", "step time", self.step.latency),
+                    Variable("G", "goodput", self.goodput),
+                ),
+                self.time_to_train,
+            ),
+            "training_cost": Derivation(
+                "training_cost",
+                r"C = N \cdot T_{train} \cdot p_{GPU}",
+                (
+                    Variable("N", "devices", Quantity(n, ureg.dimensionless)),
+                    Variable("T_{train}", "wall time", self.time_to_train),
+                    Variable("p_{GPU}", "price per GPU-hour", GPU_USD_PER_HOUR.quantity),
+                ),
+                self.training_cost,
+            ),
+        }
+        if self.scenario.job_gpus <= self.step.devices:
+            extra["queue_wait"] = self._queue.math["queue_wait"]
+        return Math({**self.step.math, **extra})
+
+    def __repr__(self) -> str:
+        return f"<FleetReport of {self.step!r}>"
+
+
+__all__ = ["FleetReport", "FleetScenario"]
