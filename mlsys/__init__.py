@@ -19,7 +19,7 @@ The fleet (Volume 2) goes through the same solve::
 Layers, each importing only those below it: 1 units, derivation, registry, formulas, hardware,
 models, comparison (and constants), fabrics, cluster, parallelism, fleet_constants,
 fleet_formulas; 2 ledger, fleet_ledger; 3 engine, northstar, collectives, fleet_step,
-reliability; 4 personas; 5 applications, simulations, fleet_simulations.
+reliability; 4 personas; 5 applications, simulations, fleet_simulations, fleet_report.
 """
 
 from mlsys.applications import Application, Applications

@@ -34,11 +34,13 @@ LAYERS = {
     "northstar": 3,
     "collectives": 3,
     "fleet_step": 3,
+    "profile_fields": 3,
     "reliability": 3,
     "personas": 4,
     "applications": 5,
     "simulations": 5,
     "fleet_simulations": 5,
+    "fleet_report": 5,
 }
 #: The package's __init__ re-exports every layer: nothing inside mlsys may import it.
 TOP = 6
