@@ -8,6 +8,7 @@ broken KAT or section never hides the problems of the others.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -17,7 +18,7 @@ import mlsys
 from labgen.book import SLUGS_BY_VOLUME, Chapter, UnknownChapterError
 from labgen.book import chapter as book_chapter
 from labgen.spec.diagnostics import DataPath, Finding
-from labgen.spec.engine_inputs import BY_NAME, TRACK_OWN_PARAMS
+from labgen.spec.engine_inputs import BY_NAME, FLEET_PARAMS, TRACK_OWN_PARAMS
 from labgen.spec.inputs import Setting, StartProblem, kat_start, solve
 from labgen.spec.model import (
     MAX_CHAPTER_NUMBER,
@@ -340,12 +341,45 @@ def check_single_node(
                             )
 
 
+def check_fleet_params(
+    chapter: Chapter, kats: Sequence[Kat | None], settings: Sequence[Setting]
+) -> Iterator[Finding]:
+    """The node invariant, both ways: a Volume 1 lab sets no fleet parameter (it stays on one
+    node), and every track of a Volume 2 lab sets one in its ``inputs`` (it works on a
+    cluster: ``dp`` at least)."""
+    if chapter.volume == 1:
+        for setting in settings:
+            for param in setting.inputs:
+                if param in FLEET_PARAMS:
+                    yield Finding(
+                        setting.path_of(param),
+                        f"{param} builds a cluster; Volume 1 labs stay on one node (the Node "
+                        "Invariant), fleets start in Volume 2",
+                    )
+        for index, kat in enumerate(kats):
+            for position, control in enumerate(kat.controls if kat is not None else ()):
+                if control.param in FLEET_PARAMS:
+                    yield Finding(
+                        ("kats", index, "controls", position, "param"),
+                        f"{control.param} builds a cluster; Volume 1 labs stay on one node",
+                    )
+        return
+    for setting in settings:
+        if not any(param in FLEET_PARAMS for param in setting.inputs):
+            yield Finding(
+                (*setting.path, "inputs"),
+                f"{setting.label}: a Volume 2 lab works on a cluster: set its plan in the "
+                "track's inputs (dp, and tp or pp where the plan splits the model)",
+            )
+
+
 def check_solve_keywords(
     kats: Sequence[Kat | None], settings: Sequence[Setting], registries: Registries
 ) -> Iterator[Finding]:
     """Every parameter a control or a track's inputs set is a keyword of the installed
     ``mlsys.Engine.solve`` (caught here, with a place, if mlsys ever drops one)."""
-    known = registries.solve_keywords
+    # The fleet parameters are the lab's, not the engine's: they build its cluster and plan.
+    known = (*registries.solve_keywords, *FLEET_PARAMS)
     for index, kat in enumerate(kats):
         for position, control in enumerate(kat.controls if kat is not None else ()):
             if control.param not in known:
@@ -486,18 +520,31 @@ def nemesis_bar_spellings(value: float) -> tuple[str, ...]:
     return tuple(sorted(spellings))
 
 
+def _states_number(text: str, spelling: str) -> bool:
+    """Whether ``text`` contains the number ``spelling`` as a whole number: not inside a longer
+    number (no digit, or digit and a decimal point or separator, on either side)."""
+    pattern = rf"(?<!\d)(?<!\d[.,]){re.escape(spelling)}(?!\d)(?![.,]\d)"
+    return re.search(pattern, text) is not None
+
+
 def check_nemesis_bars(chapter: Chapter, tracks: dict[str, Any]) -> Iterator[Finding]:
-    """Each track's ``nemesis`` text in a Volume 1 chapter states that chapter's bar from
-    ``mlsys.personas`` (the tables are the one source of truth; the text must not drift)."""
-    if chapter.volume != 1:
+    """Each track's ``nemesis`` text states that chapter's bar from ``mlsys.personas``: the
+    Volume 1 table of the persona in a Volume 1 chapter, the fleet table (``Persona.fleet``) in
+    a Volume 2 chapter (the tables are the one source of truth; the text must not drift)."""
+    if chapter.volume not in (1, 2):
         return
     for key, track in tracks.items():
         if track is None or key not in TRACKS:
             continue  # an unknown track is reported by the model
-        nemesis = mlsys.Personas.get(key).nemesis
+        persona = mlsys.Personas.get(key)
+        nemesis = persona.nemesis if chapter.volume == 1 else persona.fleet.nemesis
         bar = nemesis.targets[chapter.number - 1]
         spellings = nemesis_bar_spellings(bar)
-        if not any(spelling in track.nemesis for spelling in spellings):
+        # Volume 2's fleet bars include one-digit numbers (4 hours, 8 J), so there a spelling
+        # must stand as a whole number ("8 J", not the 8 of "18 J" or "0.8"); Volume 1 keeps
+        # its substring match.
+        states = _states_number if chapter.volume == 2 else str.__contains__
+        if not any(states(track.nemesis, spelling) for spelling in spellings):
             yield Finding(
                 ("tracks", key, "nemesis"),
                 f"the text does not state this chapter's bar for {nemesis.name}: "

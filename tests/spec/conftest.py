@@ -34,6 +34,16 @@ def restate_bars(text: str, number: int) -> str:
     return text
 
 
+def restate_fleet_bars(text: str, number: int) -> str:
+    """``text`` (valid_ch05.yaml, edited) with its nemesis bars moved to the fleet tables of
+    Volume 2 chapter ``number`` (``Persona.fleet``), for tests that file the spec in Volume 2."""
+    for persona, old in zip(Personas.all(), CH05_BARS, strict=True):
+        nemesis = persona.fleet.nemesis
+        new = f"{nemesis.targets[number - 1]:,g} {nemesis.unit}"
+        text = text.replace(f"nemesis: {old}", f"nemesis: {new}")
+    return text
+
+
 @pytest.fixture
 def edit() -> Callable[[str, str, str], str]:
     """Replace one exact piece of a spec's text (failing loudly when it is not there)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import restate_fleet_bars
+
 KAT1_NUMBER = """      kind: number
       prompt: "How long does one pass take?"
       min: 0.001
@@ -244,7 +246,7 @@ def test_a_number_that_does_not_move_is_a_reveal_wherever_it_is_shown(messages, 
 def _with_histogram(valid_text, edit):
     """The fixture filed as Volume 2 Lab 1 with KAT 3 observing the P99 histogram."""
     text = edit(
-        valid_text,
+        restate_fleet_bars(valid_text, 1),
         "  volume: 1\n  number: 5\n  slug: nn_compute",
         "  volume: 2\n  number: 1\n  slug: ml_intro",
     )

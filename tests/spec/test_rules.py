@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import mlsys
-from labgen.book import chapter
+from labgen.book import Chapter, chapter
+from labgen.book import chapter as book_chapter
 from labgen.spec import SpecIndex, check_spec_bytes, default_registries
 from labgen.spec.index import LedgerWriteRef
+from labgen.spec.rules import check_nemesis_bars
+from mlsys.personas import Personas
 
-from .conftest import restate_bars
+from .conftest import restate_bars, restate_fleet_bars
 
 
 def test_the_fixture_is_valid(messages, valid_text) -> None:
@@ -365,7 +369,7 @@ def test_instruments_unlock_by_chapter(messages, valid_text, edit) -> None:
 
 def test_volume_2_has_every_volume_1_instrument(check, valid_text, edit) -> None:
     text = edit(
-        valid_text,
+        restate_fleet_bars(valid_text, 1),
         "  volume: 1\n  number: 5\n  slug: nn_compute",
         "  volume: 2\n  number: 1\n  slug: ml_intro",
     )
@@ -613,3 +617,78 @@ def test_nemesis_text_must_state_the_chapter_bar_from_the_persona(
 def test_nemesis_bar_may_use_thousands_separators(messages, valid_text, edit) -> None:
     text = edit(valid_text, "8,192 resident tokens", "8192 resident tokens")
     assert messages(text) == []
+
+
+# -- nemesis bars in Volume 2 (the fleet tables) -------------------------------------------------
+
+
+def _fleet_tracks(chapter: int, **overrides: str) -> dict[str, SimpleNamespace]:
+    """Track texts that state every fleet bar of Volume 2 ``chapter`` (as a spec writer would,
+    with the unit), with ``overrides`` replacing a track's text."""
+    texts = {}
+    for fleet in Personas.fleets():
+        bar = fleet.nemesis.target(chapter)
+        texts[fleet.key] = f"{fleet.nemesis.name}: {bar.magnitude:,g} {fleet.nemesis.unit}."
+    texts.update(overrides)
+    return {key: SimpleNamespace(nemesis=text) for key, text in texts.items()}
+
+
+def _volume2(number: int) -> Chapter:
+    return book_chapter(2, number)
+
+
+@pytest.mark.parametrize("number", range(1, 18))
+def test_volume2_nemesis_text_stating_every_fleet_bar_passes(number) -> None:
+    assert list(check_nemesis_bars(_volume2(number), _fleet_tracks(number))) == []
+
+
+def test_volume2_nemesis_text_must_state_the_fleet_bar_not_the_volume1_one() -> None:
+    # Volume 2 chapter 11 (edge intelligence): Edge Guardian's exposure window is 10 hours; the
+    # Volume 1 table's chapter 11 bar (4.5 ms) is the wrong table.
+    chapter = _volume2(11)
+    assert Personas.EdgeGuardian.fleet.nemesis.target(11).magnitude == 10
+    tracks = _fleet_tracks(11, edge_guardian="The Deadline: 4.5 ms.")
+    findings = list(check_nemesis_bars(chapter, tracks))
+    assert [(f.path, f.message) for f in findings] == [
+        (
+            ("tracks", "edge_guardian", "nemesis"),
+            "the text does not state this chapter's bar for The Exposure Window: 10 hour "
+            "(mlsys.personas); write it as 10",
+        )
+    ]
+
+
+def test_volume2_bar_must_stand_as_a_whole_number() -> None:
+    # Chapter 17: Mobile Nomad's battery wall is 8 J; "18 J" or "0.8 J" does not state it.
+    chapter = _volume2(17)
+    for stale in ("The Battery Wall: 18 J.", "The Battery Wall: 0.8 J.", "8.5 J"):
+        findings = list(check_nemesis_bars(chapter, _fleet_tracks(17, mobile_nomad=stale)))
+        assert [f.path for f in findings] == [("tracks", "mobile_nomad", "nemesis")]
+    for fine in ("8 J per round", "a budget of 8 joules", "(8 J)", "down to 8."):
+        assert list(check_nemesis_bars(chapter, _fleet_tracks(17, mobile_nomad=fine))) == []
+
+
+def test_volume2_cloud_budget_in_millions_and_thousands_separators() -> None:
+    # Chapter 9: $12M (unit MUSD); Tiny Pioneer's chapter 6 bar is 1,000 kB, with or without
+    # the separator.
+    assert list(check_nemesis_bars(_volume2(9), _fleet_tracks(9, cloud_titan="$12M."))) == []
+    for text in ("1,000 kB", "1000 kB"):
+        tracks = _fleet_tracks(6, tiny_pioneer=text)
+        assert list(check_nemesis_bars(_volume2(6), tracks)) == []
+    findings = list(check_nemesis_bars(_volume2(6), _fleet_tracks(6, tiny_pioneer="11,000 kB")))
+    assert [f.path for f in findings] == [("tracks", "tiny_pioneer", "nemesis")]
+
+
+def test_volume1_nemesis_bars_keep_their_substring_match() -> None:
+    # Unchanged Volume 1 behaviour: Edge Guardian's chapter 5 bar (7.5 ms) is found anywhere.
+    tracks = {
+        persona.key: SimpleNamespace(nemesis=f"x{persona.nemesis.targets[4]:,g}x")
+        for persona in Personas.all()
+    }
+    assert list(check_nemesis_bars(book_chapter(1, 5), tracks)) == []
+    tracks["edge_guardian"] = SimpleNamespace(nemesis="8 ms")
+    findings = list(check_nemesis_bars(book_chapter(1, 5), tracks))
+    assert [f.message for f in findings] == [
+        "the text does not state this chapter's bar for The Deadline: 7.5 ms (mlsys.personas); "
+        "write it as 7.5"
+    ]
