@@ -1,4 +1,5 @@
-"""Time Engine.solve and a 10,000-point Engine.sweep (issue targets: <= 50 us and <= 20 ms).
+"""Time Engine.solve and a 10,000-point Engine.sweep (issue targets: <= 50 us and <= 20 ms), the
+sweep both with numpy (CPython's fast path) and without (the browser's point-by-point loop).
 
 Run: .venv/bin/python benchmarks/bench_engine.py
 Prints medians over repeated runs; when the peer simulator mlsysim is installed, also its time
@@ -51,9 +52,19 @@ def main() -> None:
     solve_read = median_seconds(solve_and_read, number=1_000)
     batches = range(1, 10_001)
     sweep = median_seconds(lambda: Engine.sweep(**{**kwargs, "batch_size": batches}), number=20)
+    numpy = sys.modules.get("numpy")
+    sys.modules["numpy"] = None  # `import numpy` fails: the browser's point-by-point loop
+    try:
+        loop = median_seconds(lambda: Engine.sweep(**{**kwargs, "batch_size": batches}), number=5)
+    finally:
+        if numpy is None:
+            del sys.modules["numpy"]
+        else:
+            sys.modules["numpy"] = numpy
     print(f"Engine.solve                         median {solve * 1e6:8.1f} us   (target <= 50 us)")
     print(f"Engine.solve + read all 9 fields     median {solve_read * 1e6:8.1f} us")
     print(f"Engine.sweep, 10,000 batch sizes     median {sweep * 1e3:8.2f} ms   (target <= 20 ms)")
+    print(f"  the same without numpy (browser)   median {loop * 1e3:8.2f} ms")
     peer = _peer_time()
     if peer is None:
         print("mlsysim not found (install it, or set MLSYSIM_PYTHON to an interpreter that has it)")

@@ -20,7 +20,7 @@ from typing import Any
 from mlsys import fleet_formulas as ff
 from mlsys import formulas as f
 from mlsys.derivation import Derivation, Math, Variable
-from mlsys.fleet_constants import GPU_USD_PER_HOUR, TOKENS_PER_PARAMETER
+from mlsys.fleet_constants import CHECKPOINT_WRITE_BPS, GPU_USD_PER_HOUR, TOKENS_PER_PARAMETER
 from mlsys.fleet_simulations import ClusterQueue
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
@@ -286,6 +286,41 @@ class FleetReport:
                 self.training_cost,
             ),
         }
+        plan = self.step.parallelism
+        extra["devices"] = Derivation(
+            "devices",
+            r"N = dp \cdot tp \cdot pp",
+            (
+                Variable("dp", "data-parallel replicas", Quantity(plan.dp, ureg.dimensionless)),
+                Variable("tp", "tensor-parallel ways", Quantity(plan.tp, ureg.dimensionless)),
+                Variable("pp", "pipeline stages", Quantity(plan.pp, ureg.dimensionless)),
+            ),
+            self.devices,
+        )
+        extra["scaling_efficiency"] = Derivation(
+            "scaling_efficiency",
+            r"\eta = \frac{T_c / N}{T_{step}}",
+            (
+                Variable("T_c / N", "one device's share of the compute", self.latency_compute),
+                Variable("T_{step}", "step time", self.step.latency),
+            ),
+            self.scaling_efficiency,
+        )
+        extra["checkpoint_write"] = Derivation(
+            "checkpoint_write",
+            r"T_{write} = S_{ckpt} / BW_{write}",
+            (
+                Variable("S_{ckpt}", "checkpoint size", self.checkpoint_size),
+                Variable(
+                    "BW_{write}",
+                    "storage write bandwidth",
+                    CHECKPOINT_WRITE_BPS.quantity.to("GB/s"),
+                ),
+            ),
+            write,
+        )
+        if self.scenario.checkpoint_interval is None:
+            extra["checkpoint_interval"] = extra["optimal_checkpoint_interval"]
         if self.scenario.job_gpus <= self.step.devices:
             extra["queue_wait"] = self._queue.math["queue_wait"]
         return Math({**self.step.math, **extra})

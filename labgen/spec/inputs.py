@@ -169,8 +169,12 @@ def kat_start(setting: Setting, kat_index: int, kat: Kat) -> KatStart | StartPro
 
 
 def solve(values: dict[str, Any]) -> Any:
-    """``Engine.solve`` on starting values (registry names resolved); raises what it raises."""
-    arguments = dict(values)
-    arguments["model"] = mlsys.Models.get(arguments["model"])
-    arguments["system"] = mlsys.Systems.get(arguments["system"])
-    return mlsys.Engine.solve(**arguments)
+    """``Engine.solve`` on starting values (registry names resolved), through the lab's own
+    configuration code, so fleet parameters build the same cluster and plan the lab builds;
+    raises what it raises (a ValueError naming the parameter for a plan that cannot run)."""
+    from labs.core import configuration
+
+    model, system = mlsys.Models.get(values["model"]), mlsys.Systems.get(values["system"])
+    others = {k: v for k, v in values.items() if k not in ("model", "system")}
+    setting = {"model": model, "system": system, "inputs": {}}
+    return configuration.solve_inputs(configuration.engine_inputs(setting, others))

@@ -184,6 +184,7 @@ def _rule_findings(
     settings = _settings(chapter, parts)
     systems = [((*s.path, "system"), s.system) for s in settings]
     yield from rules.check_single_node(chapter, systems, kats or [])
+    yield from rules.check_fleet_params(chapter, kats or [], settings)
     keyword_findings = list(rules.check_solve_keywords(kats or [], settings, registries))
     yield from keyword_findings
     if not keyword_findings:
