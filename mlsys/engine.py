@@ -8,10 +8,8 @@ numpy, so the same numbers come out in CPython and in the browser (Pyodide has n
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any
@@ -23,19 +21,16 @@ from mlsys.fleet_step import FleetProfile, solve_step
 from mlsys.hardware import BYTES_PER_VALUE, PRECISIONS, Runtime, SystemSpec
 from mlsys.models import ModelSpec
 from mlsys.parallelism import Parallelism
+from mlsys.profile_fields import ProfileFields
 from mlsys.units import (
     BYTE,
     BYTE_PER_SECOND,
     DIMENSIONLESS,
-    FLOP_PER_BYTE,
     FLOP_PER_SECOND,
     FLOP_UNIT,
     JOULE,
     MILLISECOND,
     SAMPLE,
-    SAMPLE_PER_SECOND,
-    SECOND,
-    TOKEN_PER_SECOND,
     WATT,
     Quantity,
 )
@@ -53,188 +48,29 @@ class _Inputs:
     runtime: Runtime
 
 
-class PerformanceProfile:
+class PerformanceProfile(ProfileFields):
     """What one configuration achieves on one node.
 
-    Fields (pint quantities of ``mlsys.ureg``): ``latency``, ``latency_compute``,
-    ``latency_memory``, ``latency_overhead`` (ms), ``throughput`` (sample/s, or token/s when
-    decoding), ``energy`` (J per batch), ``memory_footprint`` (byte); ``bottleneck`` is
-    "Compute" or "Memory"; ``feasible`` is ``memory_footprint <= system.ram``. ``math`` holds the
-    formula and variable values behind each field.
+    Fields (pint quantities of ``mlsys.ureg``, read through ``ProfileFields``): ``latency``,
+    ``latency_compute``, ``latency_memory``, ``latency_overhead`` (ms), ``throughput`` (sample/s,
+    or token/s when decoding), ``energy`` (J per batch), ``memory_footprint`` (byte);
+    ``bottleneck`` is "Compute" or "Memory"; ``feasible`` is ``memory_footprint <= system.ram``.
+    ``math`` holds the formula and variable values behind each field.
     """
 
-    __slots__ = ("_cache", "_raw", "inputs")
+    __slots__ = ()
 
-    def __init__(self, inputs: _Inputs, raw: dict[str, Any]) -> None:
-        self.inputs = inputs
-        self._raw = raw
-        self._cache: dict[str, Any] = {}
-
-    # -- inputs, for display and for tools ---------------------------------------------------
-    @property
-    def model(self) -> ModelSpec:
-        """The model solved."""
-        return self.inputs.model
-
-    @property
-    def system(self) -> SystemSpec:
-        """The node it ran on."""
+    def _device_spec(self) -> SystemSpec:
         return self.inputs.system
 
-    @property
-    def batch_size(self) -> Any:
-        """Samples per batch (sequences for transformers)."""
-        return self.inputs.batch_size
-
-    @property
-    def precision(self) -> str:
-        """Number format of weights, activations and arithmetic."""
-        return self.inputs.precision
-
-    @property
-    def efficiency(self) -> Any:
-        """Fraction of dense peak compute achieved (0, 1]."""
-        return self.inputs.efficiency
-
-    @property
-    def phase(self) -> str | None:
-        """``prefill`` or ``decode`` for transformers, None otherwise."""
-        return self.inputs.phase
-
-    @property
-    def seq_len(self) -> int | None:
-        """Context length in tokens for transformers, None otherwise."""
-        return self.inputs.seq_len
-
-    @property
-    def runtime(self) -> str:
-        """Name of the runtime whose dispatch tax is counted."""
-        return self.inputs.runtime.name
-
-    # -- the contract's fields ---------------------------------------------------------------
-    def _quantity(self, key: str, scale: float, unit: Any) -> Quantity:
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = Quantity(self._raw[key] * scale, unit)
-        return cached
-
-    @property
-    def latency(self) -> Quantity:
-        """End-to-end latency of one batch (ms)."""
-        return self._quantity("latency", 1e3, MILLISECOND)
-
-    @property
-    def latency_compute(self) -> Quantity:
-        """Time the arithmetic needs at the achieved efficiency (ms)."""
-        return self._quantity("t_compute", 1e3, MILLISECOND)
-
-    @property
-    def latency_memory(self) -> Quantity:
-        """Time the memory system needs to move every byte (ms)."""
-        return self._quantity("t_memory", 1e3, MILLISECOND)
-
-    @property
-    def latency_overhead(self) -> Quantity:
-        """The dispatch tax: fixed runtime cost plus kernel launches (ms)."""
-        return self._quantity("t_overhead", 1e3, MILLISECOND)
-
-    @property
-    def throughput(self) -> Quantity:
-        """Samples per second (tokens per second when decoding)."""
-        unit = TOKEN_PER_SECOND if self.inputs.phase == "decode" else SAMPLE_PER_SECOND
-        return self._quantity("throughput", 1.0, unit)
-
-    @property
-    def energy(self) -> Quantity:
-        """Energy of one batch (J)."""
-        return self._quantity("energy", 1.0, JOULE)
-
-    @property
-    def energy_per_sample(self) -> Quantity:
-        """Energy of one sample, or one token when decoding (J)."""
-        return self.energy / self.inputs.batch_size
-
-    @property
-    def memory_footprint(self) -> Quantity:
-        """Bytes resident while running: weights, activations and KV cache."""
-        return self._quantity("footprint", 1.0, BYTE)
-
-    @property
-    def flops(self) -> Quantity:
-        """Work of one batch (FLOP, 2 per MAC)."""
-        return self._quantity("flops", 1.0, FLOP_UNIT)
-
-    @property
-    def bytes_moved(self) -> Quantity:
-        """Memory traffic of one batch (byte)."""
-        return self._quantity("bytes", 1.0, BYTE)
-
-    @property
-    def arithmetic_intensity(self) -> Quantity:
-        """FLOP per byte moved (compare with ``system.ridge_point(precision)``)."""
-        return self._quantity("intensity", 1.0, FLOP_PER_BYTE)
-
-    @property
-    def achieved_flops(self) -> Quantity:
-        """FLOP/s achieved end to end (work over latency): where the batch sits under the roofline."""
-        return self._quantity("achieved", 1.0, FLOP_PER_SECOND)
-
-    @property
-    def power(self) -> Quantity:
-        """Average power while running (W)."""
-        return (self.energy / self._quantity("latency", 1.0, SECOND)).to(WATT)
+    def _derivations(self) -> Math:
+        return _derive(self)
 
     @property
     def bottleneck(self) -> Any:
         """ "Compute" or "Memory": whichever takes longer."""
         t_compute, t_memory = self._raw["t_compute"], self._raw["t_memory"]
         return "Compute" if t_compute >= t_memory else "Memory"
-
-    @property
-    def feasible(self) -> Any:
-        """Whether the footprint fits in the system's memory."""
-        return bool(self._raw["footprint"] <= self.inputs.system.ram_bytes)
-
-    @property
-    def footprint_breakdown(self) -> dict[str, Quantity]:
-        """Footprint by part: weights, gradients and optimizer state (zero outside training),
-        activations and KV cache (byte)."""
-        raw = self._raw
-        return {
-            "weights": Quantity(raw["weights_bytes"], BYTE),
-            "gradients": Quantity(raw["gradient_bytes"], BYTE),
-            "optimizer": Quantity(raw["optimizer_bytes"], BYTE),
-            "activations": Quantity(raw["activation_bytes"], BYTE),
-            "kv_cache": Quantity(raw["kv_bytes"], BYTE),
-        }
-
-    @property
-    def memory_weights(self) -> Quantity:
-        """Bytes of the weights at the chosen precision (byte)."""
-        return self._quantity("weights_bytes", 1.0, BYTE)
-
-    @property
-    def memory_activations(self) -> Quantity:
-        """Bytes of the activations held while running (byte)."""
-        return self._quantity("activation_bytes", 1.0, BYTE)
-
-    @property
-    def memory_kv_cache(self) -> Quantity:
-        """Bytes of the KV cache of every token in flight; zero for non-transformers (byte)."""
-        return self._quantity("kv_bytes", 1.0, BYTE)
-
-    @property
-    def memory_capacity(self) -> Quantity:
-        """The node's memory, which the footprint must fit in (byte)."""
-        return Quantity(float(self.inputs.system.ram_bytes), BYTE)
-
-    @property
-    def math(self) -> Math:
-        """The formula and variable values behind each field, for MathPeek."""
-        cached = self._cache.get("math")
-        if cached is None:
-            cached = self._cache["math"] = _derive(self)
-        return cached
 
     def __repr__(self) -> str:
         return (
@@ -313,8 +149,6 @@ class Engine:
         inputs = _inputs(model, system, 1, precision, efficiency, seq_len, phase, runtime)
         efficiencies = _as_points(inputs.efficiency, "efficiency")
         for batch in batches:
-            if type(batch) is int and batch >= 1:
-                continue  # the common case, checked cheaply (a 10,000-point sweep)
             if (
                 isinstance(batch, bool)
                 or not isinstance(batch, Real)
@@ -325,8 +159,6 @@ class Engine:
             if batch < 1:
                 raise ValueError(f"batch_size: every value must be >= 1 (smallest {min(batches)})")
         for value in efficiencies:
-            if type(value) is float and 0.0 < value <= 1.0:
-                continue
             if isinstance(value, bool) or not isinstance(value, Real):
                 raise ValueError(f"efficiency: every value must be a number, got {value!r}")
             if not (math.isfinite(value) and 0.0 < value <= 1.0):
@@ -337,50 +169,23 @@ class Engine:
                 f"{len(batches)} batch sizes (give one value, or one per batch size)"
             )
         count = max(len(batches), len(efficiencies))
-        numpy = _sweep_numpy(count, batches)
-        if numpy is not None:
-            with _cyclic_gc_paused():
-                return Sweep(_sweep_arrays(numpy, inputs, batches, efficiencies, count))
-        with _cyclic_gc_paused():
-            return Sweep(tuple(_sweep_points(inputs, batches, efficiencies, count)))
-
-
-def _sweep_points(
-    inputs: _Inputs, batches: list[Any], efficiencies: list[Any], count: int
-) -> list[PerformanceProfile]:
-    """The points of a sweep solved one by one in plain Python (the browser's way)."""
-    model, system = inputs.model, inputs.system
-    points = []
-    for index in range(count):
-        # The same types as Engine.solve (an int batch, a float efficiency): same numbers.
-        batch = int(batches[index % len(batches)])
-        eff = float(efficiencies[index % len(efficiencies)])
-        point = _Inputs(
-            model,
-            system,
-            batch,
-            inputs.precision,
-            eff,
-            inputs.seq_len,
-            inputs.phase,
-            inputs.runtime,
-        )
-        points.append(PerformanceProfile(point, _core(point, max, min)))
-    return points
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a sweep allocates its points (none of
-    them forms a cycle; reference counting still frees them). A 10,000-point sweep otherwise
-    triggers about 70 collections that scan every live object, more than doubling its time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+        points = []
+        for index in range(count):
+            # The same types as Engine.solve (an int batch, a float efficiency): same numbers.
+            batch = int(batches[index % len(batches)])
+            eff = float(efficiencies[index % len(efficiencies)])
+            point = _Inputs(
+                model,
+                system,
+                batch,
+                inputs.precision,
+                eff,
+                inputs.seq_len,
+                inputs.phase,
+                inputs.runtime,
+            )
+            points.append(PerformanceProfile(point, _core(point, max, min)))
+        return Sweep(tuple(points))
 
 
 class Sweep:
@@ -419,97 +224,6 @@ class Sweep:
 
     def __repr__(self) -> str:
         return f"<Sweep of {len(self.points)} points>"
-
-
-#: Fewer points than this are solved one by one even where numpy is installed: converting to
-#: and from arrays costs more than it saves.
-NUMPY_SWEEP_MIN_POINTS = 256
-
-#: Batch sizes at or above this are solved one by one: with int64 arrays a product of two of
-#: the workload's whole numbers (batch x sequence length) could overflow where Python's ints
-#: do not.
-_NUMPY_SWEEP_MAX_BATCH = 2**31
-
-
-def _sweep_numpy(count: int, batches: list[Any]) -> Any:
-    """The numpy module when a sweep of ``count`` points gains from it and numpy is installed
-    (CPython with the ``numpy`` extra); None otherwise, and always in the browser (Pyodide has
-    no numpy), where the point-by-point loop gives the same numbers."""
-    if count < NUMPY_SWEEP_MIN_POINTS or max(batches) >= _NUMPY_SWEEP_MAX_BATCH:
-        return None
-    try:
-        import numpy
-    except ImportError:
-        return None
-    return numpy
-
-
-class _SweptRow(Mapping[str, Any]):
-    """One point's raw results read from the sweep's columns (a 10,000-point sweep builds no
-    10,000 dicts); behaves as the dict ``_core`` returns for that point alone."""
-
-    __slots__ = ("_columns", "_index")
-
-    def __init__(self, columns: dict[str, list[Any]], index: int) -> None:
-        self._columns = columns
-        self._index = index
-
-    def __getitem__(self, key: str) -> Any:
-        return self._columns[key][self._index]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._columns)
-
-    def __len__(self) -> int:
-        return len(self._columns)
-
-
-def _sweep_arrays(
-    numpy: Any, inputs: _Inputs, batches: list[Any], efficiencies: list[Any], count: int
-) -> tuple[PerformanceProfile, ...]:
-    """The points of a sweep solved at once over numpy arrays: ``_core`` on an int64 array of
-    batch sizes and a float64 array of efficiencies, then one profile per point holding plain
-    Python numbers. Element-wise IEEE arithmetic in the same order as the point-by-point loop
-    (``+ - * /``, max and min; ints widened to float exactly as Python widens them), so every
-    number equals that loop's (tests/engine/test_sweep_numpy.py holds it)."""
-    batch_list = [int(batch) for batch in batches]
-    eff_list = [float(value) for value in efficiencies]
-    if len(batch_list) == 1:
-        batch_list *= count
-    if len(eff_list) == 1:
-        eff_list *= count
-    swept = _Inputs(
-        inputs.model,
-        inputs.system,
-        numpy.array(batch_list, dtype=numpy.int64),
-        inputs.precision,
-        numpy.array(eff_list, dtype=numpy.float64),
-        inputs.seq_len,
-        inputs.phase,
-        inputs.runtime,
-    )
-    columns: dict[str, list[Any]] = {}
-    for key, value in _core(swept, numpy.maximum, numpy.minimum).items():
-        if isinstance(value, numpy.ndarray):
-            columns[key] = value.tolist()
-        else:  # a number no point's batch or efficiency changes
-            columns[key] = [value.item() if isinstance(value, numpy.generic) else value] * count
-    shared = {
-        "model": inputs.model,
-        "system": inputs.system,
-        "precision": inputs.precision,
-        "seq_len": inputs.seq_len,
-        "phase": inputs.phase,
-        "runtime": inputs.runtime,
-    }
-    new, set_attribute = object.__new__, object.__setattr__
-    points = []
-    for index, (batch, eff) in enumerate(zip(batch_list, eff_list, strict=True)):
-        # The frozen dataclass's own __init__ costs three times this; the fields are the same.
-        point = new(_Inputs)
-        set_attribute(point, "__dict__", {**shared, "batch_size": batch, "efficiency": eff})
-        points.append(PerformanceProfile(point, _SweptRow(columns, index)))
-    return tuple(points)
 
 
 def _as_points(value: Any, name: str) -> list[Any]:

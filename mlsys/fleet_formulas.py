@@ -22,7 +22,7 @@ LATEX: dict[str, str] = {
     "all_to_all": r"T = (N-1)\alpha + \frac{N-1}{N}\frac{M}{\beta}",
     "broadcast": r"T = \lceil\log_2 N\rceil \alpha + \frac{M}{\beta}",
     "bus_bandwidth": r"B_{bus} = \frac{M}{T} \cdot f_{op}(N)",
-    "bubble": r"T_{bubble} = \frac{p-1}{m} T_{busy},\quad \frac{T_{bubble}}{T_{busy}+T_{bubble}} = \frac{p-1}{m+p-1}",
+    "bubble": r"T_{bubble} = \frac{p-1}{v\,m} T_{busy},\quad \frac{T_{bubble}}{T_{busy}+T_{bubble}} = \frac{p-1}{v\,m+p-1}",
     "latency_cluster": (
         r"T_{step} = \max(T_{compute}, T_{memory}) + T_{overhead} + T_{comm} + T_{bubble}"
     ),
@@ -115,14 +115,32 @@ def bisection_bandwidth(devices: int, link_bps: float, oversubscription: float) 
 # -- training step ------------------------------------------------------------------------------
 
 
-def pipeline_bubble_fraction(stages: int, microbatches: int) -> float:
-    """Idle share of a synchronous (GPipe / 1F1B) pipeline step: ``(p-1)/(m+p-1)``."""
-    return (stages - 1) / (microbatches + stages - 1)
+def pipeline_bubble_fraction(stages: int, microbatches: int, virtual_stages: int = 1) -> float:
+    """Idle share of a synchronous (GPipe / 1F1B) pipeline step: ``(p-1)/(v*m+p-1)``, with ``v``
+    model chunks per device in the interleaved schedule (1: plain 1F1B; Narayanan et al. 2021,
+    section 2.2.2)."""
+    return (stages - 1) / (virtual_stages * microbatches + stages - 1)
 
 
-def pipeline_bubble_time(stages: int, microbatches: int, busy_s: float) -> float:
-    """Idle time of a pipeline step whose busy work takes ``busy_s`` (s): ``(p-1)/m * busy``."""
-    return (stages - 1) / microbatches * busy_s
+def pipeline_bubble_time(
+    stages: int, microbatches: int, busy_s: float, virtual_stages: int = 1
+) -> float:
+    """Idle time of a pipeline step whose busy work takes ``busy_s`` (s): ``(p-1)/(v*m) * busy``
+    (s). Interleaving ``v`` chunks per device shortens each fill and drain slot ``v``-fold; Llama 3
+    states its bubble ratio this way, ``(PP-1)/(V*M)`` (Dubey et al. 2024, section 3.3.2)."""
+    return (stages - 1) / (virtual_stages * microbatches) * busy_s
+
+
+def pipeline_microbatches_in_flight(
+    stages: int, microbatches: int, virtual_stages: int = 1
+) -> float:
+    """Microbatches of one stage's activations the first (fullest) device holds at once
+    (dimensionless, in units of its ``1/p`` of the layers): ``min(m, p)`` for 1F1B (Narayanan et
+    al. 2021); the interleaved schedule's longer warm-up holds ``p + (p-1)/v`` (Korthikanti et al.
+    2022, section 4.2.3: activations grow by ``1 + (p-1)/(p v)``), at most all ``m``."""
+    if virtual_stages <= 1:
+        return float(min(microbatches, stages))
+    return min(float(microbatches), stages + (stages - 1) / virtual_stages)
 
 
 def zero_shards(stage: int, dp: int) -> tuple[int, int, int]:

@@ -45,7 +45,7 @@ from mlsys.fleet_constants import (
     WATER_L_PER_KWH,
 )
 from mlsys.fleet_ledger import FleetLedger
-from mlsys.fleet_step import FleetProfile
+from mlsys.fleet_step import FleetProfile, solve_steps
 from mlsys.hardware import BYTES_PER_VALUE
 from mlsys.models import ModelSpec
 from mlsys.parallelism import Parallelism
@@ -233,9 +233,34 @@ class TrainingRun:
 # -- the design space of parallelism plans -------------------------------------------------------
 
 
+def _node_solver(
+    model: ModelSpec,
+    system: Any,
+    batch_size: int,
+    precision: str | None,
+    efficiency: float | None,
+    seq_len: int | None,
+    phase: str | None,
+    runtime: str | None,
+) -> tuple[Any, dict[str, float]]:
+    """One node's resolved inputs and raw floats, as ``mlsys.fleet_step`` splits them."""
+    node = Engine.solve(
+        model,
+        system,
+        batch_size,
+        precision,
+        efficiency,
+        seq_len=seq_len,
+        phase=phase,
+        runtime=runtime,
+    )
+    return node.inputs, node._raw
+
+
 class PlanSearch:
-    """Every parallelism plan of a training step on a cluster, solved one by one (each solve
-    takes tens of microseconds, so a few hundred plans take milliseconds)."""
+    """Every parallelism plan of a training step on a cluster, solved as one batch: plans
+    whose devices run the same microbatch share one node solve (``fleet_step.solve_steps``), so
+    a few hundred plans take milliseconds."""
 
     @staticmethod
     def solve(
@@ -261,19 +286,16 @@ class PlanSearch:
             raise ValueError(
                 f"plans: no plan splits a batch of {batch_size} over {cluster.count} devices"
             )
-        profiles = [
-            Engine.solve(
-                model=model,
-                system=cluster,
-                batch_size=batch_size,
-                precision=precision,
-                efficiency=efficiency,
-                seq_len=seq_len,
-                phase="train",
-                parallelism=plan,
-            )
-            for plan in plans
-        ]
+        profiles = solve_steps(
+            model,
+            [(cluster, plan, batch_size) for plan in plans],
+            precision,
+            efficiency,
+            seq_len=seq_len,
+            phase="train",
+            runtime=None,
+            node_solver=_node_solver,
+        )
         fits = [p for p in profiles if p.feasible]
         best = max(fits, key=lambda p: p.mfu) if fits else None
         values = {

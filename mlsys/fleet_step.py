@@ -7,12 +7,14 @@ numbers; this module splits that work across devices and adds what only a fleet 
 
     T_step  = max(T_compute, T_memory) + T_overhead + T_comm + T_bubble
     T_comm  = T_TP + T_EP + T_PP + max(0, T_DP - T_overlap)        exposed communication
-    T_bubble = (p - 1)/m * (max(T_compute, T_memory) + T_TP + T_EP)  1F1B pipeline bubble
+    T_bubble = (p - 1)/(v m) * (max(T_compute, T_memory) + T_TP + T_EP)  1F1B pipeline bubble
 
 Per device: work and traffic are ``1/(tp*pp)`` of a replica's ``m`` microbatches; weights,
 gradients and Adam's state are ``1/(tp*pp)`` of the model (experts also ``1/ep``), further
 split ``dp`` ways by ZeRO; a 1F1B pipeline keeps ``min(m, p)`` microbatches of activations in
-flight (Narayanan et al. 2021). Tensor parallelism costs 2 all-reduces of a microbatch's
+flight (Narayanan et al. 2021). With ``v`` model chunks per device (the interleaved schedule) the
+bubble shrinks ``v``-fold, stages send ``v`` times as often and the first device holds
+``p + (p-1)/v`` microbatches (Korthikanti et al. 2022). Tensor parallelism costs 2 all-reduces of a microbatch's
 activations per layer forward and 2 backward (Shoeybi et al. 2019; 2 more when recomputing);
 expert parallelism 2 all-to-alls per MoE layer each way; pipeline stages exchange activations
 point to point (scattered over ``tp``, Narayanan et al. 2021 section 4.1); data parallelism
@@ -23,7 +25,7 @@ all-reduces the gradients once per step, overlapped with the last microbatch's b
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from numbers import Integral
 from types import MappingProxyType
@@ -34,21 +36,17 @@ from mlsys import formulas as f
 from mlsys.cluster import Cluster
 from mlsys.collectives import Links, collective_seconds, links_of
 from mlsys.derivation import Derivation, Math, Variable
-from mlsys.hardware import BYTES_PER_VALUE
+from mlsys.hardware import BYTES_PER_VALUE, SystemSpec
 from mlsys.models import ModelSpec
 from mlsys.parallelism import Parallelism
+from mlsys.profile_fields import ProfileFields
 from mlsys.units import (
     BYTE,
     DIMENSIONLESS,
     FLOP_PER_SECOND,
     FLOP_UNIT,
-    JOULE,
     MILLISECOND,
     SAMPLE,
-    SAMPLE_PER_SECOND,
-    SECOND,
-    TOKEN_PER_SECOND,
-    WATT,
     Quantity,
 )
 
@@ -71,35 +69,45 @@ class StepInputs:
     batch_size: int
     node: Any
 
-
-class FleetProfile:
-    """One step on a cluster. Fields as a node's ``PerformanceProfile`` (per step, per device
-    where it says so) plus ``latency_communication`` (exposed communication after overlap) and
-    ``latency_bubble`` (pipeline idle), ``mfu`` and ``communication`` (each part, ms)."""
-
-    __slots__ = ("_cache", "_raw", "inputs")
-
-    def __init__(self, inputs: StepInputs, raw: dict[str, float]) -> None:
-        self.inputs = inputs
-        self._raw = raw
-        self._cache: dict[str, Any] = {}
-
-    def _quantity(self, key: str, scale: float, unit: Any) -> Quantity:
-        cached = self._cache.get(key)
-        if cached is None:
-            cached = self._cache[key] = Quantity(self._raw[key] * scale, unit)
-        return cached
-
-    # -- inputs ----------------------------------------------------------------------------------
     @property
-    def model(self) -> ModelSpec:
-        """The model solved."""
-        return self.inputs.model
+    def precision(self) -> str:
+        """Number format of weights, activations and arithmetic."""
+        return self.node.precision
 
     @property
-    def system(self) -> Cluster:
-        """The cluster it ran on."""
-        return self.inputs.system
+    def efficiency(self) -> float:
+        """Fraction of dense peak compute each device achieves (0, 1]."""
+        return self.node.efficiency
+
+    @property
+    def seq_len(self) -> int | None:
+        """Context length in tokens for transformers, None otherwise."""
+        return self.node.seq_len
+
+    @property
+    def phase(self) -> str | None:
+        """``train``, ``prefill`` or ``decode`` (None: inference of a non-transformer)."""
+        return self.node.phase
+
+    @property
+    def runtime(self) -> Any:
+        """The runtime whose dispatch tax each device pays (a ``Runtime``)."""
+        return self.node.runtime
+
+
+class FleetProfile(ProfileFields):
+    """One step on a cluster. Fields as a node's ``PerformanceProfile`` (per step; times, the
+    footprint and its parts per device; work, traffic and energy of the whole cluster) plus
+    ``latency_communication`` (exposed communication after overlap) and ``latency_bubble``
+    (pipeline idle), ``mfu`` and ``communication`` (each part, ms)."""
+
+    __slots__ = ()
+
+    def _device_spec(self) -> SystemSpec:
+        return self.inputs.system.node
+
+    def _derivations(self) -> Math:
+        return _derive(self)
 
     @property
     def parallelism(self) -> Parallelism:
@@ -107,55 +115,9 @@ class FleetProfile:
         return self.inputs.parallelism
 
     @property
-    def batch_size(self) -> int:
-        """Global batch in samples (sequences for transformers)."""
-        return self.inputs.batch_size
-
-    @property
-    def precision(self) -> str:
-        """Number format of weights, activations and arithmetic."""
-        return self.inputs.node.precision
-
-    @property
-    def efficiency(self) -> float:
-        """Fraction of dense peak compute each device achieves (0, 1]."""
-        return self.inputs.node.efficiency
-
-    @property
-    def seq_len(self) -> int | None:
-        """Context length in tokens for transformers, None otherwise."""
-        return self.inputs.node.seq_len
-
-    @property
-    def phase(self) -> str | None:
-        """``train``, ``prefill`` or ``decode`` (None: inference of a non-transformer)."""
-        return self.inputs.node.phase
-
-    @property
     def devices(self) -> int:
         """Accelerators the step runs on."""
         return self.inputs.system.count
-
-    # -- the contract's fields -------------------------------------------------------------------
-    @property
-    def latency(self) -> Quantity:
-        """Wall time of one step (ms)."""
-        return self._quantity("latency", 1e3, MILLISECOND)
-
-    @property
-    def latency_compute(self) -> Quantity:
-        """Arithmetic time of one device's share at the achieved efficiency (ms)."""
-        return self._quantity("t_compute", 1e3, MILLISECOND)
-
-    @property
-    def latency_memory(self) -> Quantity:
-        """Time one device's memory needs to move its share of the bytes (ms)."""
-        return self._quantity("t_memory", 1e3, MILLISECOND)
-
-    @property
-    def latency_overhead(self) -> Quantity:
-        """One device's dispatch tax over its layers and microbatches (ms)."""
-        return self._quantity("t_overhead", 1e3, MILLISECOND)
 
     @property
     def latency_communication(self) -> Quantity:
@@ -178,52 +140,9 @@ class FleetProfile:
         }
 
     @property
-    def throughput(self) -> Quantity:
-        """Samples per second of the whole cluster (tokens per second when decoding)."""
-        unit = TOKEN_PER_SECOND if self.phase == "decode" else SAMPLE_PER_SECOND
-        return self._quantity("throughput", 1.0, unit)
-
-    @property
-    def energy(self) -> Quantity:
-        """Energy of one step across every device and link (J)."""
-        return self._quantity("energy", 1.0, JOULE)
-
-    @property
-    def energy_per_sample(self) -> Quantity:
-        """Energy of one sample of the global batch, or one token when decoding (J)."""
-        return self.energy / self.inputs.batch_size
-
-    @property
-    def power(self) -> Quantity:
-        """Average power of the cluster during the step (W)."""
-        return (self.energy / self._quantity("latency", 1.0, SECOND)).to(WATT)
-
-    @property
-    def memory_footprint(self) -> Quantity:
-        """Bytes resident on each device (byte)."""
-        return self._quantity("footprint", 1.0, BYTE)
-
-    @property
-    def footprint_breakdown(self) -> dict[str, Quantity]:
-        """Per-device footprint by part (byte)."""
-        raw = self._raw
-        parts = ("weights", "gradients", "optimizer", "activations", "kv_cache")
-        return {p: Quantity(raw[f"m_{p}"], BYTE) for p in parts}
-
-    @property
-    def flops(self) -> Quantity:
-        """Work the cluster executes in one step, recomputation included (FLOP)."""
-        return self._quantity("flops", 1.0, FLOP_UNIT)
-
-    @property
     def model_flops(self) -> Quantity:
         """Model FLOP of the step: 6 (train) or 2 per active parameter per token (FLOP)."""
         return self._quantity("model_flops", 1.0, FLOP_UNIT)
-
-    @property
-    def achieved_flops(self) -> Quantity:
-        """Hardware FLOP/s per device, recomputation included."""
-        return self._quantity("achieved", 1.0, FLOP_PER_SECOND)
 
     @property
     def mfu(self) -> float:
@@ -246,19 +165,6 @@ class FleetProfile:
             "Communication": raw["t_comm"],
         }
         return max(terms, key=terms.__getitem__)
-
-    @property
-    def feasible(self) -> bool:
-        """Whether each device's footprint fits in its memory."""
-        return bool(self._raw["footprint"] <= self.inputs.system.node.ram_bytes)
-
-    @property
-    def math(self) -> Math:
-        """The formula and variable values behind each field, for MathPeek."""
-        cached = self._cache.get("math")
-        if cached is None:
-            cached = self._cache["math"] = _derive(self)
-        return cached
 
     def __repr__(self) -> str:
         p = self.parallelism
@@ -287,6 +193,53 @@ def solve_step(
     """Solve one step of ``model`` on ``cluster`` (see the module docstring for the laws).
     ``node_solver(model, system, batch, precision, efficiency, seq_len, phase, runtime)``
     returns the engine's resolved inputs and raw float results for one node."""
+    plan = _checked_plan(model, cluster, batch_size, parallelism)
+    micro = plan.microbatch_size(batch_size)
+    node, raw = node_solver(
+        model, cluster.node, micro, precision, efficiency, seq_len, phase, runtime
+    )
+    return _profile(model, cluster, plan, batch_size, node, raw, links_of(cluster))
+
+
+def solve_steps(
+    model: ModelSpec,
+    cases: Iterable[tuple[Cluster, Parallelism | None, int]],
+    precision: str | None,
+    efficiency: float | None,
+    *,
+    seq_len: int | None,
+    phase: str | None,
+    runtime: str | None,
+    node_solver: NodeSolver,
+) -> list[FleetProfile]:
+    """Solve a batch of steps of ``model``, one per ``(cluster, parallelism, batch_size)`` case
+    (a sweep over plans or cluster sizes), each exactly what ``solve_step`` returns. Cases
+    whose devices run the same microbatch share one node solve, and cases on the same cluster
+    share its links: a sweep pays for the node's physics once per microbatch size."""
+    nodes: dict[tuple[int, int], tuple[Any, dict[str, float]]] = {}
+    links: dict[int, Links] = {}
+    profiles = []
+    for cluster, parallelism, batch_size in cases:
+        plan = _checked_plan(model, cluster, batch_size, parallelism)
+        micro = plan.microbatch_size(batch_size)
+        key = (id(cluster.node), micro)
+        solved = nodes.get(key)
+        if solved is None:
+            solved = nodes[key] = node_solver(
+                model, cluster.node, micro, precision, efficiency, seq_len, phase, runtime
+            )
+        cluster_links = links.get(id(cluster))
+        if cluster_links is None:
+            cluster_links = links[id(cluster)] = links_of(cluster)
+        profiles.append(_profile(model, cluster, plan, batch_size, *solved, cluster_links))
+    return profiles
+
+
+def _checked_plan(
+    model: Any, cluster: Cluster, batch_size: Any, parallelism: Parallelism | None
+) -> Parallelism:
+    """The plan (default: pure data parallelism), checked against the model, the cluster and
+    the global batch; ValueError naming the parameter otherwise."""
     if parallelism is None:
         parallelism = Parallelism(dp=cluster.count)
     if not isinstance(parallelism, Parallelism):
@@ -302,16 +255,24 @@ def solve_step(
             f"batch_size: expected a whole number of samples (int >= 1), got {batch_size!r}"
         )
     parallelism.check(cluster.count, model, batch_size)
-    micro = parallelism.microbatch_size(batch_size)
-    node, raw = node_solver(
-        model, cluster.node, micro, precision, efficiency, seq_len, phase, runtime
-    )
-    if parallelism.recompute and node.phase != "train":
+    return parallelism
+
+
+def _profile(
+    model: ModelSpec,
+    cluster: Cluster,
+    plan: Parallelism,
+    batch_size: int,
+    node: Any,
+    raw: dict[str, float],
+    links: Links,
+) -> FleetProfile:
+    if plan.recompute and node.phase != "train":
         raise ValueError("recompute: only a training step stores activations to recompute")
-    if parallelism.zero and node.phase != "train":
+    if plan.zero and node.phase != "train":
         raise ValueError("zero: ZeRO shards training state; inference takes zero=0")
-    inputs = StepInputs(model, cluster, parallelism, batch_size, node)
-    return FleetProfile(inputs, _step(inputs, raw, links_of(cluster)))
+    inputs = StepInputs(model, cluster, plan, batch_size, node)
+    return FleetProfile(inputs, _step(inputs, raw, links))
 
 
 def _expert_params(model: ModelSpec) -> float:
@@ -339,6 +300,7 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
     system = cluster.node
     shape = model.transformer
     m, tp, pp, dp, ep = plan.microbatches, plan.tp, plan.pp, plan.dp, plan.ep
+    v = plan.virtual_stages
     shard = tp * pp
     training = node.phase == "train"
     bpv = BYTES_PER_VALUE[node.precision]
@@ -367,7 +329,7 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
     t_overhead = raw["t_overhead"] * m / pp
 
     # -- footprint of one device --------------------------------------------------------------
-    in_flight = min(m, pp)
+    in_flight = ff.pipeline_microbatches_in_flight(pp, m, v)
     m_weights = raw["weights_bytes"] * share / zero_w
     m_gradients = raw["gradient_bytes"] * share / zero_g
     m_optimizer = raw["optimizer_bytes"] * share / zero_o
@@ -422,7 +384,8 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
         alpha, beta = (
             (links.alpha_up, links.beta_up) if inside else (links.alpha_out, links.beta_out)
         )
-        sends = m * len(passes)
+        # Each of a device's v chunks hands every microbatch on, each pass.
+        sends = m * v * len(passes)
         t_pp = sends * ff.p2p_time(message, alpha, beta)
         if inside:
             comm_bytes_up += sends * message
@@ -464,7 +427,7 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
 
     # -- the step -----------------------------------------------------------------------------
     busy = max(t_compute, t_memory) + t_tp + t_ep
-    t_bubble = ff.pipeline_bubble_time(pp, m, busy)
+    t_bubble = ff.pipeline_bubble_time(pp, m, busy, v)
     latency = max(t_compute, t_memory) + t_overhead + t_comm + t_bubble
     devices = cluster.count
     e_device = f.energy(
@@ -498,14 +461,14 @@ def _step(inputs: StepInputs, raw: dict[str, float], links: Links) -> dict[str, 
         "throughput": inputs.batch_size / latency,
         "energy": devices * (e_device + e_network),
         "footprint": footprint,
-        "m_weights": m_weights,
-        "m_gradients": m_gradients,
-        "m_optimizer": m_optimizer,
-        "m_activations": m_activations,
-        "m_kv_cache": m_kv,
+        "weights_bytes": m_weights,
+        "gradient_bytes": m_gradients,
+        "optimizer_bytes": m_optimizer,
+        "activation_bytes": m_activations,
+        "kv_bytes": m_kv,
         "flops": flops_device * devices,
-        "flops_device": flops_device,
-        "traffic_device": traffic,
+        "bytes": traffic * devices,
+        "intensity": flops_device / traffic,
         "model_flops": model_flops,
         "achieved": flops_device / latency,
         "mfu": ff.model_flops_utilization(model_flops, devices, peak, latency),
@@ -564,7 +527,12 @@ def _derive(profile: FleetProfile) -> Math:
     count = var("N", "devices", profile.devices, DIMENSIONLESS)
     p = var("p", "pipeline stages", plan.pp, DIMENSIONLESS)
     m = var("m", "microbatches per step", plan.microbatches, DIMENSIONLESS)
-    busy = raw["t_bubble"] * plan.microbatches / (plan.pp - 1) if plan.pp > 1 else 0.0
+    v = var("v", "model chunks per device (interleaving)", plan.virtual_stages, DIMENSIONLESS)
+    busy = (
+        raw["t_bubble"] * plan.virtual_stages * plan.microbatches / (plan.pp - 1)
+        if plan.pp > 1
+        else 0.0
+    )
     entries = {
         "latency": ((t_c, t_m, t_o, t_comm, t_b), profile.latency, "latency_cluster"),
         "latency_communication": (
@@ -585,7 +553,7 @@ def _derive(profile: FleetProfile) -> Math:
             "latency_communication",
         ),
         "latency_bubble": (
-            (p, m, var("T_{busy}", "busy time of a stage", busy, ms, 1e3)),
+            (p, m, v, var("T_{busy}", "busy time of a stage", busy, ms, 1e3)),
             profile.latency_bubble,
             "bubble",
         ),
@@ -606,8 +574,8 @@ def _derive(profile: FleetProfile) -> Math:
         ),
         "memory_footprint": (
             tuple(
-                var(f"M_{{{k}}}", f"{k} per device", raw[f"m_{k}"], BYTE)
-                for k in ("weights", "gradients", "optimizer", "activations", "kv_cache")
+                var(f"M_{{{k}}}", f"{k} per device", value.magnitude, BYTE)
+                for k, value in profile.footprint_breakdown.items()
             ),
             profile.memory_footprint,
             "zero_memory",
@@ -631,4 +599,11 @@ def _derive(profile: FleetProfile) -> Math:
     )
 
 
-__all__ = ["FleetProfile", "StepInputs", "active_params", "micro_tokens", "solve_step"]
+__all__ = [
+    "FleetProfile",
+    "StepInputs",
+    "active_params",
+    "micro_tokens",
+    "solve_step",
+    "solve_steps",
+]

@@ -6,8 +6,13 @@ replicas (so it divides ``dp``), as in Megatron-Core and DeepSpeed-MoE. ``microb
 many microbatches each data-parallel replica runs per step (the pipeline's ``m``); ``zero`` the
 ZeRO stage (0: none, 1: optimizer state, 2: + gradients, 3: + weights sharded over ``dp``);
 ``recompute`` re-runs each layer's forward pass in the backward pass instead of storing its
-activations. Ranks are laid out tensor-parallel innermost, then data-parallel, then pipeline
-(Megatron's order), so a tensor-parallel group sits inside one node when ``tp <= per_node``.
+activations. ``virtual_stages`` (``v``) runs the interleaved 1F1B schedule (Narayanan et al.
+2021, section 2.2.2): each device holds ``v`` non-adjacent chunks of the model instead of one
+contiguous stage, which divides the pipeline bubble by ``v`` and multiplies the stage-to-stage
+sends by ``v``. Llama 3 405B trained this way: its bubble ratio is ``(pp-1)/(v*m)`` (Dubey et al.
+2024, section 3.3.2). Ranks are laid out tensor-parallel innermost, then data-parallel, then
+pipeline (Megatron's order), so a tensor-parallel group sits inside one node when
+``tp <= per_node``.
 """
 
 from __future__ import annotations
@@ -21,7 +26,8 @@ from mlsys.models import ModelSpec
 @dataclass(frozen=True)
 class Parallelism:
     """Degrees of data (``dp``), tensor (``tp``), pipeline (``pp``) and expert (``ep``)
-    parallelism, microbatches per step, ZeRO stage (0-3) and activation recomputation."""
+    parallelism, microbatches per step, ZeRO stage (0-3), activation recomputation and the
+    model chunks (virtual pipeline stages) each device holds in an interleaved schedule."""
 
     dp: int = 1
     tp: int = 1
@@ -30,9 +36,10 @@ class Parallelism:
     microbatches: int = 1
     zero: int = 0
     recompute: bool = False
+    virtual_stages: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("dp", "tp", "pp", "ep", "microbatches"):
+        for name in ("dp", "tp", "pp", "ep", "microbatches", "virtual_stages"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
                 raise ValueError(f"{name}: expected a whole number >= 1, got {value!r}")
@@ -42,6 +49,11 @@ class Parallelism:
             raise ValueError(f"zero: expected a ZeRO stage 0, 1, 2 or 3, got {self.zero!r}")
         if not isinstance(self.recompute, bool):
             raise ValueError(f"recompute: expected True or False, got {self.recompute!r}")
+        if self.virtual_stages > 1 and self.pp == 1:
+            raise ValueError(
+                f"virtual_stages: an interleaved schedule splits a pipeline's stages into chunks, "
+                f"so it needs pp > 1; got pp=1 with virtual_stages={self.virtual_stages}"
+            )
         if self.dp % self.ep:
             raise ValueError(
                 f"ep: expert parallelism splits experts across data-parallel replicas, so it must "
@@ -77,6 +89,11 @@ class Parallelism:
                 raise ValueError(
                     f"pp: {model.name} has {model.layers} layers, fewer than pp={self.pp}"
                 )
+            if self.pp * self.virtual_stages > model.layers:
+                raise ValueError(
+                    f"virtual_stages: pp*virtual_stages = {self.pp}*{self.virtual_stages} chunks, "
+                    f"more than {model.name}'s {model.layers} layers"
+                )
         else:
             # KV heads split when tp divides them, and are replicated when they divide tp.
             kv_split = shape.n_kv_heads % self.tp == 0 or self.tp % shape.n_kv_heads == 0
@@ -88,6 +105,15 @@ class Parallelism:
             if self.pp > shape.n_layers:
                 raise ValueError(
                     f"pp: {model.name} has {shape.n_layers} layers, fewer than pp={self.pp} stages"
+                )
+            # The embedding and the output head may each fill a chunk of their own, as the
+            # first and last chunks of Llama 3 405B do (Dubey et al. 2024, section 3.3.2).
+            chunks = self.pp * self.virtual_stages
+            if self.virtual_stages > 1 and chunks > shape.n_layers + 2:
+                raise ValueError(
+                    f"virtual_stages: pp*virtual_stages = {self.pp}*{self.virtual_stages} = "
+                    f"{chunks} chunks, more than {model.name}'s {shape.n_layers} layers plus its "
+                    "embedding and output head"
                 )
         experts = shape.n_experts if shape is not None else 1
         if self.ep > 1 and experts == 1:

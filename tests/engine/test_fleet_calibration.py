@@ -5,10 +5,16 @@ max(predicted/actual, actual/predicted). Goal (issue 13): typical (geometric mea
 every case within 2x. The one collective calibration factor (``COLLECTIVE_LINK_EFFICIENCY``)
 was SET by the nccl-tests case, so that case checks the arithmetic, not the model.
 
-Known miss: Llama 3 405B on 16,384 H100 (41 % MFU reported, ~18 % predicted). The H100's default
-efficiency (0.39) comes from an INT8 inference benchmark, and Meta ran an interleaved pipeline
-schedule this model does not represent (the plain 1F1B bubble at pp=16 with 16 microbatches is
-48 % of busy time). The test keeps that case visible as a strict xfail.
+Llama 3 405B runs the plan of Dubey et al. 2024 (Table 4 and section 3.3.2): TP8 inside a node,
+PP16, DP64 or DP128, 8,192-token sequences, 16M tokens per step (2,048 sequences, one per
+microbatch: 32 or 16 microbatches per replica), and the interleaved schedule with ``V`` model
+chunks per device, bubble ratio ``(PP-1)/(V*M)``. ``V = 8`` follows from the paper: the first
+chunk of the first stage holds only the embedding once one Transformer layer is taken off it, so
+a chunk is one layer and 126 layers plus the embedding and output chunks make 16 x 8 = 128
+chunks. With the plain 1F1B schedule (V = 1) the 16K-GPU case was 2.33x off (bubble = 94 % of
+busy time); it is within 2x with the paper's own schedule and the H100's default efficiency
+(0.39, set by an inference benchmark; Llama 3's 400-430 TFLOP/s per GPU imply more, which is
+why both Llama 3 cases still come out low).
 """
 
 import math
@@ -98,9 +104,15 @@ def megatron_2019_8b():
     return step.achieved_flops.to("PFLOP/s").magnitude * 512
 
 
-def llama3_405b(devices: int, dp: int):
+#: Model chunks per device in Llama 3 405B's interleaved schedule (derived in the docstring).
+LLAMA3_VIRTUAL_STAGES = (126 + 2) // 16
+
+
+def llama3_405b(devices: int, dp: int, virtual_stages: int = LLAMA3_VIRTUAL_STAGES):
     system = Cluster(node=Systems.H100, count=devices, scale_out=CLUSTERS.Llama3_RoCE.scale_out)
-    plan = Parallelism(tp=8, pp=16, dp=dp, microbatches=2048 // dp, zero=1)
+    plan = Parallelism(
+        tp=8, pp=16, dp=dp, microbatches=2048 // dp, zero=1, virtual_stages=virtual_stages
+    )
     return train(Models.Llama3_405B, system, 2048, plan, seq_len=8192).mfu
 
 
@@ -157,13 +169,13 @@ CASES = [
     ),
     (
         "llama3_405b_8k",
-        "Dubey et al. 2024 Table 4: 405B, 8,192 H100, TP8 PP16 DP64, 16M tokens: MFU 43 %",
+        "Dubey et al. 2024 Table 4: 405B, 8,192 H100, TP8 PP16 (V=8) DP64, 16M tokens: MFU 43 %",
         lambda: llama3_405b(8192, 64),
         0.43,
     ),
     (
         "llama3_405b_16k",
-        "Dubey et al. 2024 Table 4: 405B, 16,384 H100, TP8 PP16 DP128, 16M tokens: MFU 41 %",
+        "Dubey et al. 2024 Table 4: 405B, 16,384 H100, TP8 PP16 (V=8) DP128, 16M tokens: MFU 41 %",
         lambda: llama3_405b(16384, 128),
         0.41,
     ),
@@ -192,7 +204,6 @@ CASES = [
         24.7,
     ),
 ]
-KNOWN_MISSES = {"llama3_405b_16k"}
 
 
 def factor_off(predicted: float, actual: float) -> float:
@@ -200,17 +211,7 @@ def factor_off(predicted: float, actual: float) -> float:
 
 
 @pytest.mark.parametrize(
-    ("name", "source", "predict", "actual"),
-    [
-        pytest.param(
-            *case,
-            marks=pytest.mark.xfail(strict=True, reason="interleaved pipeline not modelled")
-            if case[0] in KNOWN_MISSES
-            else (),
-            id=case[0],
-        )
-        for case in CASES
-    ],
+    ("name", "source", "predict", "actual"), [pytest.param(*case, id=case[0]) for case in CASES]
 )
 def test_each_public_figure_within_2x(name, source, predict, actual):
     predicted = predict()

@@ -29,6 +29,19 @@ def ms(quantity):
     return quantity.to("ms").magnitude
 
 
+def llama70b_step(zero=1, virtual_stages=1):
+    """Llama-3-70B, 1,024 sequences of 4,096 tokens, on 1,024 H100: TP8 PP4 DP32, 8 microbatches."""
+    plan = Parallelism(tp=8, pp=4, dp=32, microbatches=8, zero=zero, virtual_stages=virtual_stages)
+    return Engine.solve(
+        model=Models.Llama3_70B,
+        system=H100_FLEET,
+        batch_size=1024,
+        phase="train",
+        seq_len=4096,
+        parallelism=plan,
+    )
+
+
 def test_ring_all_reduce_inside_one_a100_node():
     # NVLink3 300 GB/s x 0.8 = 240 GB/s, alpha 1 us: 2*7*1us + 2*7/8 * 1 GB / 240 GB/s.
     r = Collectives.all_reduce(size=1 * ureg.GB, system=A100_NODE)
@@ -69,20 +82,32 @@ def test_all_gather_reduce_scatter_broadcast_all_to_all_inside_a_node():
 
 def test_pipeline_bubble_fraction_and_step_bubble():
     assert ff.pipeline_bubble_fraction(4, 8) == pytest.approx(3 / 11)
-    plan = Parallelism(tp=8, pp=4, dp=32, microbatches=8, zero=1)
-    step = Engine.solve(
-        model=Models.Llama3_70B,
-        system=H100_FLEET,
-        batch_size=1024,
-        phase="train",
-        seq_len=4096,
-        parallelism=plan,
-    )
+    step = llama70b_step()
     comm = step.communication
     busy = max(ms(step.latency_compute), ms(step.latency_memory)) + ms(comm["tp"]) + ms(comm["ep"])
     bubble = ms(step.latency_bubble)
     assert bubble == pytest.approx(3 / 8 * busy, rel=1e-12)
     assert bubble / (busy + bubble) == pytest.approx(3 / 11, rel=1e-12)
+
+
+def test_interleaved_schedule_divides_the_bubble_and_multiplies_the_sends():
+    # Narayanan et al. 2021, 2.2.2; Dubey et al. 2024, 3.3.2: bubble ratio (p-1)/(v m).
+    assert ff.pipeline_bubble_fraction(4, 8, 2) == pytest.approx(3 / 19)
+    assert ff.pipeline_bubble_time(16, 16, 1.0, 8) == pytest.approx(15 / 128)
+    # The first device holds p + (p-1)/v microbatches (Korthikanti et al. 2022), at most m.
+    assert ff.pipeline_microbatches_in_flight(4, 8) == 4
+    assert ff.pipeline_microbatches_in_flight(4, 8, 2) == pytest.approx(4 + 3 / 2)
+    assert ff.pipeline_microbatches_in_flight(16, 16, 8) == 16
+
+    plain, interleaved = llama70b_step(), llama70b_step(virtual_stages=2)
+    comm = interleaved.communication
+    busy = max(ms(interleaved.latency_compute), ms(interleaved.latency_memory)) + ms(comm["tp"])
+    assert ms(interleaved.latency_bubble) == pytest.approx(3 / (2 * 8) * busy, rel=1e-12)
+    assert ms(interleaved.latency_bubble) == pytest.approx(ms(plain.latency_bubble) / 2)
+    assert ms(comm["pp"]) == pytest.approx(2 * ms(plain.communication["pp"]), rel=1e-12)
+    acts = [s.footprint_breakdown["activations"].to("byte").magnitude for s in (plain, interleaved)]
+    assert acts[1] == pytest.approx(acts[0] * (4 + 3 / 2) / 4, rel=1e-12)
+    assert interleaved.latency < plain.latency
 
 
 def test_zero_memory_per_device():
@@ -91,15 +116,7 @@ def test_zero_memory_per_device():
     p = 70.6e9
 
     def breakdown(zero):
-        plan = Parallelism(tp=8, pp=4, dp=32, microbatches=8, zero=zero)
-        step = Engine.solve(
-            model=Models.Llama3_70B,
-            system=H100_FLEET,
-            batch_size=1024,
-            phase="train",
-            seq_len=4096,
-            parallelism=plan,
-        )
+        step = llama70b_step(zero=zero)
         return {k: v.to("byte").magnitude for k, v in step.footprint_breakdown.items()}
 
     z1, z3 = breakdown(1), breakdown(3)

@@ -58,6 +58,14 @@ def test_more_microbatches_never_grow_the_bubble(stages, microbatches, more):
     )
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.integers(2, 64), st.integers(1, 512), st.integers(1, 16), st.integers(1, 16))
+def test_more_virtual_stages_never_grow_the_bubble(stages, microbatches, virtual, more):
+    assert ff.pipeline_bubble_fraction(
+        stages, microbatches, virtual + more
+    ) <= ff.pipeline_bubble_fraction(stages, microbatches, virtual)
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.sampled_from([1, 2, 4]), st.sampled_from([2, 4, 8, 16]))
 def test_more_microbatches_never_grow_the_step_bubble_share(pp, microbatches):
@@ -146,6 +154,12 @@ def solve_on_fleet(**kwargs):
         (lambda: Parallelism(zero=4), "zero"),
         (lambda: Parallelism(recompute="yes"), "recompute"),
         (lambda: Parallelism(dp=4, ep=3), "ep"),
+        (lambda: Parallelism(pp=4, virtual_stages=0), "virtual_stages"),
+        (lambda: Parallelism(dp=4, virtual_stages=2), "virtual_stages"),
+        (
+            lambda: solve_on_fleet(parallelism=Parallelism(dp=4, pp=16, virtual_stages=6)),
+            "virtual_stages",
+        ),
         (lambda: solve_on_fleet(parallelism=Parallelism(dp=8, tp=4)), "parallelism"),
         (
             lambda: solve_on_fleet(

@@ -23,7 +23,8 @@ from mlsys import (
     TrustCosts,
     ureg,
 )
-from mlsys.fleet_simulations import _queue_length_tail, erlang_c
+from mlsys.fleet_simulations import _node_solver, _queue_length_tail, erlang_c
+from mlsys.fleet_step import solve_steps
 
 FLEET = Cluster(node=Systems.H100, count=64)
 
@@ -235,6 +236,52 @@ def test_plan_search_picks_the_feasible_plan_with_the_best_mfu():
     # Pure data parallelism cannot hold 70 B parameters' training state in 80 GB.
     pure_dp = next(p for p in search.profiles if p.parallelism.dp == 64)
     assert not pure_dp.feasible
+
+
+def test_a_batched_sweep_is_exactly_one_solve_per_case_and_shares_node_solves():
+    cluster = Cluster(node=Systems.H100, count=64)
+    search = PlanSearch.solve(Models.Llama3_70B, cluster, 64, seq_len=2048, zero=1)
+    for profile in search.profiles:
+        alone = Engine.solve(
+            model=Models.Llama3_70B,
+            system=cluster,
+            batch_size=64,
+            seq_len=2048,
+            phase="train",
+            parallelism=profile.parallelism,
+        )
+        assert profile._raw == alone._raw
+    calls = []
+
+    def counting(*args):
+        calls.append(args[2])
+        return _node_solver(*args)
+
+    sizes = [Cluster(node=Systems.H100, count=8 * 2**k) for k in range(5)]
+    weak = [(c, Parallelism(tp=8, dp=c.count // 8, microbatches=4), c.count // 2) for c in sizes]
+    steps = solve_steps(
+        Models.Llama3_8B,
+        weak,
+        "fp16",
+        None,
+        seq_len=2048,
+        phase="train",
+        runtime=None,
+        node_solver=counting,
+    )
+    assert calls == [1]  # every replica runs microbatches of one sequence: one node solve
+    assert [s.devices for s in steps] == [8, 16, 32, 64, 128]
+    with pytest.raises(ValueError, match=r"^parallelism:"):
+        solve_steps(
+            Models.Llama3_8B,
+            [(sizes[0], Parallelism(dp=4), 8)],
+            "fp16",
+            None,
+            seq_len=2048,
+            phase="train",
+            runtime=None,
+            node_solver=counting,
+        )
 
 
 def test_operations_at_scale_by_hand():
