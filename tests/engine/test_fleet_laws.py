@@ -222,9 +222,23 @@ def test_a_cluster_of_one_device_is_exactly_the_node(model, kwargs):
         "power",
         "memory_footprint",
         "flops",
+        "bytes_moved",
+        "arithmetic_intensity",
         "achieved_flops",
+        "memory_weights",
+        "memory_activations",
+        "memory_kv_cache",
+        "memory_capacity",
     ):
         assert getattr(step, field) == getattr(node, field), field
+    assert step.footprint_breakdown == node.footprint_breakdown
+    assert (step.precision, step.efficiency, step.phase, step.seq_len, step.runtime) == (
+        node.precision,
+        node.efficiency,
+        node.phase,
+        node.seq_len,
+        node.runtime,
+    )
     assert step.bottleneck == node.bottleneck
     assert step.feasible == node.feasible
     assert step.latency_communication.magnitude == 0.0
