@@ -233,27 +233,11 @@ class TrainingRun:
 # -- the design space of parallelism plans -------------------------------------------------------
 
 
-def _node_solver(
-    model: ModelSpec,
-    system: Any,
-    batch_size: int,
-    precision: str | None,
-    efficiency: float | None,
-    seq_len: int | None,
-    phase: str | None,
-    runtime: str | None,
-) -> tuple[Any, dict[str, float]]:
-    """One node's resolved inputs and raw floats, as ``mlsys.fleet_step`` splits them."""
-    node = Engine.solve(
-        model,
-        system,
-        batch_size,
-        precision,
-        efficiency,
-        seq_len=seq_len,
-        phase=phase,
-        runtime=runtime,
-    )
+def _node_solver(*args: Any) -> tuple[Any, dict[str, float]]:
+    """One node's resolved inputs and raw floats, as ``mlsys.fleet_step`` splits them, from
+    ``(model, system, batch_size, precision, efficiency, seq_len, phase, runtime)``."""
+    keywords = dict(zip(("seq_len", "phase", "runtime"), args[5:], strict=True))
+    node = Engine.solve(*args[:5], **keywords)
     return node.inputs, node._raw
 
 

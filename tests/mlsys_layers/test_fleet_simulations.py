@@ -239,17 +239,11 @@ def test_plan_search_picks_the_feasible_plan_with_the_best_mfu():
 
 
 def test_a_batched_sweep_is_exactly_one_solve_per_case_and_shares_node_solves():
-    cluster = Cluster(node=Systems.H100, count=64)
-    search = PlanSearch.solve(Models.Llama3_70B, cluster, 64, seq_len=2048, zero=1)
+    case = {"model": Models.Llama3_70B, "system": Cluster(node=Systems.H100, count=64)}
+    search = PlanSearch.solve(**case, batch_size=64, seq_len=2048, zero=1)
     for profile in search.profiles:
-        alone = Engine.solve(
-            model=Models.Llama3_70B,
-            system=cluster,
-            batch_size=64,
-            seq_len=2048,
-            phase="train",
-            parallelism=profile.parallelism,
-        )
+        plan = profile.parallelism
+        alone = Engine.solve(**case, batch_size=64, seq_len=2048, phase="train", parallelism=plan)
         assert profile._raw == alone._raw
     calls = []
 
