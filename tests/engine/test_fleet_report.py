@@ -1,0 +1,191 @@
+"""mlsys.FleetReport: a training step on a cluster and its run, checked by hand and by property.
+
+Hand-derived values use the book's assumptions (appendix_assumptions.qmd): 100 GB/s checkpoint
+writes, Adam in mixed precision, $2 per GPU-hour.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mlsys import (
+    Cluster,
+    Engine,
+    FleetReport,
+    FleetScenario,
+    Models,
+    Parallelism,
+    Reliability,
+    Systems,
+    ureg,
+)
+
+
+def _step(dp: int = 32, tp: int = 8, pp: int = 4, microbatches: int = 8) -> object:
+    plan = Parallelism(dp=dp, tp=tp, pp=pp, microbatches=microbatches, zero=1)
+    cluster = Cluster(node=Systems.H100, count=plan.devices)
+    return Engine.solve(
+        model=Models.Llama3_70B,
+        system=cluster,
+        batch_size=1024,
+        precision="fp16",
+        phase="train",
+        seq_len=4096,
+        parallelism=plan,
+    )
+
+
+def test_checkpoint_holds_weights_moments_and_master_copy() -> None:
+    # fp16 weights (2 B) + two fp32 Adam moments (8 B) + fp32 master weights (4 B) = 14 B/param.
+    report = FleetReport(_step())
+    expected_gb = Models.Llama3_70B.params * 14 / 1e9
+    assert report.checkpoint_size.to("GB").magnitude == pytest.approx(expected_gb)
+    # Written at the book's 100 GB/s.
+    assert report.checkpoint_write.to("s").magnitude == pytest.approx(expected_gb / 100.0)
+
+
+def test_young_daly_interval_by_hand() -> None:
+    report = FleetReport(_step())
+    write_s = report.checkpoint_write.to("s").magnitude
+    mtbf_s = report.mtbf.to("s").magnitude
+    expected_min = math.sqrt(2 * write_s * mtbf_s) / 60.0
+    assert report.optimal_checkpoint_interval.to("minute").magnitude == pytest.approx(expected_min)
+    # With no interval chosen, the run checkpoints at the optimum.
+    assert report.checkpoint_interval == report.optimal_checkpoint_interval
+
+
+def test_mtbf_is_the_clusters_series_mtbf() -> None:
+    step = _step()
+    report = FleetReport(step)
+    direct = Reliability.solve(step.system, 1 * ureg.day)
+    assert report.mtbf.to("hour").magnitude == pytest.approx(direct.mtbf.to("hour").magnitude)
+
+
+def test_goodput_by_hand_at_a_chosen_interval() -> None:
+    report = FleetReport(_step(), FleetScenario(checkpoint_interval=10))
+    tau = 600.0
+    write = report.checkpoint_write.to("s").magnitude
+    mtbf = report.mtbf.to("s").magnitude
+    # Recovery: heartbeat 30 s + reschedule 60 s + restart 180 s + warm-up 120 s, plus reading
+    # the checkpoint back at the write bandwidth.
+    recover = 30 + 60 + 180 + 120 + write
+    expected = 1 - write / tau - (tau / 2 + recover) / mtbf
+    assert report.goodput.magnitude == pytest.approx(expected)
+
+
+def test_the_optimum_beats_intervals_on_either_side() -> None:
+    step = _step()
+    best = FleetReport(step)
+    tau = best.optimal_checkpoint_interval.to("minute").magnitude
+    for factor in (0.25, 0.5, 2.0, 4.0):
+        other = FleetReport(step, FleetScenario(checkpoint_interval=tau * factor))
+        assert other.goodput < best.goodput
+
+
+def test_time_and_cost_to_train_by_hand() -> None:
+    step = _step()
+    report = FleetReport(step, FleetScenario(train_tokens=1e12))
+    steps = math.ceil(1e12 / (1024 * 4096))
+    compute_h = steps * step.latency.to("hour").magnitude
+    wall_h = compute_h / report.goodput.magnitude
+    assert report.time_to_train.to("day").magnitude == pytest.approx(wall_h / 24)
+    assert report.training_cost.to("USD").magnitude == pytest.approx(1024 * wall_h * 2.0)
+
+
+def test_default_run_is_compute_optimal() -> None:
+    report = FleetReport(_step())
+    assert report.train_tokens == pytest.approx(20 * Models.Llama3_70B.params)
+
+
+def test_step_fields_read_through_and_fractions_are_quantities() -> None:
+    step = _step()
+    report = FleetReport(step)
+    assert report.latency == step.latency
+    assert report.latency_bubble == step.latency_bubble
+    assert report.mfu.magnitude == pytest.approx(step.mfu)
+    assert report.scaling_efficiency.magnitude == pytest.approx(step.scaling_efficiency)
+    assert report.devices.magnitude == 1024
+    assert report.memory_capacity.to("GB").magnitude == pytest.approx(Systems.H100.ram_bytes / 1e9)
+
+
+def test_every_consequence_has_its_derivation() -> None:
+    report = FleetReport(_step())
+    for name in (
+        "mtbf",
+        "checkpoint_size",
+        "checkpoint_write",
+        "optimal_checkpoint_interval",
+        "checkpoint_interval",
+        "goodput",
+        "time_to_train",
+        "training_cost",
+        "queue_wait",
+        "devices",
+        "scaling_efficiency",
+    ):
+        result, value = report.math[name].result, getattr(report, name)
+        assert result.to(value.units).magnitude == pytest.approx(value.magnitude)
+
+
+def test_queue_waits_explode_near_saturation_for_heavy_tails() -> None:
+    step = _step()
+
+    def wait(load: float, cv: float) -> float:
+        scenario = FleetScenario(queue_load=load, job_cv=cv)
+        return FleetReport(step, scenario).queue_wait.to("hour").magnitude
+
+    assert wait(0.5, 1) < wait(0.7, 1) < wait(0.9, 1) < wait(0.95, 1)
+    # Kingman: the wait scales with (1 + C^2) / 2, so C = 4 waits 8.5x longer than C = 1.
+    assert wait(0.9, 4) / wait(0.9, 1) == pytest.approx(8.5)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("checkpoint_interval", 0),
+        ("checkpoint_interval", -5),
+        ("train_tokens", 0),
+        ("queue_load", 1.0),
+        ("queue_load", 0.0),
+        ("job_cv", -1),
+        ("job_gpus", True),
+    ],
+)
+def test_bad_scenarios_name_the_parameter(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        FleetScenario(**{field: value})
+
+
+def test_a_single_node_profile_is_refused() -> None:
+    profile = Engine.solve(model=Models.ResNet50, system=Systems.H100)
+    with pytest.raises(ValueError, match="step"):
+        FleetReport(profile)  # type: ignore[arg-type]
+
+
+def test_a_gang_larger_than_the_cluster_is_refused() -> None:
+    report = FleetReport(_step(dp=1, tp=8, pp=1, microbatches=1), FleetScenario(job_gpus=64))
+    with pytest.raises(ValueError, match="job_gpus"):
+        _ = report.queue_wait
+
+
+@settings(max_examples=25, deadline=None)
+@given(dp=st.sampled_from([8, 16, 32, 64, 128]))
+def test_more_devices_never_lengthen_mtbf_nor_the_optimal_interval(dp: int) -> None:
+    small = FleetReport(_step(dp=dp, tp=8, pp=1, microbatches=1))
+    large = FleetReport(_step(dp=dp * 2, tp=8, pp=1, microbatches=1))
+    assert large.mtbf < small.mtbf
+    assert large.optimal_checkpoint_interval < small.optimal_checkpoint_interval
+    # Young-Daly: the interval scales with the square root of the MTBF.
+    ratio = small.optimal_checkpoint_interval / large.optimal_checkpoint_interval
+    assert ratio.magnitude == pytest.approx(math.sqrt((small.mtbf / large.mtbf).magnitude))
+
+
+@settings(max_examples=25, deadline=None)
+@given(minutes=st.floats(min_value=1.0, max_value=600.0))
+def test_goodput_is_a_fraction(minutes: float) -> None:
+    goodput = FleetReport(_step(), FleetScenario(checkpoint_interval=minutes)).goodput.magnitude
+    assert 0.0 <= goodput < 1.0
