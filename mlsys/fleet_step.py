@@ -12,14 +12,14 @@ numbers; this module splits that work across devices and adds what only a fleet 
 Per device: work and traffic are ``1/(tp*pp)`` of a replica's ``m`` microbatches; weights,
 gradients and Adam's state are ``1/(tp*pp)`` of the model (experts also ``1/ep``), further
 split ``dp`` ways by ZeRO; a 1F1B pipeline keeps ``min(m, p)`` microbatches of activations in
-flight (Narayanan et al. 2021). With ``v`` model chunks per device (the interleaved schedule) the
-bubble shrinks ``v``-fold, stages send ``v`` times as often and the first device holds
-``p + (p-1)/v`` microbatches (Korthikanti et al. 2022). Tensor parallelism costs 2 all-reduces of a microbatch's
-activations per layer forward and 2 backward (Shoeybi et al. 2019; 2 more when recomputing);
-expert parallelism 2 all-to-alls per MoE layer each way; pipeline stages exchange activations
-point to point (scattered over ``tp``, Narayanan et al. 2021 section 4.1); data parallelism
-all-reduces the gradients once per step, overlapped with the last microbatch's backward pass
-(ZeRO-3 gathers weights every microbatch, overlapped with all of compute).
+flight (Narayanan et al. 2021). With ``v`` model chunks per device (the interleaved schedule)
+the bubble shrinks ``v``-fold, stages send ``v`` times as often and the first device holds
+``p + (p-1)/v`` microbatches (Korthikanti et al. 2022). Tensor parallelism costs 2 all-reduces
+of a microbatch's activations per layer forward and 2 backward (Shoeybi et al. 2019; 2 more when
+recomputing); expert parallelism 2 all-to-alls per MoE layer each way; pipeline stages exchange
+activations point to point (scattered over ``tp``, Narayanan et al. 2021 section 4.1); data
+parallelism all-reduces the gradients once per step, overlapped with the last microbatch's
+backward pass (ZeRO-3 gathers weights every microbatch, overlapped with all of compute).
 """
 
 from __future__ import annotations
