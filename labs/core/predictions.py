@@ -4,6 +4,7 @@ closed until a prediction is given, and the verdict comparing the prediction wit
 from __future__ import annotations
 
 import html
+import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -14,8 +15,8 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.cards import fit_text
-from labs.core.format import format_quantity
-from labs.core.markdown import safe_label
+from labs.core.format import format_quantity, unit_text
+from labs.core.markdown import SafeMarkdown, render_safe_html, safe_label
 from mlsys import Quantity, compare_prediction, ureg
 from mlsys.ledger import PredictionRecord
 
@@ -29,9 +30,35 @@ _NUMBER_WITH_UNIT = re.compile(
 )
 
 
+#: marimo's label attribute of an element built without a label (``build_ui_plugin``).
+_NO_LABEL = "data-label='null'"
+
+
+def _reader_text(prompt: str) -> str:
+    """``prompt`` (spec Markdown) as plain words for a screen reader: tags dropped, entities
+    read, and no ``<`` or ``&`` that an HTML parser could take for markup (marimo renders the
+    same string as the element's label)."""
+    text = html.unescape(re.sub(r"<[^>]*>", " ", render_safe_html(prompt)))
+    words = " ".join(re.sub(r"\|\|[()\[\]]", " ", text).split())  # LaTeX: its source
+    return re.sub(r"([<&])(?=\S)", r"\1 ", words)
+
+
+def _label_attribute(text: str) -> str:
+    """``data-label='...'`` holding ``text`` the way marimo writes its attributes (JSON, HTML
+    escaped, no literal ``<``/``>``, backslash and dollar escaped for Markdown)."""
+    encoded = json.dumps(text).replace(">", "\\u003e").replace("<", "\\u003c")
+    escaped = html.escape(encoded).replace("\\", "&#92;").replace("$", "&#36;")
+    return f"data-label='{escaped}'"
+
+
 class NumberPrediction(mo.ui.number):
     """A number input that starts *empty* (``value`` None) so the lock holds until the student
-    types; bounded to ``[start, stop]`` in ``unit``. ``quantity`` is the value with its unit."""
+    types; bounded to ``[start, stop]`` in ``unit``. ``quantity`` is the value with its unit.
+
+    On the page it reads as its prompt, then a box sized to a number with the unit right beside
+    it ("[ 12.5 ] ms"), at a phone's width as on a desktop. marimo's number input has no suffix,
+    so the unit is the kit's; the input's name for screen readers is the prompt in plain words
+    with the unit (marimo would read its label's HTML source out), kept out of sight."""
 
     def __init__(
         self, prompt: str, low: float, high: float, unit: str, step: float | None = None
@@ -44,12 +71,17 @@ class NumberPrediction(mo.ui.number):
             raise ValueError(f"unit: {unit!r} is not a unit mlsys knows") from error
         self.start, self.stop, self.step = low, high, step
         self.unit = unit
+        #: The unit as the student reads it beside the box ("FLOP/B", "ms").
+        self.unit_shown = unit_text(Quantity(1.0, unit)) or unit
+        self._prompt_html = SafeMarkdown(prompt).text
+        self._reader_label = f"{_reader_text(prompt)} (answer in {self.unit_shown})"
         # mo.ui.number fills an empty value with `start`, which would unlock every KAT at once;
         # so build the same element with no initial value (the args are mo.ui.number's own).
+        # No label: `text` writes the prompt beside the element and the plain reader label in.
         super(mo.ui.number, self).__init__(
             component_name=mo.ui.number._name,
             initial_value=None,
-            label=safe_label(f"{prompt} ({unit})"),
+            label=None,
             on_change=None,
             args={
                 "start": low,
@@ -58,11 +90,24 @@ class NumberPrediction(mo.ui.number):
                 # Commit on Enter or leaving the box, not per keystroke: the first value
                 # committed is the prediction that gets locked.
                 "debounce": True,
-                # Full width: the input sits under its prompt at any width instead of being
-                # squeezed beside it (three characters wide on a phone).
+                # Full width of its box (``lg-number-box``), which is sized to a number.
                 "full-width": True,
                 "disabled": False,
             },
+        )
+
+    @property
+    def text(self) -> str:
+        """The HTML on the page: the prompt, then the input with its unit beside it."""
+        element = super().text.replace(_NO_LABEL, _label_attribute(self._reader_label), 1)
+        hide_label = style.hidden_part_style("[data-number-field]", "marimo-number", "label")
+        return (
+            f"<div data-number-field {style.attrs('lg-number-field')}>{hide_label}"
+            f"<div {style.attrs('lg-prompt')}>{self._prompt_html}</div>"
+            f"<div {style.attrs('lg-number-row')}>"
+            f"<div {style.attrs('lg-number-box')}>{element}</div>"
+            f"<span data-unit {style.attrs('lg-unit')}>{html.escape(self.unit_shown)}</span>"
+            "</div></div>"
         )
 
     @property

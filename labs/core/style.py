@@ -133,8 +133,30 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         "lg-alert": f"border-left: 6px dashed {RED_LINE}; border-radius: 4px; background: {PAPER};"
         f" color: {INK}; padding: 0.5rem 0.75rem;",
         "lg-ok": f"color: {GREEN_LINE}; font-weight: 600;",
+        # A number prediction: its prompt, then the box sized to a number with its unit beside
+        # it ("[ 12.5 ] ms"), on a phone as on a desktop.
+        "lg-number-field": "display: flex; flex-direction: column; gap: 0.5rem; color: inherit;"
+        " max-width: 100%;",
+        "lg-prompt": "color: inherit; font-size: 0.875rem; font-weight: 500; line-height: 1.5;",
+        "lg-number-row": "display: flex; align-items: center; gap: 0.5rem; max-width: 100%;",
+        "lg-number-box": "flex: 0 1 12rem; min-width: 6rem;",
+        "lg-unit": "color: inherit; font-weight: 600; font-size: 0.95rem; white-space: nowrap;"
+        " padding-bottom: 0.25rem;",
     }
 )
+
+#: Hidden from sight, still read by screen readers (an element's accessible name).
+VISUALLY_HIDDEN = (
+    "position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; overflow: hidden;"
+    " clip: rect(0 0 0 0); white-space: nowrap; border: 0;"
+)
+
+
+def hidden_part_style(scope: str, host: str, part: str) -> str:
+    """A ``<style>`` element hiding from sight (not from screen readers) the ``part`` of every
+    ``host`` custom element inside elements matching ``scope``: the one way to style inside a
+    marimo element's shadow root, where neither inline styles nor the page's classes reach."""
+    return f"<style>{scope} {host}::part({part}) {{ {VISUALLY_HIDDEN} }}</style>"
 
 
 def css(name: str) -> str:

@@ -5,7 +5,8 @@ waterfall, scorecard, P99 histogram). For each, served once by `marimo run`:
 
 - the first KAT's prediction is within the first desktop screen (1280 x 800);
 - every KAT answered, no element of the lab's output overflows its cell's box, at 1280 px and at
-  390 px (a phone);
+  390 px (a phone), and every number prediction's box is sized to a number with its unit right
+  beside it;
 - axe-core finds no serious or critical violation in the lab's own output;
 - screenshots of both widths, and the figures measured (``<lab>-figures.json``), are written to
   $PRESENTATION_SCREENSHOTS (default: a temporary folder) for a person to look at.
@@ -40,10 +41,17 @@ SHOTS = Path(os.environ.get("PRESENTATION_SCREENSHOTS", tempfile.gettempdir())) 
 BLOCKING = {"serious", "critical"}
 
 #: Elements of the lab's output (through marimo's shadow roots) wider than their output cell,
-#: or clipping their own text: [description, overflow in px].
+#: or clipping their own text, unless hidden from sight on purpose: [description, overflow in px].
 OVERFLOWS_JS = """
 () => {
   const found = [];
+  // Hidden from sight on purpose (a screen reader's label): clipped by design, not by accident.
+  const unseen = el => {
+    for (let node = el; node; node = node.parentElement) {
+      if (getComputedStyle(node).clip === 'rect(0px, 0px, 0px, 0px)') return true;
+    }
+    return false;
+  };
   const visit = (root, area) => {
     for (const el of root.querySelectorAll('*')) {
       const box = el.getBoundingClientRect();
@@ -52,7 +60,7 @@ OVERFLOWS_JS = """
         const style = getComputedStyle(el);
         const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
         const clipped = clips && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0;
-        if (past > 1 || clipped) {
+        if ((past > 1 || clipped) && !unseen(el)) {
           const text = (el.innerText || el.getAttribute('aria-label') || '').slice(0, 40);
           found.push([`${el.tagName.toLowerCase()}.${el.className} "${text}"`, Math.round(past)]);
         }
@@ -83,6 +91,37 @@ FIRST_PREDICTION_JS = """
   return null;
 }
 """
+
+#: Each number prediction: the width of its box, the gap from the box's right edge to its unit
+#: and how far their vertical centres differ (px), and the input's name for screen readers.
+NUMBER_FIELDS_JS = """
+() => [...document.querySelectorAll('[data-number-field]')].map(field => {
+  const host = field.querySelector('marimo-number');
+  const box = host.shadowRoot.querySelector('[data-testid="marimo-plugin-number-input"]')
+    .getBoundingClientRect();
+  const unit = field.querySelector('[data-unit]').getBoundingClientRect();
+  return {
+    unit: field.querySelector('[data-unit]').innerText,
+    box_width: Math.round(box.width),
+    gap: Math.round(unit.left - box.right),
+    centre_offset: Math.round(Math.abs((unit.top + unit.bottom - box.top - box.bottom) / 2)),
+    name: host.shadowRoot.querySelector('input').getAttribute('aria-label'),
+  };
+})
+"""
+
+
+def _assert_units_beside_boxes(fields: list[dict], width: str) -> None:
+    """Every number box is sized to a number, its unit on the same line right after it, and the
+    input is named in plain words (marimo would read its label's HTML source out)."""
+    assert fields, "no number prediction on the page"
+    for field in fields:
+        where = f"at {width} px, {field}"
+        assert 60 <= field["box_width"] <= 220, where
+        assert 0 <= field["gap"] <= 16, where
+        assert field["centre_offset"] <= 4, where
+        assert "<" not in field["name"]
+        assert field["name"].endswith(f"(answer in {field['unit']})")
 
 
 def _answer_every_kat(page, spec, answers) -> None:
@@ -168,6 +207,9 @@ def test_lab_reads_on_a_phone_and_a_desktop(address, browser, served_lab):
             page.wait_for_timeout(800)
             overflows = page.evaluate(OVERFLOWS_JS)
             figures[f"overflowing_elements_{name}px"] = len(overflows)
+            fields = page.evaluate(NUMBER_FIELDS_JS)
+            figures[f"number_fields_{name}px"] = fields
+            _assert_units_beside_boxes(fields, name)
             _full_screenshot(page, SHOTS / f"{address}-{name}.png", viewport)
             assert overflows == [], f"at {name} px: {overflows[:10]}"
 

@@ -175,3 +175,31 @@ def test_prompts_are_spec_text_and_cannot_inject(labels, visible_text):
         assert "<img" not in label.lower()
         # ...and the student still reads the text as written.
         assert "<script>alert(1)</script>" in visible_text(element)
+
+
+def test_a_number_prediction_shows_its_unit_right_beside_the_box(page_html, visible_text):
+    prediction = PredictionInput.number("How many **FLOP** per byte?", 0.01, 1e5, "FLOP/byte")
+    page = page_html(prediction)
+    # prompt, then one row: the box (sized to a number, not the page) and the unit after it
+    prompt, row = page.index(css("lg-prompt")), page.index(css("lg-number-row"))
+    box, unit = page.index(css("lg-number-box")), page.index("data-unit")
+    assert prompt < row < box < page.index("<marimo-number") < unit
+    assert "flex: 0 1 12rem" in css("lg-number-box")
+    assert page.count("<marimo-ui-element") == 1
+    assert "FLOP/B</span>" in page  # the unit as the verdict writes it
+    assert "How many FLOP per byte?" in visible_text(prediction)
+    # marimo's own label (above the box) is kept out of sight, not out of screen readers
+    assert "marimo-number::part(label)" in page
+    assert "clip: rect(0 0 0 0)" in page
+    assert "display: none" not in page
+
+
+def test_a_number_prediction_is_named_in_plain_words_for_screen_readers(labels):
+    # marimo uses its label attribute as the input's aria-label verbatim: no markup in it, and
+    # nothing an HTML parser would read as a tag (the same string is rendered as the label).
+    prediction = PredictionInput.number("Is **p99** <b> a<b & c &amp; d?", 1.0, 2.0, "ms")
+    (label,) = labels(prediction)
+    assert label == "Is p99 < b> a< b & c & d? (answer in ms)"
+    clone = prediction._clone()
+    assert labels(clone) == [label]
+    assert clone.unit_shown == "ms"
