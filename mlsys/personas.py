@@ -551,7 +551,10 @@ _CLOUD_FLEET = FleetPersona(
     ),
     metric_recipe=(
         "TrainingRun.solve(model, cluster, tokens, batch_size, parallelism, seq_len=seq_len, "
-        "precision=precision, region=region).cost, in millions of US dollars"
+        "precision=precision, region=region).cost, in millions of US dollars; the same number "
+        "as FleetReport(Engine.solve(model=model, system=cluster, batch_size=batch_size, "
+        "seq_len=seq_len, phase='train', parallelism=parallelism, precision=precision), "
+        "FleetScenario(train_tokens=tokens)).training_cost, the path Volume 2 labs solve through"
     ),
 )
 
@@ -631,7 +634,8 @@ _EDGE_FLEET = FleetPersona(
     ),
     metric_recipe=(
         "TrainingRun.solve(model, cluster, retrain_samples, batch_size, parallelism, "
-        "precision=train_precision, region=region).time_to_train + FederatedRound.solve("
+        "precision=train_precision, region=region).time_to_train (equal to FleetReport's "
+        "time_to_train with FleetScenario(train_tokens=retrain_samples)) + FederatedRound.solve("
         "fleet_size, fleet_size, model.params x bytes per value at precision, install_time, "
         "downlink=ota_downlink, upload=False).round_time (+ ClusterQueue.solve(...).queue_wait "
         "when the fix shares the cluster), in hours"

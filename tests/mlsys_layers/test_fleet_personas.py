@@ -12,6 +12,8 @@ from mlsys import (
     Cluster,
     Engine,
     FederatedRound,
+    FleetReport,
+    FleetScenario,
     Models,
     Parallelism,
     Personas,
@@ -235,6 +237,48 @@ def test_cloud_fp16_baseline_meets_the_budget_until_performance_engineering_and_
     days = {g.metric: g for g in CLOUD.north_star}["time_to_train"]
     assert not days.is_met(fp16.time_to_train)
     assert days.is_met(fp8.time_to_train)
+
+
+@pytest.mark.parametrize("precision", ["fp16", "fp8"])
+def test_the_fleet_report_volume_two_labs_solve_through_gives_the_same_training_numbers(
+    precision,
+):
+    d = CLOUD.defaults
+    step = Engine.solve(
+        model=CLOUD.model,
+        system=CLOUD.cluster,
+        batch_size=d["batch_size"],
+        seq_len=d["seq_len"],
+        phase="train",
+        parallelism=d["parallelism"],
+        precision=precision,
+    )
+    report = FleetReport(step, FleetScenario(train_tokens=d["tokens"]))
+    run = cloud_training_cost(precision=precision)
+    assert report.training_cost.to("USD").magnitude == pytest.approx(run.cost.to("USD").magnitude)
+    assert met_chapters(CLOUD, report.training_cost) == met_chapters(CLOUD, run.cost)
+    e = EDGE.defaults
+    retrain = Engine.solve(
+        model=EDGE.model,
+        system=EDGE.cluster,
+        batch_size=e["batch_size"],
+        phase="train",
+        parallelism=e["parallelism"],
+        precision=e["train_precision"],
+    )
+    edge_report = FleetReport(retrain, FleetScenario(train_tokens=e["retrain_samples"]))
+    edge_run = TrainingRun.solve(
+        EDGE.model,
+        EDGE.cluster,
+        e["retrain_samples"],
+        e["batch_size"],
+        e["parallelism"],
+        precision=e["train_precision"],
+        region=e["region"],
+    )
+    assert edge_report.time_to_train.to("hour").magnitude == pytest.approx(
+        edge_run.time_to_train.to("hour").magnitude
+    )
 
 
 def test_cloud_serving_default_meets_the_p99_north_star():
