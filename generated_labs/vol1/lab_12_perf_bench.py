@@ -12,16 +12,21 @@ async def _():
     import sys as _sys
 
     if _sys.platform == "emscripten":
+        import importlib.util as _util
+
         import marimo as _mo
         import micropip as _micropip
 
-        await _micropip.install(["pint", "altair", "markdown", "pymdown-extensions"])
-        # The wheel sits beside the volume folders of the exported site (labgen export); the
-        # page's folder comes from marimo, since relative URLs would resolve from the worker's.
-        _site = _mo.notebook_location().parent
-        await _micropip.install(
-            str(_site.joinpath("wheels", "labgen-0.1.0-py3-none-any.whl")), deps=False
-        )
+        # An offline site's lockfile lists the wheel, so the page loaded it (and its packages) from
+        # this notebook's imports before any cell ran; otherwise install them here.
+        if _util.find_spec("mlsys") is None:
+            await _micropip.install(["pint", "altair", "markdown", "pymdown-extensions"])
+            # The wheel sits beside the volume folders of the exported site (labgen export); the
+            # page's folder comes from marimo, since relative URLs would resolve from the worker's.
+            _site = _mo.notebook_location().parent
+            await _micropip.install(
+                str(_site.joinpath("wheels", "labgen-0.1.0-py3-none-any.whl")), deps=False
+            )
     pyodide_ready = True
     return (pyodide_ready,)
 

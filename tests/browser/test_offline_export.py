@@ -22,8 +22,15 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from packaging.utils import canonicalize_name
 
-from labgen.browser import LOCKFILE_NAME, PYODIDE_DIR, PYODIDE_RUNTIME_FILES, WHEEL_DIR
+from labgen.browser import (
+    BROWSER_REQUIREMENTS,
+    LOCKFILE_NAME,
+    PYODIDE_DIR,
+    PYODIDE_RUNTIME_FILES,
+    WHEEL_DIR,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -111,6 +118,10 @@ def test_the_offline_site_holds_every_file_its_lockfile_names(offline_site: Path
         lock["packages"]
     )
     assert "numpy" not in lock["packages"]
+    # The set-up cell installs nothing once the page has loaded the wheel from the lockfile
+    # (its `mlsys` and `labs` imports): the wheel's entry brings every package the labs need.
+    needed = {canonicalize_name(name) for name in BROWSER_REQUIREMENTS}
+    assert needed <= set(lock["packages"]["labgen"]["depends"])
     for package in lock["packages"].values():
         wheel = (offline_site / PYODIDE_DIR / package["file_name"]).resolve()
         assert hashlib.sha256(wheel.read_bytes()).hexdigest() == package["sha256"], wheel.name

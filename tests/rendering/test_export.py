@@ -75,6 +75,11 @@ SIMULATED_PYODIDE = textwrap.dedent(
 
     sys.modules["micropip"] = types.SimpleNamespace(install=install)
     sys.modules["js"] = types.SimpleNamespace(location=worker_url)
+    if sys.argv[3] == "fresh":  # a Pyodide that has not loaded the wheel: no mlsys yet
+        import importlib.util
+
+        real_find_spec = importlib.util.find_spec
+        importlib.util.find_spec = lambda name, *a: None if name == "mlsys" else real_find_spec(name, *a)
 
     async def in_the_browser():
         real = sys.platform
@@ -148,16 +153,7 @@ def test_the_set_up_cell_installs_the_runtime_and_the_served_wheel(
 ) -> None:
     script = tmp_path / "pyodide_setup.py"
     script.write_text(SIMULATED_PYODIDE, encoding="utf-8")
-    worker = f"{served}/vol1/assets/worker-0123abcd.js"  # where marimo's worker script lives
-    result = subprocess.run(
-        [sys.executable, str(script), str(LAB02), worker],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = _run_set_up_cell(script, served, "fresh")
     assert report["returned"] == [True]  # pyodide_ready
     runtime, wheel = report["calls"]
     assert runtime == {"requirements": list(BROWSER_REQUIREMENTS), "deps": True}
@@ -165,6 +161,30 @@ def test_the_set_up_cell_installs_the_runtime_and_the_served_wheel(
     assert wheel["deps"] is False
     assert "mlsys/engine.py" in wheel["files"]
     assert "labs/core/components.py" in wheel["files"]
+
+
+def _run_set_up_cell(script: Path, served: str, state: str) -> dict:
+    worker = f"{served}/vol1/assets/worker-0123abcd.js"  # where marimo's worker script lives
+    result = subprocess.run(
+        [sys.executable, str(script), str(LAB02), worker, state],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_set_up_cell_installs_nothing_when_the_page_preloaded_the_wheel(
+    served: str, tmp_path: Path
+) -> None:
+    # An offline site's lockfile lists the wheel: the page loads it from the notebook's imports
+    # (mlsys, labs) before the cell runs, so the cell has nothing left to install.
+    script = tmp_path / "pyodide_setup.py"
+    script.write_text(SIMULATED_PYODIDE, encoding="utf-8")
+    report = _run_set_up_cell(script, served, "preloaded")
+    assert report == {"calls": [], "returned": [True]}
 
 
 def test_outside_pyodide_the_set_up_cell_installs_nothing(tmp_path: Path) -> None:
