@@ -6,10 +6,14 @@ significant figures; nothing here computes physics.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import math
 from typing import Any
 
-from mlsys import Quantity
+from pint.util import infer_base_unit
+
+from mlsys import Quantity, ureg
 
 #: Significant figures shown by default.
 SIGNIFICANT = 3
@@ -41,31 +45,107 @@ def unit_text(quantity: Any) -> str:
     """The unit of ``quantity`` as a student reads it ("ms", "GB", "TFLOP/s"); "" when it has none."""
     if not isinstance(quantity, Quantity) or _is_plain(quantity):
         return ""
-    return f"{quantity.units:~P}".replace("flop", "FLOP")
+    return _unit_text(quantity.units)
+
+
+@functools.lru_cache(maxsize=1024)
+def _unit_text(units: Any) -> str:
+    # pint's unit formatting is slow and a lab formats the same few units on every redraw.
+    return f"{units:~P}".replace("flop", "FLOP")
 
 
 def _is_plain(quantity: Quantity) -> bool:
     # byte is dimensionless in pint; only a unit that is literally "dimensionless" is plain.
-    return str(quantity.units) == "dimensionless"
+    return _kind(quantity.units)[0]
+
+
+@functools.lru_cache(maxsize=1024)
+def _kind(units: Any) -> tuple[bool, bool, bool, bool]:
+    """What ``readable`` asks of a unit: (plain, kept unprefixed, a time, a ratio)."""
+    one = Quantity(1.0, units)
+    dimensions = str(one.dimensionality)
+    return (
+        str(units) == "dimensionless",
+        any(dimension in dimensions for dimension in _UNPREFIXED_DIMENSIONS),
+        one.check("[time]"),
+        "/" in _unit_text(units),
+    )
 
 
 def readable(quantity: Any) -> Any:
     """``quantity`` in the unit a student reads most easily: an SI prefix that keeps the number
     between 1 and 1000 (never beyond seconds for times), counts and money unprefixed."""
-    if not isinstance(quantity, Quantity) or _is_plain(quantity):
+    if not isinstance(quantity, Quantity):
         return quantity
-    dimensions = str(quantity.dimensionality)
-    if any(dimension in dimensions for dimension in _UNPREFIXED_DIMENSIONS):
+    plain, unprefixed, time, ratio = _kind(quantity.units)
+    if plain or unprefixed:
         return quantity
-    if quantity.check("[time]") and abs(quantity.to("second").magnitude) >= 1.0:
+    if time and abs(quantity.to("second").magnitude) >= 1.0:
         return quantity.to("second")
     if quantity.magnitude == 0:
         return quantity
-    compact = quantity.to_compact()
+    compact = to_compact(quantity)
     # A ratio below its unit reads better plain ("0.5 FLOP/B", not "500 mFLOP/B").
-    if "/" in f"{quantity.units:~P}" and abs(compact.magnitude) >= abs(quantity.magnitude) > 1e-3:
+    if ratio and abs(compact.magnitude) >= abs(quantity.magnitude) > 1e-3:
         return quantity
     return compact
+
+
+# --- pint's to_compact, with what depends on the unit alone worked out once per unit ---------
+# pint's own scans the registry's prefixes and infers the unprefixed unit on every call (about
+# 1 ms each); a math peek asks it a few dozen times per control move.
+
+#: The registry's SI prefixes (powers of ten that are a multiple of one): (powers, names).
+_SI_PREFIXES: tuple[tuple[int, ...], tuple[str, ...]] | None = None
+
+
+def _si_prefixes() -> tuple[tuple[int, ...], tuple[str, ...]]:
+    global _SI_PREFIXES
+    if _SI_PREFIXES is None:
+        found: dict[int, str] = {}
+        for prefix in ureg._prefixes.values():  # as pint.facets.plain.qto.to_compact
+            try:
+                scale = prefix.converter.scale
+                log10_scale = int(math.log10(scale))
+                if log10_scale == math.log10(scale):
+                    found[log10_scale] = prefix.name
+            except Exception:
+                found[0] = ""
+        ordered = sorted(found.items())
+        _SI_PREFIXES = (tuple(p for p, _ in ordered), tuple(n for _, n in ordered))
+    return _SI_PREFIXES
+
+
+@functools.lru_cache(maxsize=1024)
+def _compact_plan(units: Any) -> tuple[Any, str, float]:
+    """The unprefixed units ``to_compact`` converts through, and the unit it prefixes with its
+    power (the first of the numerator)."""
+    base = infer_base_unit(Quantity(1.0, units), registry=ureg)
+    items = list(base.items())
+    numerator = [item for item in items if item[1] > 0]
+    unit, power = numerator[0] if numerator else items[0]
+    return base, unit, float(power)
+
+
+def to_compact(quantity: Quantity) -> Quantity:
+    """``quantity.to_compact()``: the same unit and value as pint's (tested over the units the
+    kit shows), without its per-call set-up."""
+    magnitude = quantity.magnitude
+    if not isinstance(magnitude, int | float) or isinstance(magnitude, bool):
+        return quantity.to_compact()
+    if quantity.unitless or magnitude == 0 or math.isnan(magnitude) or math.isinf(magnitude):
+        return quantity
+    base, unit, power = _compact_plan(quantity.units)
+    in_base = quantity.to(base).magnitude
+    if power > 0:
+        exponent = math.floor(math.log10(abs(in_base)) / power / 3) * 3
+    else:
+        exponent = math.ceil(math.log10(abs(in_base)) / power / 3) * 3
+    powers, names = _si_prefixes()
+    index = bisect.bisect_left(powers, exponent)
+    if index >= len(names):
+        index = -1
+    return quantity.to(base.rename(unit, names[index] + unit))
 
 
 def split_quantity(quantity: Any, significant: int = SIGNIFICANT) -> tuple[str, str]:
