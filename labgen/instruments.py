@@ -129,4 +129,73 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         shows=("latency",),
         peeks_profile=False,
     ),
+    # Volume 2: instruments of a step on a cluster and of its run (a FleetReport).
+    Instrument(
+        # The waterfall of a step on a cluster: the node's bars plus communication and bubble.
+        # A separate entry, not a longer `shows` on `waterfall`: a single-node profile has no
+        # such fields, and every proof reads each field of `shows` off the KAT's profile.
+        "fleet_waterfall",
+        1,
+        f"{_KIT}.LatencyWaterfall",
+        "instrument_fleet_waterfall",
+        "Step waterfall",
+        unlock_volume=2,
+        shows=(
+            "latency",
+            "latency_compute",
+            "latency_memory",
+            "latency_overhead",
+            "latency_communication",
+            "latency_bubble",
+        ),
+    ),
+    Instrument(
+        "scaling_curve",
+        1,
+        f"{_KIT}.ScalingCurve",
+        "instrument_scaling_curve",
+        "Scaling curve",
+        unlock_volume=2,
+        shows=("latency", "scaling_efficiency"),
+        sweeps="dp",
+    ),
+    Instrument(
+        # Prints each algorithm's all-reduce time at the gradient payload (Collectives, not a
+        # profile field) and the payload, which equals one device's `memory_weights` whenever
+        # ZeRO does not shard the weights (stage < 3). Its math peek derives the collectives.
+        "comm_chart",
+        3,
+        f"{_KIT}.CommChart",
+        "instrument_comm_chart",
+        "All-reduce time",
+        unlock_volume=2,
+        shows=("memory_weights",),
+        peeks_profile=False,
+    ),
+    Instrument(
+        "checkpoint_curve",
+        7,
+        f"{_KIT}.CheckpointCurve",
+        "instrument_checkpoint_curve",
+        "Checkpoint U-curve",
+        unlock_volume=2,
+        shows=(
+            "goodput",
+            "checkpoint_interval",
+            "optimal_checkpoint_interval",
+            "mtbf",
+            "checkpoint_write",
+        ),
+        sweeps="checkpoint_interval",
+    ),
+    Instrument(
+        "queue_curve",
+        8,
+        f"{_KIT}.QueueCurve",
+        "instrument_queue_curve",
+        "Queue wait",
+        unlock_volume=2,
+        shows=("queue_wait",),
+        sweeps="queue_load",
+    ),
 )

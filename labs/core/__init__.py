@@ -12,6 +12,8 @@ from typing import Any
 #: Where each name of the kit lives. Imported on first use, so that the pure-data modules
 #: (``labs.core.configuration``, ``labs.core.presets``) load without marimo.
 _HOMES = {
+    "CheckpointCurve": "labs.core.components",
+    "CommChart": "labs.core.components",
     "LabHeader": "labs.core.components",
     "LatencyWaterfall": "labs.core.components",
     "MathPeek": "labs.core.components",
@@ -21,8 +23,10 @@ _HOMES = {
     "PredictionComparison": "labs.core.components",
     "PredictionInput": "labs.core.components",
     "PredictionLock": "labs.core.components",
+    "QueueCurve": "labs.core.components",
     "Roofline": "labs.core.components",
     "SafeMarkdown": "labs.core.components",
+    "ScalingCurve": "labs.core.components",
     "StakeholderReflection": "labs.core.components",
     "TrackSelector": "labs.core.components",
     "LedgerPanel": "labs.core.state",
@@ -38,6 +42,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CheckpointCurve",
+    "CommChart",
     "LabHeader",
     "LatencyWaterfall",
     "LedgerPanel",
@@ -48,8 +54,10 @@ __all__ = [
     "PredictionComparison",
     "PredictionInput",
     "PredictionLock",
+    "QueueCurve",
     "Roofline",
     "SafeMarkdown",
+    "ScalingCurve",
     "StakeholderReflection",
     "TrackSelector",
     "record_design",

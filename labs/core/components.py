@@ -6,6 +6,8 @@ Each lives in its own small module; this module is the one import path labs use.
 from __future__ import annotations
 
 from labs.core.cards import KatHeading, LabHeader, MetricCards, StepLabel
+from labs.core.checkpoint import CheckpointCurve
+from labs.core.comms import CommChart
 from labs.core.histogram import P99Histogram
 from labs.core.markdown import SafeMarkdown
 from labs.core.mathpeek import MathPeek
@@ -16,7 +18,9 @@ from labs.core.predictions import (
     PredictionInput,
     PredictionLock,
 )
+from labs.core.queueing import QueueCurve
 from labs.core.roofline import Roofline
+from labs.core.scaling import ScalingCurve
 from labs.core.targets import TargetCheck
 from labs.core.tracks import StakeholderReflection, TrackSelector
 from labs.core.waterfall import OVERHEAD_LABEL, LatencyWaterfall
@@ -24,6 +28,8 @@ from labs.core.waterfall import OVERHEAD_LABEL, LatencyWaterfall
 __all__ = [
     "LOCK_MESSAGE",
     "OVERHEAD_LABEL",
+    "CheckpointCurve",
+    "CommChart",
     "KatHeading",
     "LabHeader",
     "LatencyWaterfall",
@@ -34,8 +40,10 @@ __all__ = [
     "PredictionComparison",
     "PredictionInput",
     "PredictionLock",
+    "QueueCurve",
     "Roofline",
     "SafeMarkdown",
+    "ScalingCurve",
     "StakeholderReflection",
     "StepLabel",
     "TargetCheck",

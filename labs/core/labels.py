@@ -42,6 +42,21 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "memory_activations": "Activations",
         "memory_kv_cache": "KV cache",
         "memory_capacity": "Node memory",
+        # A step on a cluster and its run (Volume 2: mlsys.FleetReport).
+        "latency_communication": "Communication time",
+        "latency_bubble": "Pipeline bubble",
+        "scaling_efficiency": "Scaling efficiency",
+        "mfu": "MFU",
+        "devices": "Devices",
+        "mtbf": "MTBF",
+        "checkpoint_size": "Checkpoint size",
+        "checkpoint_write": "Checkpoint write time",
+        "checkpoint_interval": "Checkpoint interval",
+        "optimal_checkpoint_interval": "Young-Daly interval",
+        "goodput": "Goodput",
+        "time_to_train": "Time to train",
+        "training_cost": "Training cost",
+        "queue_wait": "Queue wait",
         **SERVING_FIELDS,
     }
 )

@@ -1,9 +1,14 @@
 """The latency waterfall: where one batch's time goes (guide section 6.2).
 
 Compute and memory overlap (the slower one binds), the dispatch tax is paid on top of the
-binding one, and the total closes the waterfall. The overhead bar is always drawn: when the tax
-is too small to see at the chart's scale it is widened to ``MIN_VISIBLE_FRACTION`` of the total
-and its label still states its true value. No argument can hide it.
+binding one, and the total closes the waterfall. A step on a cluster (a ``FleetProfile`` or
+``FleetReport``, Volume 2) adds two more bars after the tax: the communication left on the
+critical path after overlap, and the pipeline bubble, so that
+``T_step = max(T_compute, T_memory) + T_overhead + T_comm + T_bubble`` reads off the chart.
+
+The overhead bar is always drawn: when the tax is too small to see at the chart's scale it is
+widened to ``MIN_VISIBLE_FRACTION`` of the total and its label still states its true value. No
+argument can hide it.
 """
 
 from __future__ import annotations
@@ -26,6 +31,30 @@ SEGMENTS: tuple[tuple[str, str], ...] = (
 )
 OVERHEAD_LABEL = SEGMENTS[2][1]
 
+#: The bars of a step on a cluster: the node's, then communication and bubble before the total.
+FLEET_SEGMENTS: tuple[tuple[str, str], ...] = (
+    *SEGMENTS[:3],
+    ("communication", "Communication (exposed)"),
+    ("bubble", "Pipeline bubble"),
+    SEGMENTS[3],
+)
+
+#: Each bar's colour role in ``style.ROLE``: communication is a tax paid on top of the node's
+#: work, like the dispatch tax (red); the bubble is idle time (grey).
+COLOUR_ROLE = {"communication": "bad", "bubble": "muted"}
+
+
+def is_fleet(profile: Any) -> bool:
+    """Whether ``profile`` is a step on a cluster (it has communication and bubble times)."""
+    return hasattr(profile, "latency_communication") and hasattr(profile, "latency_bubble")
+
+
+def segments_of(profile: Any) -> tuple[tuple[str, str], ...]:
+    """The (role, label) bars of ``profile``'s waterfall: ``FLEET_SEGMENTS`` on a cluster,
+    else ``SEGMENTS``."""
+    return FLEET_SEGMENTS if is_fleet(profile) else SEGMENTS
+
+
 #: The time axis extends this factor past the longest bar, so its value label fits even on a
 #: phone, where the plot is under 200 px wide.
 LABEL_ROOM = 1.45
@@ -38,9 +67,10 @@ def waterfall_rows(profile: Any) -> list[dict[str, Any]]:
     """The bars of ``profile``'s waterfall, one dict each, all times in one display unit.
 
     ``profile`` needs ``latency``, ``latency_compute``, ``latency_memory`` and
-    ``latency_overhead`` (time quantities). Each row has ``segment`` (label), ``role``,
-    ``start``/``end`` (drawn extent), ``value`` (true duration), ``label`` (value with unit) and
-    ``unit``.
+    ``latency_overhead`` (time quantities), and on a cluster ``latency_communication`` and
+    ``latency_bubble`` (stacked after the tax, in that order). Each row has ``segment``
+    (label), ``role``, ``start``/``end`` (drawn extent), ``value`` (true duration), ``label``
+    (value with unit) and ``unit``.
     """
     if not isinstance(profile.latency, Quantity):
         raise ValueError(
@@ -53,6 +83,10 @@ def waterfall_rows(profile: Any) -> list[dict[str, Any]]:
         "overhead": profile.latency_overhead,
         "total": profile.latency,
     }
+    segments = segments_of(profile)
+    if segments is FLEET_SEGMENTS:
+        times["communication"] = profile.latency_communication
+        times["bubble"] = profile.latency_bubble
     unit = readable(times["total"]).units if times["total"].magnitude else times["total"].units
     value = {role: float(times[role].to(unit).magnitude) for role in times}
     # Layout, not physics: the tax starts where the binding one of compute and memory ends.
@@ -64,6 +98,13 @@ def waterfall_rows(profile: Any) -> list[dict[str, Any]]:
         "overhead": (bound, bound + visible),
         "total": (0.0, value["total"]),
     }
+    if segments is FLEET_SEGMENTS:
+        # Each cluster term follows the one before it (on its own row), from the tax's true
+        # end, so that the bubble ends where the total does.
+        after_tax = bound + value["overhead"]
+        extent["communication"] = (after_tax, after_tax + value["communication"])
+        after_comm = after_tax + value["communication"]
+        extent["bubble"] = (after_comm, after_comm + value["bubble"])
     return [
         {
             "segment": label,
@@ -74,21 +115,25 @@ def waterfall_rows(profile: Any) -> list[dict[str, Any]]:
             "label": format_in(times[role], unit),
             "unit": unit_text(times[role].to(unit)),
         }
-        for role, label in SEGMENTS
+        for role, label in segments
     ]
 
 
 def LatencyWaterfall(profile: Any, *, title: str = "Latency waterfall") -> mo.Html:
-    """The latency waterfall card of one ``PerformanceProfile``.
+    """The latency waterfall card of one ``PerformanceProfile``, or of a step on a cluster
+    (``FleetProfile`` / ``FleetReport``).
 
     Bars: compute and memory time (both from zero: they overlap), the overhead "Overhead
-    (dispatch tax)" stacked after the binding one, and the total latency. Times are shown in one
-    readable unit (ms for most nodes, µs or s when that reads better); every bar is labelled with
-    its value. The overhead bar is always present (see the module docstring).
+    (dispatch tax)" stacked after the binding one, on a cluster the exposed communication and
+    the pipeline bubble stacked after it, and the total latency (the step time). Times are
+    shown in one readable unit (ms for most nodes, µs or s when that reads better); every bar
+    is labelled with its value. The overhead bar is always present (see the module docstring).
     """
     rows = waterfall_rows(profile)
     unit = rows[-1]["unit"]
-    labels = [label for _, label in SEGMENTS]
+    segments = segments_of(profile)
+    labels = [label for _, label in segments]
+    roles = [COLOUR_ROLE.get(role, role) for role, _ in segments]
     base = alt.Chart(alt.Data(values=rows)).encode(
         y=alt.Y("segment:N", sort=labels, title=None, axis=alt.Axis(labelLimit=150)),
     )
@@ -101,27 +146,40 @@ def LatencyWaterfall(profile: Any, *, title: str = "Latency waterfall") -> mo.Ht
             axis=alt.Axis(tickCount=4),
         ),
         x2="end:Q",
-        color=alt.Color(
-            "segment:N", scale=palette_scale([role for role, _ in SEGMENTS], labels), legend=None
-        ),
+        color=alt.Color("segment:N", scale=palette_scale(roles, labels), legend=None),
         tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("label:N", title="Time")],
     )
     values = base.mark_text(align="left", dx=4).encode(x="end:Q", text="label:N")
     chart = finish(
-        alt.layer(bars, values).properties(width="container", height=CHART_HEIGHT * 0.6),
+        alt.layer(bars, values).properties(
+            width="container", height=CHART_HEIGHT * 0.6 * len(rows) / len(SEGMENTS)
+        ),
         description="Latency waterfall: "
         + "; ".join(f"{row['segment']} {row['label']}" for row in rows),
     )
-    captions = [legend((row["role"], row["segment"], row["label"]) for row in rows)]
+    captions = [
+        legend(
+            (COLOUR_ROLE.get(row["role"], row["role"]), row["segment"], row["label"])
+            for row in rows
+        )
+    ]
     bottleneck = getattr(profile, "bottleneck", None)
-    if isinstance(bottleneck, str):
+    if isinstance(bottleneck, str) and segments is FLEET_SEGMENTS:
+        captions.append(
+            note(
+                f"{bottleneck}-bound (the largest term of the step): the slower of compute and "
+                "memory sets each device's pace; the dispatch tax, the communication that "
+                "overlap does not hide and the pipeline bubble are paid on top of it."
+            )
+        )
+    elif isinstance(bottleneck, str):
         captions.append(
             note(
                 f"{bottleneck}-bound: the slower of compute and memory sets the pace; the dispatch "
                 "tax is paid on top of it."
             )
         )
-    overhead = rows[2]
+    overhead = rows[2]  # the tax is the third bar of both layouts
     if overhead["end"] - overhead["start"] > overhead["value"]:
         captions.append(
             note(

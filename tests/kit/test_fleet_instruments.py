@@ -1,0 +1,373 @@
+"""The Volume 2 instruments draw what the engine says about a step on a cluster and its run:
+the scaling curve, the all-reduce chart, the checkpoint U-curve, the queue-wait curve and the
+waterfall of a step. Values are checked against the engine and against the laws by hand."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import altair as alt
+import pytest
+
+from labgen.instruments import BUILTIN_INSTRUMENTS
+from labgen.rendering.render import KIT_IMPORTS
+from labs.core import components, style
+from labs.core.checkpoint import checkpoint_sweep
+from labs.core.comms import all_reduce_sweep, gradient_payload
+from labs.core.configuration import engine_inputs, solve_inputs
+from labs.core.queueing import HEAVY_CV, queue_sweep
+from labs.core.scaling import DP_STEPS, scaling_rows, sweep_devices
+from labs.core.waterfall import FLEET_SEGMENTS, waterfall_rows
+from mlsys import Collectives, FleetReport, Models, Quantity, Systems
+from mlsys import fleet_formulas as ff
+from mlsys.collectives import links_of
+
+ROOT = Path(__file__).resolve().parents[2]
+
+#: Cloud Titan's fleet: Llama-3-70B on H100s, 8-way tensor parallel inside each node.
+TRACK = {
+    "model": Models.Llama3_70B,
+    "system": Systems.H100,
+    "inputs": {
+        "dp": 64,
+        "tp": 8,
+        "zero": 1,
+        "batch_size": 512,
+        "seq_len": 4096,
+        "precision": "fp16",
+        "checkpoint_interval": 30,
+        "queue_load": 0.72,
+    },
+}
+PALETTE = {
+    style.BLUE_LINE,
+    style.RED_LINE,
+    style.GREEN_LINE,
+    style.INK,
+    style.MUTED,
+    style.RULE,
+    style.PAPER,
+    style.WHITE,
+}
+
+
+def solve(**values):
+    return solve_inputs(engine_inputs(TRACK, values, {}))
+
+
+@pytest.fixture(scope="module")
+def report():
+    return solve()
+
+
+def colours_in(value) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(set(), *(colours_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(set(), *(colours_in(v) for v in value))
+    if isinstance(value, str) and value.startswith("#"):
+        return {value}
+    return set()
+
+
+def checked_specs(card, vega_specs, count):
+    specs = vega_specs(card)
+    assert len(specs) == count
+    for spec in specs:
+        alt.Root.validate(spec)  # valid Vega-Lite
+        assert spec["description"]  # alt text
+        assert colours_in(spec) <= PALETTE
+    return specs
+
+
+# -- the registry -------------------------------------------------------------------------------
+
+NEW = {
+    "fleet_waterfall": (1, "LatencyWaterfall"),
+    "scaling_curve": (1, "ScalingCurve"),
+    "comm_chart": (3, "CommChart"),
+    "checkpoint_curve": (7, "CheckpointCurve"),
+    "queue_curve": (8, "QueueCurve"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(NEW))
+def test_each_instrument_is_registered_for_volume_2(key, report):
+    instrument = {i.id: i for i in BUILTIN_INSTRUMENTS}[key]
+    chapter, component = NEW[key]
+    assert (instrument.unlock_volume, instrument.unlock_chapter) == (2, chapter)
+    assert instrument.component == f"labs.core.components.{component}"
+    assert getattr(components, component).__doc__
+    assert KIT_IMPORTS[component] == f"from labs.core.components import {component}"
+    macros = (ROOT / "labgen" / "templates" / "instruments.j2").read_text(encoding="utf-8")
+    assert f"macro {instrument.macro}(k)" in macros
+    # Every field it declares is a number of the report it draws.
+    for field in instrument.shows:
+        assert isinstance(getattr(report, field), Quantity), field
+
+
+def test_the_single_node_waterfall_keeps_its_fields():
+    waterfall = {i.id: i for i in BUILTIN_INSTRUMENTS}["waterfall"]
+    fleet = {i.id: i for i in BUILTIN_INSTRUMENTS}["fleet_waterfall"]
+    assert waterfall.unlock_volume == 1
+    assert set(fleet.shows) == {*waterfall.shows, "latency_communication", "latency_bubble"}
+
+
+# -- the scaling curve ---------------------------------------------------------------------------
+
+
+def test_sweep_devices_solves_each_width_that_splits_the_batch():
+    values = {"dp": 48, "batch_size": 768}
+    reports = sweep_devices(TRACK, values, {})
+    widths = [r.parallelism.dp for r in reports]
+    # 48 is the design's own width; 512 and 1024 replicas cannot split a batch of 768.
+    assert widths == sorted([w for w in DP_STEPS if w <= 256] + [48])
+    for r in reports:
+        assert r.devices.magnitude == r.parallelism.dp * 8
+        assert r.latency == solve(**{**values, "dp": r.parallelism.dp}).latency
+
+
+def test_step_time_falls_and_efficiency_bends_as_devices_double():
+    rows, _ = scaling_rows(sweep_devices(TRACK, {}, {}))
+    steps = [row["step"] for row in rows]
+    assert steps == sorted(steps, reverse=True)
+    # The perfect line is the work divided perfectly: T_c / N, the engine's eff x T_step.
+    for row in rows:
+        assert row["perfect"] == pytest.approx(row["efficiency"] * row["step"])
+        assert row["perfect"] <= row["step"]
+    assert rows[-1]["efficiency"] < rows[0]["efficiency"]
+
+
+def test_scaling_curve_marks_the_design_on_both_panels(report, vega_specs, visible_text):
+    card = components.ScalingCurve(sweep_devices(TRACK, {}, {}), design=report)
+    step, efficiency = checked_specs(card, vega_specs, 2)
+    for spec, value in ((step, None), (efficiency, float(report.scaling_efficiency.magnitude))):
+        (diamond,) = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "diamond"]
+        (mark,) = diamond["data"]["values"]
+        assert mark["devices"] == 512
+        if value is not None:
+            assert mark["efficiency"] == pytest.approx(value)
+    text = visible_text(card)
+    assert "Your design" in text
+    assert "512 devices" in text
+    assert "Perfect scaling" in text
+
+
+def test_scaling_curve_with_nothing_to_draw_says_why(visible_text):
+    card = components.ScalingCurve([], design=None)
+    assert "no curve to draw" in visible_text(card)
+
+
+# -- the communication chart ---------------------------------------------------------------------
+
+
+def test_all_reduce_sweep_times_are_the_collectives(report):
+    sweep = all_reduce_sweep(report)
+    cluster = report.system
+    assert sweep.algorithms == ("ring", "tree", "hierarchical")  # 512 devices span 64 nodes
+    for row in sweep.rows[::7]:
+        name = row["algorithm"].lower()
+        truth = Collectives.all_reduce(size=row["size"], system=cluster, algorithm=name)
+        assert row["time"] == pytest.approx(truth.latency.to("ms").magnitude)
+    # Small messages pay latency (tree's log N hops win); large ones pay bandwidth (ring wins).
+    times = {(r["algorithm"], r["size"]): r["time"] for r in sweep.rows}
+    small, large = sweep.rows[0]["size"], sweep.rows[-1]["size"]
+    assert times[("Tree", small)] < times[("Ring", small)]
+    assert times[("Ring", large)] < times[("Tree", large)]
+
+
+def test_payload_and_crossover_by_hand(report):
+    sweep = all_reduce_sweep(report)
+    # One replica's gradients: 70.6 B parameters over 8 tensor-parallel ways, 2 bytes each.
+    assert sweep.payload.to("byte").magnitude == pytest.approx(Models.Llama3_70B.params / 8 * 2)
+    assert sweep.payload == gradient_payload(report)
+    links = links_of(report.system)
+    assert sweep.crossover.to("byte").magnitude == pytest.approx(links.alpha_out * links.beta_out)
+    assert sweep.crossover.to("byte").magnitude == pytest.approx(
+        ff.alpha_beta_crossover_bytes(links.alpha_out, links.beta_out)
+    )
+
+
+def test_the_fastest_time_at_the_payload_is_the_steps_gradient_sync():
+    # Pure data parallelism: the engine's data-parallel all-reduce is this chart's at the payload.
+    pure = solve(tp=1, zero=0)
+    sweep = all_reduce_sweep(pure)
+    fastest = min(time for _, time in sweep.at_payload)
+    assert fastest.to("ms").magnitude == pytest.approx(pure.communication["dp"].to("ms").magnitude)
+    assert sweep.payload.to("byte").magnitude == pytest.approx(pure.memory_weights.to("byte").m)
+
+
+def test_one_node_has_no_hierarchical_schedule_and_one_device_no_chart(visible_text):
+    inside = all_reduce_sweep(solve(dp=1))  # tp=8: one node
+    assert inside.algorithms == ("ring", "tree")
+    alone = all_reduce_sweep(solve(dp=1, tp=1))
+    assert alone.rows == ()
+    assert "nothing to draw" in visible_text(components.CommChart(alone))
+
+
+def test_comm_chart_draws_lines_and_both_rules(report, vega_specs, visible_text):
+    sweep = all_reduce_sweep(report)
+    card = components.CommChart(sweep)
+    (spec,) = checked_specs(card, vega_specs, 1)
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["type"] == "log"
+    assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
+    rules = [layer["data"]["values"][0]["size"] for layer in spec["layer"][1:]]
+    assert rules == pytest.approx(
+        [sweep.crossover.to("byte").magnitude, sweep.payload.to("byte").magnitude]
+    )
+    text = visible_text(card)
+    assert "Gradient payload" in text
+    assert "crossover" in text
+    assert "Hierarchical at the payload" in text
+    assert sorted(sweep.math) == ["hierarchical", "ring", "tree"]
+    assert components.MathPeek(sweep.math) is not None
+
+
+# -- the checkpoint U-curve ----------------------------------------------------------------------
+
+
+def test_the_u_curve_bottoms_out_at_the_young_daly_interval(report):
+    rows = checkpoint_sweep(report)
+    optimum = next(row for row in rows if row["kind"] == "optimum")
+    assert min(rows, key=lambda row: row["waste"]) is optimum
+    # tau* = sqrt(2 T_write MTBF), by hand.
+    write = report.checkpoint_write.to("s").magnitude
+    mtbf = report.mtbf.to("s").magnitude
+    assert optimum["interval"] * 60 == pytest.approx(math.sqrt(2 * write * mtbf))
+    # The U: falling before the optimum, rising after it.
+    wastes = [row["waste"] for row in rows]
+    bottom = wastes.index(optimum["waste"])
+    assert wastes[: bottom + 1] == sorted(wastes[: bottom + 1], reverse=True)
+    assert wastes[bottom:] == sorted(wastes[bottom:])
+    # Each point is the run at that interval.
+    for row in rows[::5]:
+        run = FleetReport(
+            report.step, replace(report.scenario, checkpoint_interval=row["interval"])
+        )
+        assert row["goodput"] == pytest.approx(run.goodput.magnitude)
+
+
+def test_checkpoint_curve_marks_the_optimum_and_the_chosen_interval(
+    report, vega_specs, visible_text
+):
+    rows = checkpoint_sweep(report)
+    assert any(row["interval"] == 30 for row in rows)  # the run's own interval
+    card = components.CheckpointCurve(rows, report)
+    (spec,) = checked_specs(card, vega_specs, 1)
+    (diamond,) = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "diamond"]
+    assert diamond["data"]["values"][0]["interval"] == 30
+    text = visible_text(card)
+    assert "Young-Daly interval" in text
+    assert "Your interval" in text
+    assert "MTBF of the job" in text
+    assert "Checkpoint write" in text
+
+
+def test_the_young_daly_interval_moves_with_the_square_root_of_the_mtbf():
+    small, large = solve(dp=16), solve(dp=64)  # 4x the devices: a quarter of the MTBF
+    ratio = large.mtbf / small.mtbf
+    optimum = checkpoint_sweep(large)
+    assert ratio.magnitude == pytest.approx(0.25, rel=0.05)
+    best = next(row["interval"] for row in optimum if row["kind"] == "optimum")
+    best_small = next(
+        row["interval"] for row in checkpoint_sweep(small) if row["kind"] == "optimum"
+    )
+    assert best / best_small == pytest.approx(math.sqrt(ratio.magnitude))
+
+
+# -- the queue-wait curve ------------------------------------------------------------------------
+
+
+def test_waits_rise_with_load_and_the_heavy_tail_waits_longest(report):
+    rows = queue_sweep(report)
+    curves = {}
+    for row in rows:
+        curves.setdefault(row["cv"], []).append((row["load"], row["wait"]))
+    assert sorted(curves) == [0.0, 1.0, HEAVY_CV]
+    for points in curves.values():
+        waits = [wait for _, wait in sorted(points)]
+        assert waits == sorted(waits)  # monotonic in load
+        # Near saturation waits explode: 95% load waits far more than twice 50% load.
+        assert dict(points)[0.95] > 20 * dict(points)[0.5]
+    for load in (0.3, 0.5, 0.9):
+        none, mine, heavy = (dict(curves[cv])[load] for cv in (0.0, 1.0, HEAVY_CV))
+        assert none < mine < heavy
+        # Allen-Cunneen: the wait scales with (1 + C^2) / 2.
+        assert none / mine == pytest.approx(0.5)
+        assert heavy / mine == pytest.approx((1 + HEAVY_CV**2) / 2)
+    design = [row for row in rows if row["design"] and row["load"] == 0.72]
+    assert design[0]["wait"] == pytest.approx(report.queue_wait.to("hour").magnitude)
+
+
+def test_queue_curve_marks_the_design(report, vega_specs, visible_text):
+    card = components.QueueCurve(queue_sweep(report), report)
+    (spec,) = checked_specs(card, vega_specs, 1)
+    (marker,) = spec["layer"][1]["data"]["values"]
+    assert marker["load"] == 0.72
+    assert marker["wait"] == pytest.approx(report.queue_wait.to("hour").magnitude)
+    text = visible_text(card)
+    assert "Your design" in text
+    assert "72% load" in text
+    assert "Heavy tail (C = 4)" in text
+    assert "Identical jobs (C = 0)" in text
+
+
+def test_a_job_larger_than_the_cluster_has_no_queue(visible_text):
+    tiny = solve(dp=1, tp=1)  # one device; jobs need 8
+    assert queue_sweep(tiny) == []
+    assert "no job can ever start" in visible_text(components.QueueCurve([], tiny))
+
+
+# -- the waterfall of a step ---------------------------------------------------------------------
+
+
+def test_fleet_waterfall_adds_communication_and_bubble(vega_specs, layer_data, visible_text):
+    step = solve(dp=16, pp=4, microbatches=8)
+    rows = waterfall_rows(step)
+    assert [row["role"] for row in rows] == [role for role, _ in FLEET_SEGMENTS]
+    fields = {
+        "compute": "latency_compute",
+        "memory": "latency_memory",
+        "overhead": "latency_overhead",
+        "communication": "latency_communication",
+        "bubble": "latency_bubble",
+        "total": "latency",
+    }
+    unit = rows[-1]["unit"]
+    by_role = {row["role"]: row for row in rows}
+    for role, field in fields.items():
+        assert by_role[role]["value"] == pytest.approx(getattr(step, field).to(unit).magnitude)
+    assert by_role["bubble"]["value"] > 0
+    assert by_role["communication"]["value"] > 0
+    # T_step = max(T_compute, T_memory) + T_overhead + T_comm + T_bubble: the bubble ends where
+    # the total does.
+    assert by_role["bubble"]["end"] == pytest.approx(by_role["total"]["end"])
+    card = components.LatencyWaterfall(step)
+    (spec,) = checked_specs(card, vega_specs, 1)
+    assert len(layer_data(spec)[0]) == 6
+    text = visible_text(card)
+    assert "Communication (exposed)" in text
+    assert "Pipeline bubble" in text
+    assert "Overhead (dispatch tax)" in text
+
+
+# -- speed ---------------------------------------------------------------------------------------
+
+
+def test_each_instrument_redraws_fast(report):
+    # A control move re-runs the sweep and the card; the budget is well under 300 ms in the
+    # browser, so CPython must take a fraction of it (a generous bound for a loaded machine).
+    draws = {
+        "scaling": lambda: components.ScalingCurve(sweep_devices(TRACK, {}, {}), report),
+        "comm": lambda: components.CommChart(all_reduce_sweep(report)),
+        "checkpoint": lambda: components.CheckpointCurve(checkpoint_sweep(report), report),
+        "queue": lambda: components.QueueCurve(queue_sweep(report), report),
+    }
+    for name, draw in draws.items():
+        draw()
+        start = time.perf_counter()
+        draw()
+        assert time.perf_counter() - start < 0.25, name
