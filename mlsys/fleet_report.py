@@ -138,6 +138,44 @@ class FleetReport:
         return Quantity(self.step.scaling_efficiency, ureg.dimensionless)
 
     @property
+    def node(self) -> Any:
+        """The node (``SystemSpec``) every device of the cluster is: what a roofline draws."""
+        return self.step.system.node
+
+    @property
+    def arithmetic_intensity(self) -> Quantity:
+        """FLOP per byte of one device's share of the step (FLOP/B): its place on the node's
+        roofline."""
+        # The step keeps per-device FLOP over bytes moved; FleetProfile exposes no accessor.
+        return Quantity(self.step._raw["intensity"], ureg.FLOP / ureg.byte)
+
+    @property
+    def memory_weights(self) -> Quantity:
+        """Bytes of weights on each device (byte): the model split by ``tp * pp`` (and by ``dp``
+        under ZeRO-3); also the gradient payload a data-parallel all-reduce carries."""
+        return self.step.footprint_breakdown["weights"]
+
+    @property
+    def memory_gradients(self) -> Quantity:
+        """Bytes of gradients on each device (byte)."""
+        return self.step.footprint_breakdown["gradients"]
+
+    @property
+    def memory_optimizer(self) -> Quantity:
+        """Bytes of optimizer state on each device (byte): Adam's moments and master copy."""
+        return self.step.footprint_breakdown["optimizer"]
+
+    @property
+    def memory_activations(self) -> Quantity:
+        """Bytes of activations each device keeps for the backward pass (byte)."""
+        return self.step.footprint_breakdown["activations"]
+
+    @property
+    def memory_kv_cache(self) -> Quantity:
+        """Bytes of KV cache on each device (byte; zero when training)."""
+        return self.step.footprint_breakdown["kv_cache"]
+
+    @property
     def memory_capacity(self) -> Quantity:
         """Memory of one device (byte), against which ``memory_footprint`` must fit."""
         return Quantity(self.step.system.node.ram_bytes, ureg.byte)

@@ -85,27 +85,29 @@ def settings_of(spec: ChapterSpec) -> list[Setting]:
     ]
 
 
-def offers(control: Any, system: Any, model: Any) -> tuple[Any, ...]:
-    """What a control offers on a track running ``model`` on ``system`` (mlsys specs): the
-    dropdown options the track can use (precisions and runtimes its system runs; ``decode``
-    only for decoder transformers), or the slider's ``(min, max)``."""
+def offers(control: Any, system: Any, model: Any, inputs: Any = None) -> tuple[Any, ...]:
+    """What a control offers on a track running ``model`` on ``system`` (mlsys specs) with the
+    track's fixed ``inputs``: the dropdown options the track can use (precisions and runtimes
+    its system runs, only training formats for a training cluster; ``decode`` only for decoder
+    transformers), or the slider's ``(min, max)``."""
     if isinstance(control, ChoiceControl):
-        track = {"system": system, "model": model}
+        track = {"system": system, "model": model, "inputs": dict(inputs or {})}
         return tuple(allowed_choices(control.param, control.options, track))
     return (control.min, control.max)
 
 
-def allows(control: Any, value: Any, system: Any, model: Any) -> bool:
+def allows(control: Any, value: Any, system: Any, model: Any, inputs: Any = None) -> bool:
     """Whether the control can show ``value`` on the track (see ``offers``)."""
     if isinstance(control, ChoiceControl):
-        return value in offers(control, system, model)
+        return value in offers(control, system, model, inputs)
     return control.min <= value <= control.max
 
 
-def describe_offer(control: Any, system: Any, model: Any) -> str:
+def describe_offer(control: Any, system: Any, model: Any, inputs: Any = None) -> str:
     """``offers fp32, int8`` or ``ranges over [1, 256]``, for messages."""
     if isinstance(control, ChoiceControl):
-        return f"offers {', '.join(map(str, offers(control, system, model))) or 'nothing'}"
+        offered = offers(control, system, model, inputs)
+        return f"offers {', '.join(map(str, offered)) or 'nothing'}"
     return f"ranges over [{control.min}, {control.max}]"
 
 
@@ -138,7 +140,7 @@ def kat_start(setting: Setting, kat_index: int, kat: Kat) -> KatStart | StartPro
         if not applies(control, model):
             continue
         here = ("kats", kat_index, "controls", position)
-        offered = offers(control, system, model)
+        offered = offers(control, system, model, setting.inputs)
         if not offered:
             return StartProblem(
                 (*here, "options"),
@@ -147,14 +149,14 @@ def kat_start(setting: Setting, kat_index: int, kat: Kat) -> KatStart | StartPro
             )
         given = values.get(control.param)
         if given is not None:
-            if not allows(control, given, system, model):
+            if not allows(control, given, system, model, setting.inputs):
                 return StartProblem(
                     setting.path_of(control.param),
                     f"{prefix}: {control.param} starts at {given!r}, but the control "
-                    f"{describe_offer(control, system, model)}",
+                    f"{describe_offer(control, system, model, setting.inputs)}",
                 )
             starts.append(ControlStart(position, control, offered, given, "track"))
-        elif allows(control, control.default, system, model):
+        elif allows(control, control.default, system, model, setting.inputs):
             values[control.param] = control.default
             starts.append(ControlStart(position, control, offered, control.default, "default"))
         else:
@@ -162,7 +164,7 @@ def kat_start(setting: Setting, kat_index: int, kat: Kat) -> KatStart | StartPro
                 (*here, "default"),
                 f"{prefix}: default {control.param} {control.default!r} cannot be used with "
                 f"{model.name} on {system.name} (the control "
-                f"{describe_offer(control, system, model)}); set "
+                f"{describe_offer(control, system, model, setting.inputs)}); set "
                 f"{'.'.join(map(str, setting.path_of(control.param)))} for this track",
             )
     return KatStart(values, tuple(starts))
@@ -175,6 +177,9 @@ def solve(values: dict[str, Any]) -> Any:
     from labs.core import configuration
 
     model, system = mlsys.Models.get(values["model"]), mlsys.Systems.get(values["system"])
+    if not any(key in configuration.FLEET_KEYWORDS for key in values):
+        # One node: the engine itself judges every keyword (a phase the model lacks, say).
+        return mlsys.Engine.solve(**{**values, "model": model, "system": system})
     others = {k: v for k, v in values.items() if k not in ("model", "system")}
     setting = {"model": model, "system": system, "inputs": {}}
     return configuration.solve_inputs(configuration.engine_inputs(setting, others))

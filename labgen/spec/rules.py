@@ -104,6 +104,13 @@ def check_instruments(
     instrument and every declared instrument is observed by some KAT."""
     for index, name in enumerate(instruments):
         instrument = registries.instruments.get(name)
+        if instrument is not None and chapter.volume == 2 and not instrument.fleet:
+            yield Finding(
+                ("instruments", index),
+                f"instrument {name!r} models one node; a Volume 2 lab works on a cluster "
+                "(choose one that draws a fleet: see labgen/instruments.py)",
+            )
+            continue
         if instrument is None or instrument.unlocked_in(chapter):
             continue
         unlock = book_chapter(instrument.unlock_volume, instrument.unlock_chapter)

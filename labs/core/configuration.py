@@ -18,6 +18,7 @@ from typing import Any
 
 from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, ServingSimulation, Systems
 from mlsys.applications import application_of
+from mlsys.formulas import TRAINING_PRECISIONS
 from mlsys.fleet_report import FleetReport, FleetScenario
 
 #: Every keyword of Engine.solve a lab passes, in the order it passes them.
@@ -91,7 +92,12 @@ def allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]
     decoders)."""
     system, model = track["system"], track["model"]
     if param == "precision":
-        return [o for o in options if o in system.precisions]
+        trains = _trains(track)
+        return [
+            o
+            for o in options
+            if o in system.precisions and (not trains or o in TRAINING_PRECISIONS)
+        ]
     if param == "runtime":
         return [o for o in options if o in system.runtimes]
     if param == "phase":
@@ -99,6 +105,14 @@ def allowed_choices(param: str, options: Sequence[str], track: Mapping[str, Any]
     if param == "fabric":
         return [o for o in options if o in Fabrics and Fabrics.get(o).kind == "scale_out"]
     return list(options)
+
+
+def _trains(track: Mapping[str, Any]) -> bool:
+    """Whether the track's configuration is a training step on a cluster (a fleet whose phase
+    is unset or ``train``): it needs a floating-point format to carry gradients."""
+    inputs = track.get("inputs", {})
+    fleet = any(inputs.get(key) is not None for key in FLEET_KEYWORDS)
+    return fleet and inputs.get("phase") in (None, "train")
 
 
 def grid(control: Mapping[str, Any], track: Mapping[str, Any]) -> list[Any]:
@@ -165,7 +179,8 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
     if value is None:
         return False
     if param == "precision":
-        return value in system.precisions
+        trainable = not _trains(track) or value in TRAINING_PRECISIONS
+        return value in system.precisions and trainable
     if param == "runtime":
         return value in system.runtimes
     if param == "phase":

@@ -57,7 +57,9 @@ def Roofline(
     plotted = list(profiles)
     if hasattr(subject, "arithmetic_intensity"):
         plotted.insert(0, subject)
-        system, precision = subject.system, precision or subject.precision
+        # A step on a cluster sits on the roofline of the node each of its devices is.
+        system = getattr(subject, "node", subject.system)
+        precision = precision or subject.precision
     else:
         system, precision = subject, precision or subject.default_precision
     ridge = system.ridge_point(precision)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import restate_fleet_bars
+from .conftest import restate_bars
 
 KAT1_NUMBER = """      kind: number
       prompt: "How long does one pass take?"
@@ -244,11 +244,12 @@ def test_a_number_that_does_not_move_is_a_reveal_wherever_it_is_shown(messages, 
 
 
 def _with_histogram(valid_text, edit):
-    """The fixture filed as Volume 2 Lab 1 with KAT 3 observing the P99 histogram."""
+    """The fixture filed as Volume 1 Lab 13 (where the P99 histogram unlocks, on one node) with
+    KAT 3 observing the P99 histogram."""
     text = edit(
-        restate_fleet_bars(valid_text, 1),
+        restate_bars(valid_text, 13),
         "  volume: 1\n  number: 5\n  slug: nn_compute",
-        "  volume: 2\n  number: 1\n  slug: ml_intro",
+        "  volume: 1\n  number: 13\n  slug: model_serving",
     )
     text = edit(text, "instruments: [waterfall]", "instruments: [waterfall, p99_histogram]")
     text = edit(
@@ -278,7 +279,7 @@ def test_an_slo_on_the_p99_is_proven_by_the_serving_simulation(
     check, valid_text, edit, bar, expected
 ):
     text = _with_histogram(valid_text, edit) + f"    targets:\n      - {bar}\n"
-    found = [p.message for p in check(text, name="vol2/ch01_ml_intro.yaml")]
+    found = [p.message for p in check(text, name="vol1/ch13_model_serving.yaml")]
     if expected is None:
         assert found == []
     else:
