@@ -45,6 +45,9 @@ class Instrument:
     #: Whether its MathPeek derives the KAT's profile (the P99 histogram's derives the serving
     #: simulation instead).
     peeks_profile: bool = True
+    #: Whether it draws a step on a cluster (Volume 2); False for instruments that model one
+    #: node only (the batch sweep of the Pareto curve, the single-node serving simulation).
+    fleet: bool = True
 
     def unlocked_in(self, chapter: Chapter) -> bool:
         """Whether this instrument may appear in ``chapter`` (Volume 2 has all Volume 1 ones)."""
@@ -111,6 +114,7 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         "Pareto curve",
         shows=("latency", "throughput"),
         sweeps="batch_size",
+        fleet=False,
     ),
     Instrument(
         "roofline",
@@ -128,6 +132,7 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         "P99 histogram",
         shows=("latency",),
         peeks_profile=False,
+        fleet=False,
     ),
     # Volume 2: instruments of a step on a cluster and of its run (a FleetReport).
     Instrument(

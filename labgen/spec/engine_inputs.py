@@ -111,6 +111,13 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
         fleet=True,
     ),
     EngineInput(
+        "train_tokens",
+        "integer",
+        "tokens the training run consumes (default: 20 per parameter, compute-optimal)",
+        "token",
+        fleet=True,
+    ),
+    EngineInput(
         "queue_load",
         "fraction",
         "share of the cluster the scheduler's arriving jobs keep busy (utilisation rho)",

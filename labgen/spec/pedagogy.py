@@ -323,14 +323,13 @@ def reachable(
                 control, start.setting, config.start_value(control, start.setting, start.decisions)
             )
             free[control["param"]] = steps
-    if instrument is not None and instrument.sweeps:
-        free[instrument.sweeps] = config.powers_of_two(1, 1024)
+    # The instrument draws its own sweep whole (every batch size, interval or load on it).
+    swept = instrument.sweeps if instrument is not None else None
     # Compared as the engine resolves them: an unset runtime is the system's default runtime,
-    # an unset efficiency the node's calibrated one.
+    # an unset efficiency the node's calibrated one, an unset plan one device of each kind.
     wanted_all, have_all = resolved(inputs), resolved(base)
-    for key in config.ENGINE_KEYWORDS:
-        wanted, have = wanted_all[key], have_all[key]
-        if wanted == have:
+    for key, wanted in wanted_all.items():
+        if wanted == have_all.get(key) or key == swept:
             continue
         if key not in free or wanted not in free[key]:
             return False
@@ -340,7 +339,10 @@ def reachable(
 def resolved(inputs: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs the engine actually solves for ``inputs`` (defaults filled in; model, system
     and runtime by name), so that two ways of writing one configuration compare equal."""
-    solved = _solve(inputs).inputs
+    profile = _solve(inputs)
+    if inputs.get("parallelism") is not None:
+        return _resolved_fleet(profile)
+    solved = profile.inputs
     return {
         "model": solved.model.name,
         "system": solved.system.name,
@@ -350,6 +352,35 @@ def resolved(inputs: Mapping[str, Any]) -> dict[str, Any]:
         "seq_len": solved.seq_len,
         "phase": solved.phase,
         "runtime": solved.runtime.name,
+    }
+
+
+def _resolved_fleet(report: Any) -> dict[str, Any]:
+    """``resolved`` for a step on a cluster: the node's inputs, the plan, the fabric and the
+    run's scenario as the report holds them."""
+    step, plan, scenario = report.step, report.parallelism, report.scenario
+    cluster = step.system
+    return {
+        "model": step.model.name,
+        "system": cluster.node.name,
+        "batch_size": step.batch_size,
+        "precision": step.precision,
+        "efficiency": step.efficiency,
+        "seq_len": step.seq_len,
+        "phase": step.phase,
+        "runtime": step.inputs.node.runtime.name,
+        "dp": plan.dp,
+        "tp": plan.tp,
+        "pp": plan.pp,
+        "microbatches": plan.microbatches,
+        "zero": plan.zero,
+        "fabric": cluster.scale_out.name,
+        "checkpoint_interval": scenario.checkpoint_interval,
+        "train_tokens": scenario.train_tokens,
+        "queue_load": scenario.queue_load,
+        "job_cv": scenario.job_cv,
+        "job_gpus": scenario.job_gpus,
+        "job_hours": scenario.job_hours,
     }
 
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, ServingSimulation, Systems
 from mlsys.applications import application_of
-from mlsys.formulas import TRAINING_PRECISIONS
 from mlsys.fleet_report import FleetReport, FleetScenario
+from mlsys.formulas import TRAINING_PRECISIONS
 
 #: Every keyword of Engine.solve a lab passes, in the order it passes them.
 ENGINE_KEYWORDS: tuple[str, ...] = (
@@ -45,6 +45,7 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "zero",
     "fabric",
     "checkpoint_interval",
+    "train_tokens",
     "queue_load",
     "job_cv",
     "job_gpus",
@@ -274,6 +275,7 @@ def _fleet(inputs: Mapping[str, Any], fleet: Mapping[str, Any]) -> dict[str, Any
         "phase": inputs["phase"] or "train",
         "scenario": FleetScenario(
             checkpoint_interval=fleet["checkpoint_interval"],
+            train_tokens=fleet["train_tokens"],
             **{
                 key: fleet[key]
                 for key in ("queue_load", "job_cv", "job_gpus", "job_hours")

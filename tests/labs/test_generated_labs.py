@@ -64,7 +64,7 @@ def test_every_kat_produces_its_instrument_on_every_track(chapter, track):
     assert ledger.chapter_id == chapter.number
     assert ledger.track == track
     for write in spec.ledger.writes:
-        assert write.key in ledger.decisions_of(chapter.number)
+        assert write.key in ledger.decisions_of(chapter.number, volume=chapter.volume)
     rendered = " ".join(str(getattr(o, "text", o)) for o in outputs if o is not None)
     if any(kat.instrument == "waterfall" for kat in spec.kats):
         assert "Overhead (dispatch tax)" in rendered
