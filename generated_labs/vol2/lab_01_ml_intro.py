@@ -277,7 +277,9 @@ def _(
     )
     # The question's own configuration: the verdict is judged here, whatever the controls show.
     kat1_expected = stated_profile(kat1_setup, active_track, lab_decisions, None)
-    kat1_sweep = sweep_devices(active_track, kat1_controls.value, lab_decisions)
+    kat1_sweep = sweep_devices(
+        active_track, kat1_controls.value, lab_decisions, controls=kat1_setup
+    )
     mo.vstack(
         [
             StepLabel("Observe", 1),

@@ -16,7 +16,12 @@ import marimo as mo
 
 from labs.core import style, vega
 from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, legend, note
-from labs.core.configuration import engine_inputs, powers_of_two, solve_inputs
+from labs.core.configuration import (
+    engine_inputs,
+    powers_of_two,
+    solve_inputs,
+    starting_values,
+)
 from labs.core.format import format_in, format_number, readable, unit_text
 from mlsys import Quantity
 
@@ -32,14 +37,16 @@ def sweep_devices(
     values: Mapping[str, Any] | None = None,
     decisions: Mapping[str, Any] | None = None,
     *,
+    controls: Sequence[Mapping[str, Any]] = (),
     replicas: Sequence[int] = DP_STEPS,
 ) -> list[Any]:
     """The ``FleetReport`` of each data-parallel width in ``replicas`` (and the design's own
     ``dp``), every other input as the track, the earlier labs' ``decisions`` and the controls'
-    ``values`` set it; in order of ``dp``. Widths the engine refuses (a global batch that does
-    not split into ``dp * microbatches`` equal parts) are left out. One solve each (about 1 ms).
-    """
-    chosen = dict(values or {})
+    ``values`` set it (with the one value of any of the KAT's ``controls`` hidden on the track,
+    as ``live_inputs`` reads them); in order of ``dp``. Widths the engine refuses (a global
+    batch that does not split into ``dp * microbatches`` equal parts) are left out. One solve
+    each (about 1 ms)."""
+    chosen = {**starting_values(controls, track, decisions), **(values or {})}
     plan = engine_inputs(track, chosen, decisions).get("parallelism")
     widths = sorted({*replicas, plan.dp if plan is not None else 1})
     reports = []

@@ -17,7 +17,7 @@ from labgen.rendering.render import KIT_IMPORTS
 from labs.core import components, style
 from labs.core.checkpoint import checkpoint_sweep
 from labs.core.comms import all_reduce_sweep, gradient_payload
-from labs.core.configuration import engine_inputs, solve_inputs
+from labs.core.configuration import engine_inputs, live_inputs, solve_inputs
 from labs.core.queueing import HEAVY_CV, queue_sweep
 from labs.core.scaling import DP_STEPS, scaling_rows, sweep_devices
 from labs.core.waterfall import FLEET_SEGMENTS, waterfall_rows
@@ -128,6 +128,17 @@ def test_sweep_devices_solves_each_width_that_splits_the_batch():
     for r in reports:
         assert r.devices.magnitude == r.parallelism.dp * 8
         assert r.latency == solve(**{**values, "dp": r.parallelism.dp}).latency
+
+
+def test_sweep_devices_reads_a_hidden_controls_one_value_as_the_lab_does():
+    # NVLink4 is no scale-out fabric: the dropdown offers Ethernet100 alone, so it is hidden
+    # and its one value applies (live_inputs), on the curve as on the design.
+    controls = [{"param": "fabric", "options": ["NVLink4", "Ethernet100"], "default": "NVLink4"}]
+    design = solve_inputs(live_inputs(controls, {}, TRACK, {}))
+    reports = sweep_devices(TRACK, {}, {}, controls=controls)
+    (same,) = [r for r in reports if r.parallelism.dp == 64]
+    assert same.latency == design.latency
+    assert same.latency != solve(dp=64).latency  # InfiniBand, the default fabric, is faster
 
 
 def test_step_time_falls_and_efficiency_bends_as_devices_double():
