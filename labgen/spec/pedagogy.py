@@ -80,15 +80,15 @@ def starts(spec: ChapterSpec, chapter: Chapter) -> list[Start]:
     if spec.is_intro and spec.dam is not None:
         dam = spec.dam
         return [Start("dam", "dam", _setting(dam.model, dam.system, dam.inputs), {})]
-    from labs.core.presets import VOLUME_1_CHAPTERS, expert_preset
+    from labs.core.presets import expert_preset
 
     reads = {read.feeds: read.key for read in spec.ledger.reads if read.feeds}
     found = []
     for key, track in spec.tracks:
         setting = _setting(track.model, track.system, track.inputs)
         found.append(Start(key, f"track {key}", setting, {}))
-        if reads and chapter.volume == 1 and chapter.number <= VOLUME_1_CHAPTERS:
-            preset = expert_preset(chapter.number, key)
+        if reads:
+            preset = expert_preset(chapter.number, key, volume=chapter.volume)
             decisions = config.ledger_inputs(preset, reads)
             if decisions:
                 label = f"track {key} with the Expert Preset"

@@ -78,28 +78,79 @@ EXPERT_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyType(
     }
 )
 
+#: Chapters of Volume 2 (the fleet volume).
+VOLUME_2_CHAPTERS = 17
+
+
+def _fleet_replicas(cloud: int) -> Mapping[str, int]:
+    # Each track's training cluster (mlsys.personas, Persona.fleet.cluster), split into
+    # data-parallel replicas: Cloud Titan's tensor-parallel groups of 8 leave ``cloud``.
+    return {
+        p.key: (cloud if p.key == "cloud_titan" else p.fleet.cluster.count) for p in Personas.all()
+    }
+
+
+#: Volume 2's decisions, keyed like ``EXPERT_DECISIONS`` (the ledger chain of the Volume 2
+#: specs): the plan, fabric and run choices of a careful engineer on each track's cluster.
+EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyType(
+    {
+        # Chapter 1: the north star's cluster (8,192 H100 for Cloud Titan, TP8 inside servers).
+        1: {"fleet_replicas": _fleet_replicas(cloud=1024)},
+        # Chapter 3: InfiniBand NDR, the book's reference scale-out fabric.
+        3: {"scale_out_fabric": "InfiniBandNDR"},
+        # Chapter 5: shard the optimizer (ZeRO-1); TP inside a server for the transformer only.
+        5: {
+            "zero_stage": 1,
+            "dp_replicas": _fleet_replicas(cloud=128),
+            "tp_ways": {"cloud_titan": 8},
+            "pipeline_stages": 1,
+            "microbatches": 1,
+        },
+        # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
+        6: {
+            "gradient_precision": "fp16",
+            "accumulation_microbatches": 1,
+            "collective_fabric": "InfiniBandNDR",
+        },
+    }
+)
+
 #: The reflection each preset chapter carries, so a preset ledger says where it came from.
 PRESET_REFLECTION = Reflection("Expert Preset", "Decisions filled in by the Expert Preset.")
 
 
-def expert_design(chapter_id: int, track: str) -> dict[str, Any]:
-    """The Expert Preset's decisions for ``chapter_id`` (1..16) on ``track`` (a track key)."""
-    if chapter_id not in EXPERT_DECISIONS:
+def expert_design(chapter_id: int, track: str, *, volume: int = 1) -> dict[str, Any]:
+    """The Expert Preset's decisions for ``chapter_id`` of ``volume`` on ``track`` (a track
+    key): Volume 1 covers chapters 1..16; a Volume 2 chapter that records nothing has none."""
+    table = EXPERT_DECISIONS if volume == 1 else EXPERT_FLEET_DECISIONS
+    if volume == 1 and chapter_id not in table:
         raise KeyError(f"chapter_id: the Expert Preset covers chapters 1..{VOLUME_1_CHAPTERS}")
+    if volume == 2 and not 1 <= chapter_id <= VOLUME_2_CHAPTERS:
+        raise KeyError(f"chapter_id: Volume 2 has chapters 1..{VOLUME_2_CHAPTERS}")
     Personas.get(track)  # KeyError naming the tracks when unknown
     return {
         key: value[track] if isinstance(value, Mapping) else value
-        for key, value in EXPERT_DECISIONS[chapter_id].items()
+        for key, value in table.get(chapter_id, {}).items()
         if not isinstance(value, Mapping) or track in value
     }
 
 
-def expert_preset(chapter_id: int, track: str) -> DesignLedger:
-    """A design ledger for a student starting at ``chapter_id`` on ``track``: the Expert Preset's
-    decisions for every earlier chapter of Volume 1 (empty for chapter 1)."""
-    if not 1 <= chapter_id <= VOLUME_1_CHAPTERS:
-        raise ValueError(f"chapter_id: expected 1..{VOLUME_1_CHAPTERS}, got {chapter_id!r}")
+def expert_preset(chapter_id: int, track: str, *, volume: int = 1) -> DesignLedger:
+    """A design ledger for a student starting at ``chapter_id`` of ``volume`` on ``track``:
+    the Expert Preset's decisions for every earlier chapter (empty for Volume 1 chapter 1). A
+    student starting in Volume 2 gets the whole of Volume 1 (the node they would have built)
+    and the earlier chapters of Volume 2."""
+    if volume not in (1, 2):
+        raise ValueError(f"volume: expected 1 or 2, got {volume!r}")
+    last = VOLUME_1_CHAPTERS if volume == 1 else VOLUME_2_CHAPTERS
+    if not 1 <= chapter_id <= last:
+        raise ValueError(f"chapter_id: expected 1..{last}, got {chapter_id!r}")
     ledger = DesignLedger()
-    for earlier in range(1, chapter_id):
+    for earlier in range(1, chapter_id if volume == 1 else VOLUME_1_CHAPTERS + 1):
         ledger = ledger.record(earlier, track, expert_design(earlier, track), [PRESET_REFLECTION])
+    if volume == 2:
+        for earlier in range(1, chapter_id):
+            design = expert_design(earlier, track, volume=2)
+            if design:
+                ledger = ledger.record(earlier, track, design, [PRESET_REFLECTION], volume=2)
     return ledger

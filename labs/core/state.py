@@ -223,14 +223,17 @@ class LedgerPanel(mo.ui.batch):
         persona_of(track)  # KeyError naming the tracks
         start = self.value["start"]
         files = self.value["upload"]
-        preset = expert_preset(self.chapter_id, track) if self.volume == 1 else DesignLedger()
+        preset = expert_preset(self.chapter_id, track, volume=self.volume)
         earlier = self.chapter_id - 1
         preset_note = {
             0: "an empty ledger (this is the first lab)",
             1: "the Expert Preset for chapter 1",
         }.get(earlier, f"the Expert Preset for chapters 1 to {earlier}")
-        if self.volume != 1:
-            preset_note = "an empty ledger (the Expert Preset covers Volume 1)"
+        if self.volume == 2:
+            volume_2 = {0: "", 1: " and Volume 2 chapter 1"}.get(
+                earlier, f" and Volume 2 chapters 1 to {earlier}"
+            )
+            preset_note = f"the Expert Preset for all of Volume 1{volume_2}"
         if start == SYSTEM_RESET:
             return LoadedLedger(
                 DesignLedger(), "reset", "System Reset: starting from an empty ledger."

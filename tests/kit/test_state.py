@@ -243,3 +243,32 @@ def test_preset_refuses_chapters_outside_volume_1():
         expert_preset(17, "cloud_titan")
     with pytest.raises(KeyError, match="unknown track"):
         expert_design(3, "space_cowboy")
+
+
+# -- the Expert Preset of Volume 2 -------------------------------------------------------------
+
+
+@given(chapter=st.integers(1, 17), track=st.sampled_from(TRACKS))
+def test_a_volume_2_start_gets_all_of_volume_1_and_the_earlier_fleet_chapters(chapter, track):
+    from labs.core.presets import EXPERT_FLEET_DECISIONS
+
+    ledger = expert_preset(chapter, track, volume=2)
+    assert ledger.chapters() == tuple(range(1, VOLUME_1_CHAPTERS + 1))
+    earlier = tuple(n for n in range(1, chapter) if expert_design(n, track, volume=2))
+    assert ledger.chapters(volume=2) == earlier
+    assert set(earlier) <= set(EXPERT_FLEET_DECISIONS)
+    assert DesignLedger.from_json(ledger.to_json()) == ledger
+
+
+def test_the_volume_2_preset_refuses_chapters_it_does_not_have():
+    with pytest.raises(ValueError, match="chapter_id"):
+        expert_preset(18, "cloud_titan", volume=2)
+    with pytest.raises(ValueError, match="volume"):
+        expert_preset(3, "cloud_titan", volume=3)
+
+
+def test_the_volume_2_panel_starts_from_the_fleet_preset():
+    panel = LedgerPanel(7, volume=2)
+    loaded = panel.resolve("edge_guardian")
+    assert loaded.ledger == expert_preset(7, "edge_guardian", volume=2)
+    assert "all of Volume 1 and Volume 2 chapters 1 to 6" in loaded.message
