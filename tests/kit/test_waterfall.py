@@ -108,3 +108,55 @@ def test_a_sweep_is_refused_with_a_pointer_to_the_pareto_curve():
     sweep = Engine.sweep(model=Models.ResNet50, system=Systems.H100, batch_size=[1, 2, 4])
     with pytest.raises(ValueError, match="ParetoCurve"):
         LatencyWaterfall(sweep)
+
+
+def _altair_waterfall(rows: list[dict], labels: list[str], roles: list[str], unit: str) -> dict:
+    """The waterfall as altair builds it (the chart the plain spec was written from)."""
+    import altair as alt
+
+    from labs.core.charts import CHART_HEIGHT, finish, palette_scale
+    from labs.core.waterfall import LABEL_ROOM, SEGMENTS
+
+    base = alt.Chart(alt.Data(values=rows)).encode(
+        y=alt.Y("segment:N", sort=labels, title=None, axis=alt.Axis(labelLimit=150)),
+    )
+    bars = base.mark_bar(height=22, cornerRadius=2).encode(
+        x=alt.X(
+            "start:Q",
+            title=f"Time ({unit})",
+            scale=alt.Scale(domain=[0, LABEL_ROOM * max(row["end"] for row in rows)], nice=False),
+            axis=alt.Axis(tickCount=4),
+        ),
+        x2="end:Q",
+        color=alt.Color("segment:N", scale=palette_scale(roles, labels), legend=None),
+        tooltip=[alt.Tooltip("segment:N", title="Segment"), alt.Tooltip("label:N", title="Time")],
+    )
+    values = base.mark_text(align="left", dx=4).encode(x="end:Q", text="label:N")
+    chart = alt.layer(bars, values).properties(
+        width="container", height=CHART_HEIGHT * 0.6 * len(rows) / len(SEGMENTS)
+    )
+    description = "Latency waterfall: " + "; ".join(f"{r['segment']} {r['label']}" for r in rows)
+    return finish(chart, description=description).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("model", "system", "batch"),
+    [("Llama3_70B", "H100", 1), ("ResNet50", "JetsonAGXOrin", 8), ("TinyLSTM", "STM32H743", 1)],
+)
+def test_the_plain_spec_is_altairs_chart_and_valid(model, system, batch, vega_specs):
+    """The waterfall is written as plain Vega-Lite (fast to redraw); it is the very spec altair
+    would build, and it validates against altair's Vega-Lite schema."""
+    from labs.core.vega import SpecChart
+    from labs.core.waterfall import segments_of
+
+    profile = Engine.solve(
+        model=getattr(Models, model), system=getattr(Systems, system), batch_size=batch
+    )
+    (spec,) = vega_specs(LatencyWaterfall(profile))
+    SpecChart(spec).to_dict(validate=True)
+    rows = waterfall_rows(profile)
+    segments = segments_of(profile)
+    reference = _altair_waterfall(
+        rows, [label for _, label in segments], [role for role, _ in segments], rows[-1]["unit"]
+    )
+    assert spec == reference
