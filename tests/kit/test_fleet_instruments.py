@@ -382,3 +382,59 @@ def test_each_instrument_redraws_fast(report):
         start = time.perf_counter()
         draw()
         assert time.perf_counter() - start < 0.25, name
+
+
+# -- in a lab ------------------------------------------------------------------------------------
+
+LAYOUTS = {
+    "charts": ("scaling_curve", "comm_chart", "checkpoint_curve"),
+    "more": ("queue_curve", "fleet_waterfall", "scorecard"),
+}
+
+
+@pytest.fixture(scope="module")
+def volume_2_spec():
+    from labgen.spec.validate import load_spec
+
+    return load_spec(ROOT / "chapters" / "vol2" / "ch01_ml_intro.yaml")
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_each_macro_renders_a_lab_that_runs_on_every_track(volume_2_spec, layout, tmp_path):
+    from labgen.book import resolve
+    from labgen.rendering.execute import run_lab
+    from labgen.rendering.render import render_lab
+
+    names = LAYOUTS[layout]
+    spec = volume_2_spec
+    kats = [
+        kat.model_copy(update={"instrument": n}) for kat, n in zip(spec.kats, names, strict=True)
+    ]
+    spec = spec.model_copy(update={"kats": kats, "instruments": list(names)})
+    lab = render_lab(
+        spec,
+        resolve("v2ch08"),
+        spec_path="chapters/vol2/ch08_fleet_orch.yaml",
+        spec_digest="0" * 64,
+        instruments={i.id: i for i in BUILTIN_INSTRUMENTS},
+    )
+    path = tmp_path / "lab_08_fleet_orch.py"
+    path.write_text(lab.source, encoding="utf-8")
+    kinds = {
+        "scaling_curve": "scaling_curve",
+        "comm_chart": "comm_chart",
+        "checkpoint_curve": "checkpoint_curve",
+        "queue_curve": "queue_curve",
+        "fleet_waterfall": "waterfall",
+    }
+    for track in ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer"):
+        outputs, defs = run_lab(path, spec, track)
+        page = " ".join(str(getattr(o, "text", o)) for o in outputs if o is not None)
+        for index, name in enumerate(names, start=1):
+            assert isinstance(defs[f"kat{index}_profile"], FleetReport)
+            if name in kinds:
+                assert f"data-instrument=&quot;{kinds[name]}&quot;" in page or (
+                    f'data-instrument="{kinds[name]}"' in page
+                ), (track, name)
+        if "fleet_waterfall" in names:
+            assert "Communication (exposed)" in page
