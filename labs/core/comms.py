@@ -20,7 +20,7 @@ from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, legend
 from labs.core.format import format_number, format_quantity
 from mlsys import Cluster, Collectives, Derivation, Math, Quantity
 from mlsys import fleet_formulas as ff
-from mlsys.collectives import links_of
+from mlsys.collectives import collective_seconds, links_of
 from mlsys.hardware import BYTES_PER_VALUE
 
 #: Message sizes plotted: 1 KiB to 16 GiB, a factor of 4 apart (13 sizes), extended by the same
@@ -73,8 +73,9 @@ def all_reduce_sweep(profile: Any, sizes: tuple[int, ...] | None = None) -> AllR
     """All-reduce time against message size (``sizes`` in bytes; ``message_sizes`` of the
     payload by default) on ``profile``'s cluster (a ``FleetReport`` or ``FleetProfile``), ring
     and tree, and hierarchical when the cluster spans several nodes. On a single device there
-    is nothing to reduce: no rows, no algorithms, an empty ``math``. About 40
-    ``Collectives.all_reduce`` calls (30 ms)."""
+    is nothing to reduce: no rows, no algorithms, an empty ``math``. Each point is mlsys's
+    ``collective_seconds``, the core of ``Collectives.all_reduce``; the payload's times and
+    derivations are ``Collectives.all_reduce`` itself (a few ms in all)."""
     cluster = profile.system
     payload = gradient_payload(profile)
     if not isinstance(cluster, Cluster) or cluster.count < 2:
@@ -86,17 +87,14 @@ def all_reduce_sweep(profile: Any, sizes: tuple[int, ...] | None = None) -> AllR
     names = tuple(a[0] for a in ALGORITHMS if a[0] != "hierarchical" or spans_nodes)
     labels = {name: label for name, label, _, _ in ALGORITHMS}
     rows = []
+    links = links_of(cluster)
+    # The curve through the float core Collectives.all_reduce itself calls (same ranks and
+    # devices per node), without building a derivation per point.
+    local = min(cluster.count, cluster.per_node)
     for name in names:
         for size in sizes:
-            result = Collectives.all_reduce(size=size, system=cluster, algorithm=name)
-            rows.append(
-                {
-                    "size": float(size),
-                    "algorithm": labels[name],
-                    "time": float(result.latency.to("ms").magnitude),
-                }
-            )
-    links = links_of(cluster)
+            seconds, _ = collective_seconds("all_reduce", name, size, cluster.count, local, links)
+            rows.append({"size": float(size), "algorithm": labels[name], "time": seconds * 1e3})
     # A flat schedule across nodes runs at the pace of the scale-out links; inside one node,
     # of the scale-up links.
     alpha, beta = (
