@@ -117,14 +117,18 @@ def _si_prefixes() -> tuple[tuple[int, ...], tuple[str, ...]]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _compact_plan(units: Any) -> tuple[Any, str, float]:
-    """The unprefixed units ``to_compact`` converts through, and the unit it prefixes with its
-    power (the first of the numerator)."""
-    base = infer_base_unit(Quantity(1.0, units), registry=ureg)
+def _compact_plan(units: Any) -> tuple[bool, Any, str, float]:
+    """Whether the units cancel out (``unitless``: left as they are), the unprefixed units
+    ``to_compact`` converts through, and the unit it prefixes with its power (the first of the
+    numerator)."""
+    one = Quantity(1.0, units)
+    if one.unitless:
+        return True, None, "", 0.0
+    base = infer_base_unit(one, registry=ureg)
     items = list(base.items())
     numerator = [item for item in items if item[1] > 0]
     unit, power = numerator[0] if numerator else items[0]
-    return base, unit, float(power)
+    return False, base, unit, float(power)
 
 
 def to_compact(quantity: Quantity) -> Quantity:
@@ -133,9 +137,9 @@ def to_compact(quantity: Quantity) -> Quantity:
     magnitude = quantity.magnitude
     if not isinstance(magnitude, int | float) or isinstance(magnitude, bool):
         return quantity.to_compact()
-    if quantity.unitless or magnitude == 0 or math.isnan(magnitude) or math.isinf(magnitude):
+    unitless, base, unit, power = _compact_plan(quantity.units)
+    if unitless or magnitude == 0 or math.isnan(magnitude) or math.isinf(magnitude):
         return quantity
-    base, unit, power = _compact_plan(quantity.units)
     in_base = quantity.to(base).magnitude
     if power > 0:
         exponent = math.floor(math.log10(abs(in_base)) / power / 3) * 3
