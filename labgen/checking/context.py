@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, Scope, ScopeProvider
@@ -35,6 +35,9 @@ class Environment:
     rules: Mapping[str, str] = field(default_factory=dict)
     #: code -> name of the plugin that provides the rule (named when its check fails).
     plugins: Mapping[str, str] = field(default_factory=dict)
+    #: The project root, where the files a lab names live (a generated lab's spec); None when
+    #: the source has no project (examples, ``check_source``).
+    root: Path | None = None
 
 
 class FileContext:
@@ -147,8 +150,20 @@ class FileContext:
 
     @cached_property
     def instrument_components(self) -> dict[str, Instrument]:
-        """Canonical component name -> instrument."""
-        return {canonical(i.component): i for i in self.environment.instruments}
+        """Canonical component name -> instrument; a component several instruments draw
+        (``LatencyWaterfall``: the single-node and the fleet waterfall) maps to the one that
+        unlocks first, since a lab may use the component from then on."""
+        found: dict[str, Instrument] = {}
+        for instrument in self.environment.instruments:
+            name = canonical(instrument.component)
+            known = found.get(name)
+            if known is None or _unlock(instrument) < _unlock(known):
+                found[name] = instrument
+        return found
+
+
+def _unlock(instrument: Instrument) -> tuple[int, int]:
+    return instrument.unlock_volume, instrument.unlock_chapter
 
 
 _NUMBERED_LAB = re.compile(r"^lab_(?P<number>\d{2})_")

@@ -108,7 +108,7 @@ class RunOptions:
 class RuleSet:
     """The loaded checks and the resolved selection of a run."""
 
-    def __init__(self, plugins: Plugins, settings: CheckSettings) -> None:
+    def __init__(self, plugins: Plugins, settings: CheckSettings, root: Path | None = None) -> None:
         from labgen.checking.context import Environment
         from labgen.checking.selection import RuleSelection
 
@@ -116,7 +116,10 @@ class RuleSet:
         rules = {check.code: check.name for check in self.checks}
         self.selection: RuleSelection = RuleSelection(rules, settings)
         self.environment: Environment = Environment(
-            instruments=plugins.instruments, rules=rules, plugins=plugins.check_plugins
+            instruments=plugins.instruments,
+            rules=rules,
+            plugins=plugins.check_plugins,
+            root=root,
         )
         #: Seconds a check may spend on one file (0: no limit).
         self.time_budget = settings.timeout
@@ -209,7 +212,7 @@ class Runner:
     @cached_property
     def rules(self) -> RuleSet:
         """Checks are loaded on first need (never when every file comes from the cache)."""
-        return RuleSet(self.options.plugins, self.options.settings)
+        return RuleSet(self.options.plugins, self.options.settings, self.options.root)
 
     def run(self) -> RunResult:
         """Check every file and return what was found. Plugin code runs behind the crash

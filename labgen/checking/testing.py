@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from labgen.checking.analysis import analyse_source
 from labgen.checking.check import Check
@@ -27,13 +28,15 @@ def check_source(
     *,
     path: str = DEFAULT_EXAMPLE_PATH,
     instruments: Sequence[Instrument] = BUILTIN_INSTRUMENTS,
+    root: Path | None = None,
 ) -> list[Diagnostic]:
     """The diagnostics ``checks`` report on ``source``, as if it lived at ``path`` (relative to
-    a project root), with suppression comments applied."""
+    the project ``root``, whose files a check may read: None for none), with suppression
+    comments applied."""
     for check in checks:
         check.prepare()
     environment = Environment(
-        instruments=tuple(instruments), rules={c.code: c.name for c in checks}
+        instruments=tuple(instruments), rules={c.code: c.name for c in checks}, root=root
     )
     return analyse_source(
         source, relpath=path, display=path, checks=checks, environment=environment

@@ -42,6 +42,32 @@ def defined_names(module: str) -> frozenset[str] | None:
     return frozenset(found)
 
 
+def split_module(qualified: str) -> tuple[str, str] | None:
+    """``("labs.core.style", "ACCENT")`` for ``labs.core.style.ACCENT.lower``: the deepest
+    module of the kit the dotted name goes through (found as a file, never imported) and the
+    name it reads from it; None when the name reads nothing from a module of the kit."""
+    parts = qualified.split(".")
+    if not is_kit(qualified) or len(parts) < 3:
+        return None
+    module, rest = KIT_PACKAGE, parts[2:]
+    while rest and _is_submodule(module, rest[0]):
+        module, rest = f"{module}.{rest[0]}", rest[1:]
+    return (module, rest[0]) if rest else None
+
+
+@cache
+def _is_submodule(package: str, name: str) -> bool:
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        return False
+    folders = (spec.submodule_search_locations or ()) if spec is not None else ()
+    return any(
+        (Path(folder) / f"{name}.py").is_file() or (Path(folder) / name / "__init__.py").is_file()
+        for folder in folders
+    )
+
+
 def _exported(tree: ast.Module) -> set[str]:
     """The names listed in ``__all__`` (a package may provide them lazily, by ``__getattr__``)."""
     found: set[str] = set()

@@ -30,7 +30,8 @@ class UnknownApi(Check):
     literal `precision`, `efficiency` and `batch_size` passed to the engine against what
     mlsys accepts (`mlsys.PRECISIONS`, the precisions the chosen system runs, and the engine's
     own validation). Names imported from the lab kit (`from labs.core.components import
-    FailureBanner`) must be defined there (read from the kit's source). Messages suggest the
+    FailureBanner`) or read from a kit module (`style.ACCENT` after `from labs.core import
+    style`) must be defined there (read from the kit's source). Messages suggest the
     closest existing name.
 
     ## Why is this bad
@@ -100,6 +101,12 @@ class UnknownApi(Check):
                 from labs.core.style import BLUE_LINE
 
                 return (BLUE_LINE, MathPeek, PredictionInput, style)
+
+
+            @app.cell
+            def _(mo, style):
+                mo.md(f"<span style='color: {style.RED_LINE.lower()}'>Out of memory</span>")
+                return
             """
         ),
     )
@@ -119,6 +126,28 @@ class UnknownApi(Check):
                 return (FailureBanner, MathPeek, Slider)
             """,
             count=2,
+        ),
+        Invalid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _():
+                import marimo as mo
+                from labs.core import style
+
+                return mo, style
+
+
+            @app.cell
+            def _(mo, style):
+                mo.Html(f"<div style='border-left: 4px solid {style.ACCENT}'>Part A</div>")
+                return
+            """,
+            count=1,
         ),
         Invalid(
             """
@@ -273,6 +302,19 @@ class UnknownApi(Check):
 
     # -- names and attributes -------------------------------------------------------------
 
+    def _kit_attribute(self, node: cst.Attribute, qualified: str) -> bool:
+        """``style.ACCENT`` (``style`` being ``labs.core.style``): report a name the kit module
+        does not define; whether it was reported."""
+        found = _kit.split_module(qualified)
+        known = _kit.defined_names(found[0]) if found else None
+        if found is None or known is None or found[1] in known:
+            return False
+        module, name = found
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close else ""
+        self.report(node, f"`{name}` is not defined in the lab kit's `{module}`{hint}")
+        return True
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         parent = self.parent(node)
         if isinstance(parent, cst.Attribute) and parent.value is node:
@@ -280,6 +322,8 @@ class UnknownApi(Check):
         if isinstance(parent, cst.ImportFrom | cst.ImportAlias | cst.Import):
             return
         for qualified in sorted(self.context.raw_qualified_names(node)):
+            if _kit.is_kit(qualified) and self._kit_attribute(node, qualified):
+                return
             if _is_mlsys(qualified):
                 found = _mlsys.lookup(qualified)
                 if found is not None and not found.found:
