@@ -19,9 +19,10 @@ from typing import Any
 
 from mlsys import fleet_formulas as ff
 from mlsys import formulas as f
+from mlsys.constants import GRID_CARBON_INTENSITY
 from mlsys.derivation import Derivation, Math, Variable
-from mlsys.fleet_constants import CHECKPOINT_WRITE_BPS, GPU_USD_PER_HOUR, TOKENS_PER_PARAMETER
-from mlsys.fleet_simulations import ClusterQueue
+from mlsys.fleet_constants import CHECKPOINT_WRITE_BPS, GPU_USD_PER_HOUR, PUE, TOKENS_PER_PARAMETER
+from mlsys.fleet_simulations import ClusterQueue, Sustainability
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
 from mlsys.reliability import Reliability, ReliabilityResult
@@ -37,7 +38,9 @@ class FleetScenario:
     is the Young-Daly optimum) and ``train_tokens`` (tokens the run trains on; None is the
     compute-optimal ``TOKENS_PER_PARAMETER`` per parameter). The cluster's scheduler queue:
     jobs of ``job_gpus`` devices (gang-scheduled), ``job_hours`` long on average with
-    coefficient of variation ``job_cv``, arriving to keep the cluster ``queue_load`` busy."""
+    coefficient of variation ``job_cv``, arriving to keep the cluster ``queue_load`` busy. The
+    facility: the grid ``region`` the run draws from, the ``cooling`` (a ``PUE`` key) and the
+    ``servers_per_rack``."""
 
     checkpoint_interval: float | None = None
     train_tokens: float | None = None
@@ -45,6 +48,9 @@ class FleetScenario:
     job_cv: float = 1.0
     job_gpus: int = 8
     job_hours: float = 24.0
+    region: str = "US average"
+    cooling: str = "typical"
+    servers_per_rack: int = 4
 
     def __post_init__(self) -> None:
         for name in ("checkpoint_interval", "train_tokens"):
@@ -55,6 +61,20 @@ class FleetScenario:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ValueError(f"{name}: expected a number >= 0, got {value!r}")
+        if self.region not in GRID_CARBON_INTENSITY:
+            raise ValueError(
+                f"region: unknown grid {self.region!r}; known: {', '.join(GRID_CARBON_INTENSITY)}"
+            )
+        if self.cooling not in PUE:
+            raise ValueError(f"cooling: unknown {self.cooling!r}; known: {', '.join(PUE)}")
+        if isinstance(self.servers_per_rack, bool) or not isinstance(self.servers_per_rack, int):
+            raise ValueError(
+                f"servers_per_rack: expected a whole number, got {self.servers_per_rack!r}"
+            )
+        if self.servers_per_rack < 1:
+            raise ValueError(
+                f"servers_per_rack: expected at least 1, got {self.servers_per_rack!r}"
+            )
         if not 0 < self.queue_load < 1:
             raise ValueError(
                 f"queue_load: the cluster's utilisation must lie in (0, 1), got {self.queue_load!r}"
@@ -225,6 +245,56 @@ class FleetReport:
         hours = self.time_to_train.to("hour").magnitude
         return Quantity(self.step.devices * hours * GPU_USD_PER_HOUR.value, ureg.USD)
 
+    # -- the facility: power, energy and carbon -----------------------------------------------
+
+    @property
+    def pue(self) -> Quantity:
+        """Power usage effectiveness of the facility's ``cooling`` (facility over IT power)."""
+        return PUE[self.scenario.cooling].quantity
+
+    @property
+    def facility_power(self) -> Quantity:
+        """Peak power the facility draws for the cluster (MW): IT power x PUE."""
+        return (self.step.system.it_power * self.pue).to("MW")
+
+    @property
+    def rack_power(self) -> Quantity:
+        """Power of one rack of ``servers_per_rack`` servers (kW): what its cooling must remove
+        (air reaches its limit near 40 kW)."""
+        return self.step.system.rack_power(self.scenario.servers_per_rack).to("kW")
+
+    @cached_property
+    def _footprint(self) -> Any:
+        # IT energy of the run: the steps' energy, plus every device idling at its static power
+        # through the wall time that is not stepping (checkpoints, failures, recovery).
+        compute_h = self._compute_hours
+        wall_h = self.time_to_train.to("hour").magnitude
+        steps_j = compute_h * 3600.0 * self.step.power.to("W").magnitude
+        idle_j = self.step.devices * self.step.system.node.static_w * (wall_h - compute_h) * 3600.0
+        return Sustainability.solve(
+            energy=(steps_j + idle_j) * ureg.joule,
+            region=self.scenario.region,
+            pue=self.pue.magnitude,
+            devices=self.step.devices,
+            hours=wall_h,
+        )
+
+    @property
+    def run_energy(self) -> Quantity:
+        """Facility energy of the whole run (MWh): IT energy x PUE."""
+        return self._footprint.energy
+
+    @property
+    def carbon(self) -> Quantity:
+        """Carbon of the run (tonne CO2e): operational (energy x grid intensity of ``region``)
+        plus the devices' embodied carbon amortised over the run."""
+        return self._footprint.carbon
+
+    @property
+    def embodied_carbon(self) -> Quantity:
+        """The devices' manufacturing carbon amortised over the run (tonne CO2e)."""
+        return self._footprint.embodied_carbon
+
     # -- the scheduler's queue -----------------------------------------------------------------
 
     @cached_property
@@ -359,6 +429,31 @@ class FleetReport:
         )
         if self.scenario.checkpoint_interval is None:
             extra["checkpoint_interval"] = extra["optimal_checkpoint_interval"]
+        if not math.isinf(self._compute_hours / max(self._goodput, 1e-300)):
+            extra["run_energy"] = self._footprint.math["energy"]
+            extra["carbon"] = self._footprint.math["carbon"]
+        extra["facility_power"] = Derivation(
+            "facility_power",
+            r"P_{facility} = P_{IT} \cdot PUE",
+            (
+                Variable("P_{IT}", "IT power of the cluster", self.step.system.it_power),
+                Variable("PUE", f"power usage effectiveness ({self.scenario.cooling})", self.pue),
+            ),
+            self.facility_power,
+        )
+        extra["rack_power"] = Derivation(
+            "rack_power",
+            r"P_{rack} = n_{servers} \cdot P_{server}",
+            (
+                Variable(
+                    "n_{servers}",
+                    "servers per rack",
+                    Quantity(self.scenario.servers_per_rack, ureg.dimensionless),
+                ),
+                Variable("P_{server}", "power of one server", self.step.system.server_power),
+            ),
+            self.rack_power,
+        )
         if self.scenario.job_gpus <= self.step.devices:
             extra["queue_wait"] = self._queue.math["queue_wait"]
         return Math({**self.step.math, **extra})

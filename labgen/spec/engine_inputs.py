@@ -140,6 +140,23 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
         fleet=True,
     ),
     EngineInput("job_hours", "integer", "mean duration of a queued job", "hour", fleet=True),
+    EngineInput(
+        "region",
+        "choice",
+        "grid the run draws power from (carbon intensity: mlsys.constants)",
+        registry="regions",
+        fleet=True,
+    ),
+    EngineInput(
+        "cooling",
+        "choice",
+        "facility cooling, which sets the PUE (liquid, best_air, typical, legacy)",
+        registry="coolings",
+        fleet=True,
+    ),
+    EngineInput(
+        "servers_per_rack", "integer", "servers (nodes) in one rack", "dimensionless", fleet=True
+    ),
 )
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}

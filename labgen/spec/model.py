@@ -139,6 +139,8 @@ PrecisionName = _name_of("precisions")
 PhaseName = _name_of("phases")
 RuntimeName = _name_of("runtimes")
 FabricName = _name_of("fabrics")
+RegionName = _name_of("regions")
+CoolingName = _name_of("coolings")
 InstrumentId = _name_of("instruments")
 ProfileField = _name_of("profile_fields")
 LedgerKey = Annotated[
@@ -271,6 +273,8 @@ def _input_field(name: str) -> tuple[Any, Any]:
         "phases": PhaseName,
         "runtimes": RuntimeName,
         "fabrics": FabricName,
+        "regions": RegionName,
+        "coolings": CoolingName,
     }
     return types[entry.registry] | None, Field(default=None, description=described)  # type: ignore[index]
 

@@ -381,6 +381,9 @@ def _resolved_fleet(report: Any) -> dict[str, Any]:
         "job_cv": scenario.job_cv,
         "job_gpus": scenario.job_gpus,
         "job_hours": scenario.job_hours,
+        "region": scenario.region,
+        "cooling": scenario.cooling,
+        "servers_per_rack": scenario.servers_per_rack,
     }
 
 

@@ -39,6 +39,8 @@ class Registries:
     phases: tuple[str, ...]
     runtimes: tuple[str, ...]
     fabrics: tuple[str, ...]
+    regions: tuple[str, ...]
+    coolings: tuple[str, ...]
     tracks: tuple[str, ...]
     profile_fields: tuple[str, ...]
     solve_keywords: tuple[str, ...]
@@ -46,7 +48,7 @@ class Registries:
 
     def names(self, kind: str) -> tuple[str, ...]:
         """The names of one registry: ``models``, ``systems``, ``precisions``, ``phases``,
-        ``runtimes``, ``fabrics``, ``tracks``, ``profile_fields`` or ``instruments``."""
+        ``runtimes``, ``fabrics``, ``regions``, ``coolings``, ``tracks``, ``profile_fields`` or ``instruments``."""
         if kind == "instruments":
             return tuple(self.instruments)
         return getattr(self, kind)
@@ -61,6 +63,8 @@ KIND_NOUNS: Mapping[str, str] = MappingProxyType(
         "phases": "phase",
         "runtimes": "runtime",
         "fabrics": "fabric",
+        "regions": "grid region",
+        "coolings": "cooling",
         "tracks": "track",
         "profile_fields": "PerformanceProfile field",
         "instruments": "instrument",
@@ -187,6 +191,8 @@ def build_registries(instruments: Iterable[Instrument] | None = None) -> Registr
     not with this module: a ``labgen validate`` whose results are all cached never needs it.
     """
     import mlsys
+    from mlsys.constants import GRID_CARBON_INTENSITY
+    from mlsys.fleet_constants import PUE
     from mlsys.ledger import TRACKS
 
     found: dict[str, Instrument] = {}
@@ -200,6 +206,8 @@ def build_registries(instruments: Iterable[Instrument] | None = None) -> Registr
         phases=tuple(mlsys.PHASES),
         runtimes=_runtimes(),
         fabrics=mlsys.Fabrics.names(aliases=False),
+        regions=tuple(GRID_CARBON_INTENSITY),
+        coolings=tuple(PUE),
         tracks=tuple(TRACKS),
         profile_fields=_profile_fields(),
         solve_keywords=keywords,

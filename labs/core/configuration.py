@@ -18,6 +18,8 @@ from typing import Any
 
 from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, ServingSimulation, Systems
 from mlsys.applications import application_of
+from mlsys.constants import GRID_CARBON_INTENSITY
+from mlsys.fleet_constants import PUE
 from mlsys.fleet_report import FleetReport, FleetScenario
 from mlsys.formulas import TRAINING_PRECISIONS
 
@@ -50,6 +52,9 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "job_cv",
     "job_gpus",
     "job_hours",
+    "region",
+    "cooling",
+    "servers_per_rack",
 )
 
 #: Parameters that only transformers take (context length; tensor parallelism splits heads).
@@ -199,6 +204,10 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
         return isinstance(value, str) and value in Systems
     if param == "fabric":
         return isinstance(value, str) and value in Fabrics
+    if param == "region":
+        return isinstance(value, str) and value in GRID_CARBON_INTENSITY
+    if param == "cooling":
+        return isinstance(value, str) and value in PUE
     if param == "queue_load":
         return isinstance(value, int | float) and 0 < value < 1
     if param in FLEET_KEYWORDS:
@@ -278,7 +287,15 @@ def _fleet(inputs: Mapping[str, Any], fleet: Mapping[str, Any]) -> dict[str, Any
             train_tokens=fleet["train_tokens"],
             **{
                 key: fleet[key]
-                for key in ("queue_load", "job_cv", "job_gpus", "job_hours")
+                for key in (
+                    "queue_load",
+                    "job_cv",
+                    "job_gpus",
+                    "job_hours",
+                    "region",
+                    "cooling",
+                    "servers_per_rack",
+                )
                 if fleet[key] is not None
             },
         ),

@@ -189,3 +189,31 @@ def test_more_devices_never_lengthen_mtbf_nor_the_optimal_interval(dp: int) -> N
 def test_goodput_is_a_fraction(minutes: float) -> None:
     goodput = FleetReport(_step(), FleetScenario(checkpoint_interval=minutes)).goodput.magnitude
     assert 0.0 <= goodput < 1.0
+
+
+def test_carbon_of_the_run_by_hand() -> None:
+    # Operational: facility energy (IT energy x PUE) x the grid's intensity; plus embodied.
+    report = FleetReport(_step(), FleetScenario(region="France", cooling="liquid"))
+    energy_mwh = report.run_energy.to("MWh").magnitude
+    operational_t = energy_mwh * 1e3 * 56.0 / 1e6  # 56 gCO2/kWh (Ember 2023)
+    expected = operational_t + report.embodied_carbon.to("tonne").magnitude
+    assert report.carbon.to("tonne").magnitude == pytest.approx(expected)
+    assert report.pue.magnitude == pytest.approx(1.06)
+    dirtier = FleetReport(_step(), FleetScenario(region="India", cooling="liquid"))
+    assert dirtier.carbon > report.carbon
+    assert dirtier.run_energy == report.run_energy
+
+
+def test_facility_and_rack_power_by_hand() -> None:
+    report = FleetReport(_step(), FleetScenario(cooling="typical", servers_per_rack=4))
+    # 128 DGX H100 servers of 10.2 kW (NVIDIA user guide) at PUE 1.55.
+    assert report.facility_power.to("kW").magnitude == pytest.approx(128 * 10.2 * 1.55)
+    assert report.rack_power.to("kW").magnitude == pytest.approx(4 * 10.2)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("region", "Atlantis"), ("cooling", "ice"), ("servers_per_rack", 0)]
+)
+def test_bad_facilities_name_the_parameter(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        FleetScenario(**{field: value})
