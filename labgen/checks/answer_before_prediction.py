@@ -708,11 +708,18 @@ def _judged(
 ) -> tuple[str, object] | None:
     """(prediction, compared value) for ``p.value == "x"``, ``_pred == "x"`` (``_pred`` being
     ``p.value``), ``p.value in ("x", "y")`` (the first) or, for a number,
-    ``abs(p.value - 8) <= 1``, or a name bound to one (``_correct = p.value == "x"``, then
-    ``if _correct:``); else None."""
+    ``abs(p.value - 8) <= 1``, a name bound to one (``_correct = p.value == "x"``, then
+    ``if _correct:``) or an ``and`` of such tests (the right-hand one first); else None."""
     if isinstance(test, cst.Name) and hops < 3:
         for value in context.names.bound_values(test):
             found = _judged(context, cell, value, options, hops + 1)
+            if found is not None:
+                return found
+        return None
+    if isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        # `if _close and p.value == "x":` praises "x" (the most specific test judges).
+        for part in (test.right, test.left):
+            found = _judged(context, cell, part, options, hops)
             if found is not None:
                 return found
         return None

@@ -36,7 +36,7 @@ PHYSICS_WORDS: frozenset[str] = frozenset(
         "bandwidth", "bw", "flops", "flop", "tflops", "gflops", "tops", "macs",
         "watt", "watts", "power", "tdp", "joule", "joules", "energy",
         "ram", "sram", "dram", "hbm", "memory", "mem", "capacity",
-        "clock", "frequency", "hz", "mhz", "ghz", "gbps", "tbps", "peak",
+        "clock", "frequency", "hz", "mhz", "ghz", "gbps", "tbps", "peak", "speed",
     }
 )  # fmt: skip
 #: A literal of this size or more is a hardware figure whatever it is called (unless it is a
@@ -91,7 +91,8 @@ class MagicConstant(Check):
     * a pint quantity made from a literal: `ureg.Quantity(3.35, "TB/s")`, `ureg("700 W")`,
       `80 * ureg.GB` (followed through any alias of `mlsys.ureg`);
     * a number bound to a name, keyword or dictionary key that names a physical figure
-      (`bandwidth`, `peak_flops`, `tdp_watts`, `sram_kb`, `clock_ghz` ...);
+      (`bandwidth`, `peak_flops`, `tdp_watts`, `sram_kb`, `clock_ghz`, the speed of light
+      in fibre as `FIBER_SPEED_KM_S` ...);
     * the same inside a conditional expression (`clock_ghz = 1.5 if mobile else 2.1` is two
       figures);
     * any literal of a million or more, except the bounds of an input (`PredictionInput`,
@@ -216,9 +217,10 @@ class MagicConstant(Check):
             def _():
                 lab_hardware = {"peak_flops": 989e12, "tdp": 700}
                 lab_clock_ghz = 1.98
+                FIBER_SPEED_KM_S = 200_000  # the speed of light in fibre
                 return
             """,
-            count=3,
+            count=4,
         ),
         Invalid(
             """

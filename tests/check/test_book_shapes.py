@@ -32,6 +32,7 @@ EXPECTED = {
         ("LAB003", "from labs.core.style import COLORS, LAB_CSS"),  # not in this kit
         ("LAB002", "GPU_RAM_GB = 80"),
         ("LAB002", "PHONE_RAM_GB = 8"),
+        ("LAB002", "FIBER_SPEED_KM_S = 200_000"),  # a physical constant
         ("LAB018", '<strong style="color: white;">48 GB</strong>'),  # the header
         ("LAB001", "_weights_gb = act1_params.value * _bytes"),
         ("LAB001", '_moments_gb = act1_params.value * 4 * MOMENTS["adam"]'),
@@ -45,6 +46,7 @@ EXPECTED = {
         ("LAB017", 'mo.callout(mo.md(f"The floor is'),
         ("LAB018", "At 3B parameters that is 48 GB"),  # the math peek, open to all
         ("LAB018", "fixed the static floor at 48 GB"),  # Act II's banner
+        ("LAB018", "costs in throughput: about 4% per step"),  # judged by `_close and ...`
         ("LAB001", "_throughput = 1.0 / (1.0 + _overhead)"),
         ("LAB017", "act2_checkpointing = mo.ui.checkbox("),  # built, never placed
     ],
@@ -94,6 +96,7 @@ def test_legitimate_shapes_are_left_alone() -> None:
         '"D) 48 GB: weights, gradients and both Adam moments"',  # the option itself
         "_items.append(mo.callout(",  # shown through the list
         '"B) 32x slower',  # a wrong option's claim
+        '"C) About 4% slower',  # the right option itself
         "_overhead = 0.04",
         '"Fewer bits per value means fewer bytes."',
     ):
