@@ -394,6 +394,7 @@ class FleetReport:
                 self.training_cost,
             ),
         }
+        extra["model_flops"] = self._model_flops_derivation()
         plan = self.step.parallelism
         extra["devices"] = Derivation(
             "devices",
@@ -457,6 +458,37 @@ class FleetReport:
         if self.scenario.job_gpus <= self.step.devices:
             extra["queue_wait"] = self._queue.math["queue_wait"]
         return Math({**self.step.math, **extra})
+
+    def _model_flops_derivation(self) -> Derivation:
+        # A transformer's model FLOP count 2 per active parameter per token forward (6 to
+        # train); a CNN's, its forward FLOP per sample (3x to train: forward and backward).
+        step, train = self.step, self.step.phase == "train"
+        if step.model.transformer is not None:
+            tokens = step.batch_size * (step.seq_len or 1)
+            k = 6 if train else 2
+            per = step.model_flops.to("FLOP").magnitude / k / tokens
+            return Derivation(
+                "model_flops",
+                r"W_{model} = k \cdot P_{active} \cdot B s",
+                (
+                    Variable("k", "FLOP per parameter per token", Quantity(k, "")),
+                    Variable("P_{active}", "parameters each token uses", Quantity(per, "")),
+                    Variable("B s", "tokens per step", Quantity(tokens, "")),
+                ),
+                step.model_flops,
+            )
+        k = 3 if train else 1
+        per = step.model_flops.to("FLOP").magnitude / k / step.batch_size
+        return Derivation(
+            "model_flops",
+            r"W_{model} = k \cdot F_{fwd} \cdot B",
+            (
+                Variable("k", "passes (3 to train: forward and backward)", Quantity(k, "")),
+                Variable("F_{fwd}", "forward FLOP per sample", Quantity(per, ureg.FLOP)),
+                Variable("B", "samples per step", Quantity(step.batch_size, "")),
+            ),
+            step.model_flops,
+        )
 
     def __repr__(self) -> str:
         return f"<FleetReport of {self.step!r}>"

@@ -96,8 +96,18 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
     {
         # Chapter 1: the north star's cluster (8,192 H100 for Cloud Titan, TP8 inside servers).
         1: {"fleet_replicas": _fleet_replicas(cloud=1024)},
+        # Chapter 2: the H100, the generation the book's fleet examples use.
+        2: {"cluster_accelerator": "H100"},
         # Chapter 3: InfiniBand NDR, the book's reference scale-out fabric.
         3: {"scale_out_fabric": "InfiniBandNDR"},
+        # Chapter 4: fp16 training state; checkpoints near each cluster's Young-Daly optimum
+        # (about 27 minutes for Cloud Titan's 1,024 GPUs, the 5-minute floor for the small ones).
+        4: {
+            "train_precision": "fp16",
+            "checkpoint_interval": {
+                p.key: (25 if p.key == "cloud_titan" else 5) for p in Personas.all()
+            },
+        },
         # Chapter 5: shard the optimizer (ZeRO-1); TP inside a server for the transformer only.
         5: {
             "zero_stage": 1,

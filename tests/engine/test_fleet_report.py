@@ -126,6 +126,11 @@ def test_every_consequence_has_its_derivation() -> None:
         "queue_wait",
         "devices",
         "scaling_efficiency",
+        "model_flops",
+        "facility_power",
+        "rack_power",
+        "run_energy",
+        "carbon",
     ):
         result, value = report.math[name].result, getattr(report, name)
         assert result.to(value.units).magnitude == pytest.approx(value.magnitude)
