@@ -45,6 +45,19 @@ class VegaLite:
         return VEGA_LITE_MIME, self.chart.to_json(validate=False)
 
 
+def log_channel(field: str, title: str, axis: dict[str, Any]) -> dict[str, Any]:
+    """A Vega-Lite position channel of quantitative ``field`` on a log scale, with its axis
+    ``title`` and ``axis`` properties: what ``alt.X(field + ":Q", scale=alt.Scale(type="log"))``
+    writes, for charts written as plain Vega-Lite (``labs.core.vega``)."""
+    return {
+        "field": field,
+        "type": "quantitative",
+        "title": title,
+        "scale": {"type": "log"},
+        "axis": dict(axis),
+    }
+
+
 def finish(chart: Any, *, description: str) -> VegaLite:
     """Give ``chart`` the kit's config and an accessible ``description`` (its alt text)."""
     configured = chart.properties(description=description).configure(**style.chart_config())

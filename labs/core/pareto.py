@@ -8,13 +8,13 @@ import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import altair as alt
 import marimo as mo
 
 from labs.core import style
-from labs.core.charts import CHART_HEIGHT, card, data_table, finish, legend, note, palette_scale
+from labs.core.charts import CHART_HEIGHT, card, data_table, legend, log_channel, note
 from labs.core.format import format_quantity, readable, unit_text
 from labs.core.labels import field_label
+from labs.core.vega import colour_scale, layered, values
 from mlsys import Quantity
 
 #: Profile fields where more is better; every other field is better smaller.
@@ -87,10 +87,10 @@ def _spread(value: Any, count: int) -> list[Any]:
     return list(value) if isinstance(value, tuple | list) else [value] * count
 
 
-def _median_unit(values: list[Any]) -> Any:
-    """The readable display unit of the median of ``values`` (quantities of one dimension)."""
-    unit = values[0].units
-    middle = statistics.median(float(value.to(unit).magnitude) for value in values)
+def _median_unit(quantities: list[Any]) -> Any:
+    """The readable display unit of the median of ``quantities`` (all of one dimension)."""
+    unit = quantities[0].units
+    middle = statistics.median(float(value.to(unit).magnitude) for value in quantities)
     return readable(Quantity(middle, unit)).units
 
 
@@ -159,46 +159,55 @@ def ParetoCurve(
     x_title = f"{field_label(x)} ({unit_text(Quantity(1, x_unit))})"
     y_title = f"{field_label(y)} ({unit_text(Quantity(1, y_unit))})"
     kinds = [label for _, label in _POINT_KINDS]
+    # Plain Vega-Lite (labs.core.vega): the curve redraws on every control move, and building
+    # it through altair cost about 70 ms of CPU each time; tests hold it equal to altair's chart.
     # Few, non-overlapping ticks: a log axis over decades crowds a phone-width chart otherwise.
-    axis = alt.Axis(tickCount=5, labelOverlap="greedy", format="~g")
-    x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(type="log"), axis=axis)
-    y_enc = alt.Y("y:Q", title=y_title, scale=alt.Scale(type="log"), axis=axis)
-    points = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_point(size=60, opacity=0.9, filled=True)
-        .encode(
-            x=x_enc,
-            y=y_enc,
-            color=alt.Color(
-                "kind:N",
-                scale=palette_scale([role for role, _ in _POINT_KINDS], kinds),
-                legend=alt.Legend(title=None, orient="bottom", direction="vertical"),
-            ),
+    axis = {"tickCount": 5, "labelOverlap": "greedy", "format": "~g"}
+    x_enc = log_channel("x", x_title, axis)
+    y_enc = log_channel("y", y_title, axis)
+    points = {
+        "data": values(rows),
+        "mark": {"type": "point", "size": 60, "opacity": 0.9, "filled": True},
+        "encoding": {
+            "x": x_enc,
+            "y": y_enc,
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "scale": colour_scale([role for role, _ in _POINT_KINDS], kinds),
+                "legend": {"title": None, "orient": "bottom", "direction": "vertical"},
+            },
             # Shape as well as colour, so the kinds differ for colour-blind readers too.
-            shape=alt.Shape(
-                "kind:N",
-                scale=alt.Scale(domain=kinds, range=["circle", "square", "cross"]),
-                legend=None,
-            ),
-            tooltip=[
-                alt.Tooltip("batch_size:Q", title="Batch size"),
-                alt.Tooltip("efficiency:Q", title="Efficiency", format=".2f"),
-                alt.Tooltip("x:Q", title=x_title, format=".3~g"),
-                alt.Tooltip("y:Q", title=y_title, format=".3~g"),
+            "shape": {
+                "field": "kind",
+                "type": "nominal",
+                "scale": {"domain": kinds, "range": ["circle", "square", "cross"]},
+                "legend": None,
+            },
+            "tooltip": [
+                {"field": "batch_size", "type": "quantitative", "title": "Batch size"},
+                {
+                    "field": "efficiency",
+                    "type": "quantitative",
+                    "title": "Efficiency",
+                    "format": ".2f",
+                },
+                {"field": "x", "type": "quantitative", "title": x_title, "format": ".3~g"},
+                {"field": "y", "type": "quantitative", "title": y_title, "format": ".3~g"},
             ],
-        )
-    )
+        },
+    }
     frontier = [row for row in rows if row["kind"] == dict(_POINT_KINDS)["frontier"]]
-    line = (
-        alt.Chart(alt.Data(values=frontier))
-        .mark_line(strokeWidth=2)
-        .encode(
-            x=x_enc,
-            y=y_enc,
-            order="x:Q",
-            color=alt.value(style.ROLE["frontier"]),
-        )
-    )
+    line = {
+        "data": values(frontier),
+        "mark": {"type": "line", "strokeWidth": 2},
+        "encoding": {
+            "x": x_enc,
+            "y": y_enc,
+            "order": {"field": "x", "type": "quantitative"},
+            "color": {"value": style.ROLE["frontier"]},
+        },
+    }
     layers = [line, points]
     captions = [note(frontier_caption(len(frontier), len(rows)))]
     if design is not None:
@@ -207,9 +216,17 @@ def ParetoCurve(
         fits = bool(getattr(design, "feasible", True))
         mark["label"] = "Your design" if fits else "Your design (does not fit)"
         layers.append(
-            alt.Chart(alt.Data(values=[mark]))
-            .mark_point(shape="diamond", size=220, filled=True, stroke=style.WHITE)
-            .encode(x=x_enc, y=y_enc, color=alt.value(style.ROLE["design"]))
+            {
+                "data": values([mark]),
+                "mark": {
+                    "type": "point",
+                    "shape": "diamond",
+                    "size": 220,
+                    "filled": True,
+                    "stroke": style.WHITE,
+                },
+                "encoding": {"x": x_enc, "y": y_enc, "color": {"value": style.ROLE["design"]}},
+            }
         )
         # No text label on the plot (it covered neighbouring points): the caption names the
         # diamond, with its values.
@@ -236,8 +253,9 @@ def ParetoCurve(
             summary="The numbers behind this chart",
         )
     )
-    chart = finish(
-        alt.layer(*layers).properties(width="container", height=CHART_HEIGHT),
+    chart = layered(
+        layers,
         description=f"Pareto curve of {y} against {x}: {len(frontier)} frontier points",
+        height=CHART_HEIGHT,
     )
     return card(title, chart, *captions, kind="pareto")

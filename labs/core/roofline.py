@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import altair as alt
 import marimo as mo
 
 from labs.core import style
-from labs.core.charts import CHART_HEIGHT, card, finish, legend, note
+from labs.core.charts import CHART_HEIGHT, card, legend, log_channel, note
 from labs.core.format import format_quantity, readable, unit_text
 from labs.core.labels import option_label, spec_title
+from labs.core.vega import layered, values
 from mlsys import Quantity
 
 #: How far the roof extends either side of the ridge point and the plotted workloads (factor).
@@ -79,47 +79,61 @@ def Roofline(
     scale = float(Quantity(1, "FLOP/second").to(y_unit).magnitude)
     for row in (*roof, *points):
         row["shown"] = row["performance"] * scale
-    # Few ticks: a log axis over many decades is unreadable on a phone otherwise.
-    axis = alt.Axis(tickCount=4, format="~g", labelOverlap=True, grid=True)
-    x_enc = alt.X(
-        "intensity:Q", title="Intensity (FLOP/byte)", scale=alt.Scale(type="log"), axis=axis
-    )
+    # Plain Vega-Lite (labs.core.vega): the roofline redraws on every control move, and
+    # building it through altair cost about 55 ms of CPU each time; tests hold it equal to
+    # altair's chart. Few ticks: a log axis over many decades is unreadable on a phone otherwise.
+    axis = {"tickCount": 4, "format": "~g", "labelOverlap": True, "grid": True}
+    x_enc = log_channel("intensity", "Intensity (FLOP/byte)", axis)
     y_title = f"Performance ({unit_text(Quantity(1, y_unit))})"
-    y_enc = alt.Y("shown:Q", title=y_title, scale=alt.Scale(type="log"), axis=axis)
-    layers = [
-        alt.Chart(alt.Data(values=roof))
-        .mark_line(strokeWidth=3, color=style.ROLE["roof"])
-        .encode(x=x_enc, y=y_enc),
-        alt.Chart(alt.Data(values=[{"intensity": float(ridge.magnitude)}]))
-        .mark_rule(strokeDash=[4, 4], color=style.ROLE["ridge"])
-        .encode(x="intensity:Q"),
+    y_enc = log_channel("shown", y_title, axis)
+    layers: list[dict[str, Any]] = [
+        {
+            "data": values(roof),
+            "mark": {"type": "line", "strokeWidth": 3, "color": style.ROLE["roof"]},
+            "encoding": {"x": x_enc, "y": y_enc},
+        },
+        {
+            "data": values([{"intensity": float(ridge.magnitude)}]),
+            "mark": {"type": "rule", "strokeDash": [4, 4], "color": style.ROLE["ridge"]},
+            "encoding": {"x": {"field": "intensity", "type": "quantitative"}},
+        },
     ]
     if points:
         layers.append(
-            alt.Chart(alt.Data(values=points))
-            .mark_point(filled=True, size=110, color=style.ROLE["point"])
-            .encode(
-                x=x_enc,
-                y=y_enc,
-                tooltip=[
-                    alt.Tooltip("label:N", title="Workload"),
-                    alt.Tooltip("bottleneck:N", title="Bound by"),
-                ],
-            )
+            {
+                "data": values(points),
+                "mark": {
+                    "type": "point",
+                    "filled": True,
+                    "size": 110,
+                    "color": style.ROLE["point"],
+                },
+                "encoding": {
+                    "x": x_enc,
+                    "y": y_enc,
+                    "tooltip": [
+                        {"field": "label", "type": "nominal", "title": "Workload"},
+                        {"field": "bottleneck", "type": "nominal", "title": "Bound by"},
+                    ],
+                },
+            }
         )
+        # Right of the ridge the label hangs left of its point, so it stays on the chart.
+        right_of_ridge = f"datum.intensity > {ridge.magnitude!r}"
         layers.append(
-            alt.Chart(alt.Data(values=points))
-            # Right of the ridge the label hangs left of its point, so it stays on the chart.
-            .mark_text(
-                align=alt.ExprRef(f"datum.intensity > {ridge.magnitude!r} ? 'right' : 'left'"),
-                dx=alt.ExprRef(f"datum.intensity > {ridge.magnitude!r} ? -8 : 8"),
-                dy=-10,
-            )
-            .encode(x=x_enc, y=y_enc, text="label:N")
+            {
+                "data": values(points),
+                "mark": {
+                    "type": "text",
+                    "align": {"expr": f"{right_of_ridge} ? 'right' : 'left'"},
+                    "dx": {"expr": f"{right_of_ridge} ? -8 : 8"},
+                    "dy": -10,
+                },
+                "encoding": {"x": x_enc, "y": y_enc, "text": {"field": "label", "type": "nominal"}},
+            }
         )
-    chart = finish(
-        alt.layer(*layers).properties(width="container", height=CHART_HEIGHT),
-        description=f"Roofline of {spec_title(system)} at {precision}",
+    chart = layered(
+        layers, description=f"Roofline of {spec_title(system)} at {precision}", height=CHART_HEIGHT
     )
     items = [
         (
