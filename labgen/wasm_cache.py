@@ -10,6 +10,7 @@ result into place, so an interrupted fetch leaves no half-written file in the ca
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -195,3 +196,114 @@ def _build_pure_wheel(name: str, version: str, hashes: list[str], scratch: Path)
     if not wheel.name.endswith("-py3-none-any.whl"):
         raise FetchError(f"building {name} without its C extension made {wheel.name}")
     shutil.move(wheel, scratch / wheel.name)
+
+
+# -- bytecode -------------------------------------------------------------------------------------
+# A wheel holds Python source; the browser's interpreter compiles every module it imports, and in
+# WebAssembly that compilation was about half of the time marimo and the labs take to import.
+# The offline site therefore serves each wheel with the bytecode of its modules added (the same
+# files, plus ``__pycache__/<module>.cpython-314.pyc`` recorded in RECORD), compiled by the very
+# interpreter the page runs: Pyodide's, under Node. The .pyc files are unchecked hash-based pycs
+# (PEP 552): a wheel's files never change after it is installed, so the interpreter loads them
+# without reading the source again, and their content depends only on the source.
+
+#: Cache folder of the wheels with bytecode, one subfolder per Pyodide version.
+BYTECODE_DIR = "wheels-bytecode"
+
+#: Runs in Pyodide: for each (wheel in, wheel out) of ``jobs``, the same archive plus a .pyc
+#: for every module, listed in the wheel's RECORD.
+_ADD_BYTECODE = r"""
+import base64, hashlib, importlib.util, sys, zipfile
+from importlib._bootstrap_external import _code_to_hash_pyc
+
+def add_bytecode(source, target):
+    with zipfile.ZipFile(source) as wheel, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        record_name = next(n for n in wheel.namelist() if n.endswith(".dist-info/RECORD"))
+        record = wheel.read(record_name).decode("utf-8").rstrip("\n").split("\n")
+        for info in wheel.infolist():
+            data = wheel.read(info)
+            if info.filename == record_name:
+                continue
+            out.writestr(info, data)
+            top = info.filename.split("/", 1)[0]
+            if not info.filename.endswith(".py") or top.endswith((".dist-info", ".data")):
+                continue
+            try:
+                code = compile(data, info.filename, "exec", dont_inherit=True)
+            except SyntaxError:
+                continue  # a template or test fixture, never imported
+            pyc = _code_to_hash_pyc(code, importlib.util.source_hash(data), False)
+            folder, _, file = info.filename.rpartition("/")
+            name = f"{folder}/__pycache__/" if folder else "__pycache__/"
+            name += f"{file[:-3]}.{sys.implementation.cache_tag}.pyc"
+            entry = zipfile.ZipInfo(name, date_time=info.date_time)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(entry, bytes(pyc))
+            digest = base64.urlsafe_b64encode(hashlib.sha256(pyc).digest()).rstrip(b"=").decode()
+            record.insert(-1, f"{name},sha256={digest},{len(pyc)}")
+        entry = wheel.getinfo(record_name)
+        out.writestr(entry, ("\n".join(record) + "\n").encode("utf-8"))
+
+for source, target in jobs:
+    add_bytecode(source, target)
+"""
+
+#: Node side: boot the runtime, copy the wheels in, run _ADD_BYTECODE, copy the results out.
+#: Arguments: runtime folder, then pairs of (wheel in, wheel out) paths on this machine.
+_NODE_RUNNER = r"""
+import { readFileSync, writeFileSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+const [runtime, code, ...paths] = process.argv.slice(2);
+const { loadPyodide } = await import(pathToFileURL(path.join(runtime, "pyodide.mjs")).href);
+const pyodide = await loadPyodide({ indexURL: runtime + path.sep });
+const jobs = [];
+pyodide.FS.mkdirTree("/in");
+pyodide.FS.mkdirTree("/out");
+for (let i = 0; i < paths.length; i += 2) {
+  const name = path.basename(paths[i]);
+  pyodide.FS.writeFile(`/in/${i}-${name}`, readFileSync(paths[i]));
+  jobs.push([`/in/${i}-${name}`, `/out/${i}-${name}`]);
+}
+pyodide.globals.set("jobs", pyodide.toPy(jobs));
+await pyodide.runPythonAsync(readFileSync(code, "utf8"));
+for (let i = 0; i < paths.length; i += 2) {
+  writeFileSync(paths[i + 1], pyodide.FS.readFile(jobs[i / 2][1]));
+}
+"""
+
+
+def with_bytecode(wheels: Sequence[Path], runtime: Path | None = None) -> list[Path]:
+    """``wheels`` with the bytecode of their modules added, compiled by the Pyodide runtime
+    ``runtime`` (default: the one marimo pins) under Node; cached by each wheel's sha256, so a
+    wheel is compiled once. Returns the new wheels (same file names), in the same order."""
+    runtime = runtime or pyodide_runtime()
+    folder = cache_dir() / BYTECODE_DIR / runtime.name
+    folder.mkdir(parents=True, exist_ok=True)
+    targets: list[Path] = []
+    jobs: list[tuple[Path, Path]] = []
+    for wheel in wheels:
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()[:16]
+        target = folder / digest / wheel.name
+        targets.append(target)
+        if not target.is_file():
+            jobs.append((wheel, target))
+    if jobs:
+        with tempfile.TemporaryDirectory(prefix=".bytecode-", dir=folder) as scratch:
+            code, runner = Path(scratch) / "add_bytecode.py", Path(scratch) / "run.mjs"
+            code.write_text(_ADD_BYTECODE, encoding="utf-8")
+            runner.write_text(_NODE_RUNNER, encoding="utf-8")
+            outputs = [
+                Path(scratch) / f"{index}-{wheel.name}" for index, (wheel, _) in enumerate(jobs)
+            ]
+            pairs = [
+                str(p) for (wheel, _), out in zip(jobs, outputs, strict=True) for p in (wheel, out)
+            ]
+            _run(
+                ["node", str(runner), str(runtime), str(code), *pairs],
+                "compiling the browser wheels' bytecode in Pyodide",
+            )
+            for (_, target), out in zip(jobs, outputs, strict=True):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(out, target)
+    return targets
