@@ -65,6 +65,9 @@ class PerformanceProfile(ProfileFields):
     def _device_spec(self) -> SystemSpec:
         return self.inputs.system
 
+    def _node_inputs(self) -> _Inputs:
+        return self.inputs
+
     def _derivations(self) -> Math:
         return _derive(self)
 

@@ -69,31 +69,6 @@ class StepInputs:
     batch_size: int
     node: Any
 
-    @property
-    def precision(self) -> str:
-        """Number format of weights, activations and arithmetic."""
-        return self.node.precision
-
-    @property
-    def efficiency(self) -> float:
-        """Fraction of dense peak compute each device achieves (0, 1]."""
-        return self.node.efficiency
-
-    @property
-    def seq_len(self) -> int | None:
-        """Context length in tokens for transformers, None otherwise."""
-        return self.node.seq_len
-
-    @property
-    def phase(self) -> str | None:
-        """``train``, ``prefill`` or ``decode`` (None: inference of a non-transformer)."""
-        return self.node.phase
-
-    @property
-    def runtime(self) -> Any:
-        """The runtime whose dispatch tax each device pays (a ``Runtime``)."""
-        return self.node.runtime
-
 
 class FleetProfile(ProfileFields):
     """One step on a cluster. Fields as a node's ``PerformanceProfile`` (per step; times, the
@@ -105,6 +80,9 @@ class FleetProfile(ProfileFields):
 
     def _device_spec(self) -> SystemSpec:
         return self.inputs.system.node
+
+    def _node_inputs(self) -> Any:
+        return self.inputs.node
 
     def _derivations(self) -> Math:
         return _derive(self)

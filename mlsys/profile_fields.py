@@ -6,9 +6,9 @@ Both hold their resolved inputs (``inputs``) and the solve's raw floats in SI ba
 cluster's communication, bubble and MFU; each class's ``bottleneck`` and ``math``).
 
 A profile class provides ``_device_spec()`` (the ``SystemSpec`` of one device, whose memory the
-footprint must fit in) and ``_derivations()`` (its ``Math``); its ``inputs`` expose ``model``,
-``system``, ``batch_size``, ``precision``, ``efficiency``, ``seq_len``, ``phase`` and
-``runtime``. Its ``_raw`` holds ``latency``, ``t_compute``, ``t_memory``, ``t_overhead``,
+footprint must fit in), ``_node_inputs()`` (the engine's resolved inputs of one device:
+``precision``, ``efficiency``, ``seq_len``, ``phase``, ``runtime``) and ``_derivations()`` (its
+``Math``); its ``inputs`` expose ``model``, ``system`` and ``batch_size``. Its ``_raw`` holds ``latency``, ``t_compute``, ``t_memory``, ``t_overhead``,
 ``throughput``, ``energy``, ``footprint``, ``flops``, ``bytes``, ``intensity``, ``achieved`` and
 the footprint's parts ``weights_bytes``, ``gradient_bytes``, ``optimizer_bytes``,
 ``activation_bytes``, ``kv_bytes``.
@@ -57,6 +57,9 @@ class ProfileFields:
     def _device_spec(self) -> SystemSpec:
         raise NotImplementedError
 
+    def _node_inputs(self) -> Any:
+        raise NotImplementedError
+
     def _derivations(self) -> Math:
         raise NotImplementedError
 
@@ -85,27 +88,27 @@ class ProfileFields:
     @property
     def precision(self) -> str:
         """Number format of weights, activations and arithmetic."""
-        return self.inputs.precision
+        return self._node_inputs().precision
 
     @property
     def efficiency(self) -> Any:
         """Fraction of dense peak compute each device achieves (0, 1]."""
-        return self.inputs.efficiency
+        return self._node_inputs().efficiency
 
     @property
     def phase(self) -> str | None:
         """``train``, ``prefill`` or ``decode`` (None: inference of a non-transformer)."""
-        return self.inputs.phase
+        return self._node_inputs().phase
 
     @property
     def seq_len(self) -> int | None:
         """Context length in tokens for transformers, None otherwise."""
-        return self.inputs.seq_len
+        return self._node_inputs().seq_len
 
     @property
     def runtime(self) -> str:
         """Name of the runtime whose dispatch tax is counted."""
-        return self.inputs.runtime.name
+        return self._node_inputs().runtime.name
 
     # -- the contract's fields ---------------------------------------------------------------
     @property
@@ -131,7 +134,7 @@ class ProfileFields:
     @property
     def throughput(self) -> Quantity:
         """Samples per second (tokens per second when decoding)."""
-        unit = TOKEN_PER_SECOND if self.inputs.phase == "decode" else SAMPLE_PER_SECOND
+        unit = TOKEN_PER_SECOND if self.phase == "decode" else SAMPLE_PER_SECOND
         return self._quantity("throughput", 1.0, unit)
 
     @property

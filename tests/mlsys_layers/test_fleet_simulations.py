@@ -251,31 +251,17 @@ def test_a_batched_sweep_is_exactly_one_solve_per_case_and_shares_node_solves():
         calls.append(args[2])
         return _node_solver(*args)
 
+    def sweep(cases):
+        keywords = {"seq_len": 2048, "phase": "train", "runtime": None, "node_solver": counting}
+        return solve_steps(Models.Llama3_8B, cases, "fp16", None, **keywords)
+
     sizes = [Cluster(node=Systems.H100, count=8 * 2**k) for k in range(5)]
     weak = [(c, Parallelism(tp=8, dp=c.count // 8, microbatches=4), c.count // 2) for c in sizes]
-    steps = solve_steps(
-        Models.Llama3_8B,
-        weak,
-        "fp16",
-        None,
-        seq_len=2048,
-        phase="train",
-        runtime=None,
-        node_solver=counting,
-    )
+    steps = sweep(weak)
     assert calls == [1]  # every replica runs microbatches of one sequence: one node solve
     assert [s.devices for s in steps] == [8, 16, 32, 64, 128]
     with pytest.raises(ValueError, match=r"^parallelism:"):
-        solve_steps(
-            Models.Llama3_8B,
-            [(sizes[0], Parallelism(dp=4), 8)],
-            "fp16",
-            None,
-            seq_len=2048,
-            phase="train",
-            runtime=None,
-            node_solver=counting,
-        )
+        sweep([(sizes[0], Parallelism(dp=4), 8)])
 
 
 def test_operations_at_scale_by_hand():
