@@ -7,13 +7,13 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import altair as alt
 import marimo as mo
 
 from labs.core import style
 from labs.core.cards import fit_text
-from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, finish, legend, note
+from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, legend, note
 from labs.core.format import format_in, readable, unit_text
+from labs.core.vega import layered, values
 from mlsys import Quantity
 
 #: Bars of the histogram.
@@ -57,15 +57,15 @@ def histogram_rows(
     """Counts of ``samples_ms`` (times in ms) in ``bins`` equal bins, edges in ``unit``; empty
     when no sample is finite. Like numpy's histogram: the last bin holds its right edge."""
     scale = float(Quantity(1.0, "ms").to(unit).magnitude)
-    values = [value * scale for value in samples_ms if math.isfinite(value)]
-    if not values:  # an overloaded node: no request ever completes
+    times = [value * scale for value in samples_ms if math.isfinite(value)]
+    if not times:  # an overloaded node: no request ever completes
         return []
-    low, high = min(values), max(values)
+    low, high = min(times), max(times)
     if low == high:  # one distinct value: a bin of width 1 around it
         low, high = low - 0.5, high + 0.5
     width = (high - low) / bins
     counts = [0] * bins
-    for value in values:
+    for value in times:
         counts[min(int((value - low) / width), bins - 1)] += 1
     edges = [low + (high - low) * index / bins for index in range(bins + 1)]
     return [{"start": edges[i], "end": edges[i + 1], "count": counts[i]} for i in range(bins)]
@@ -136,56 +136,72 @@ def P99Histogram(
     labelled = [row for row in marker_rows if row not in off_chart]
     middle = (domain[0] + domain[1]) / 2
     x_title = f"Request latency ({unit_text(Quantity(1, unit))})"
-    bars = (
-        alt.Chart(alt.Data(values=rows))
-        .mark_bar(color=style.ROLE["distribution"], opacity=0.8)
-        .encode(
-            x=alt.X(
-                "start:Q",
-                title=x_title,
-                bin="binned",
-                scale=alt.Scale(domain=domain),
-            ),
-            x2="end:Q",
-            y=alt.Y("count:Q", title="Requests"),
-            tooltip=[
-                alt.Tooltip("start:Q", title="From", format=".3~g"),
-                alt.Tooltip("end:Q", title="To", format=".3~g"),
-                alt.Tooltip("count:Q", title="Requests"),
+    # Plain Vega-Lite (labs.core.vega): the histogram redraws on every control move, and
+    # building it through altair cost about 60 ms of CPU each time; tests hold it equal to
+    # altair's chart.
+    bars = {
+        "data": values(rows),
+        "mark": {"type": "bar", "color": style.ROLE["distribution"], "opacity": 0.8},
+        "encoding": {
+            "x": {
+                "field": "start",
+                "type": "quantitative",
+                "title": x_title,
+                "bin": "binned",
+                "scale": {"domain": domain},
+            },
+            "x2": {"field": "end"},
+            "y": {"field": "count", "type": "quantitative", "title": "Requests"},
+            "tooltip": [
+                {"field": "start", "type": "quantitative", "title": "From", "format": ".3~g"},
+                {"field": "end", "type": "quantitative", "title": "To", "format": ".3~g"},
+                {"field": "count", "type": "quantitative", "title": "Requests"},
             ],
-        )
-    )
+        },
+    }
     roles = [row["role"] for row in marker_rows]
-    color = alt.Color(
-        "marker:N",
-        scale=alt.Scale(domain=[labels[r] for r in roles], range=[style.ROLE[r] for r in roles]),
-        legend=None,
-    )
-    rules = (
-        alt.Chart(alt.Data(values=marker_rows))
-        .mark_rule(strokeWidth=2, clip=True)
-        .encode(
-            x="x:Q",
-            color=color,
-            strokeDash=alt.condition(alt.datum.role == "slo", alt.value([6, 4]), alt.value([1, 0])),
-        )
-    )
-    texts = (
-        alt.Chart(alt.Data(values=labelled))
-        # A label right of the middle hangs left of its line, so it never leaves the chart.
-        .mark_text(
-            align=alt.ExprRef(f"datum.x > {middle!r} ? 'right' : 'left'"),
-            dx=alt.ExprRef(f"datum.x > {middle!r} ? -4 : 4"),
-            baseline="top",
-            fontWeight="bold",
-        )
-        .encode(x="x:Q", y=alt.Y("line:Q", scale=None, axis=None), text="label:N", color=color)
-    )
-    chart = finish(
-        alt.layer(bars, rules, texts).properties(
-            width="container", height=CHART_HEIGHT, padding={"top": 4 + LABEL_LINE_PX * 3}
-        ),
+    color = {
+        "field": "marker",
+        "type": "nominal",
+        "scale": {"domain": [labels[r] for r in roles], "range": [style.ROLE[r] for r in roles]},
+        "legend": None,
+    }
+    rules = {
+        "data": values(marker_rows),
+        "mark": {"type": "rule", "strokeWidth": 2, "clip": True},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative"},
+            "color": color,
+            # The SLO dashed, the percentiles solid: they differ in pattern as well as colour.
+            "strokeDash": {
+                "condition": {"test": "(datum.role === 'slo')", "value": [6, 4]},
+                "value": [1, 0],
+            },
+        },
+    }
+    # A label right of the middle hangs left of its line, so it never leaves the chart.
+    right_of_middle = f"datum.x > {middle!r}"
+    texts = {
+        "data": values(labelled),
+        "mark": {
+            "type": "text",
+            "align": {"expr": f"{right_of_middle} ? 'right' : 'left'"},
+            "dx": {"expr": f"{right_of_middle} ? -4 : 4"},
+            "baseline": "top",
+            "fontWeight": "bold",
+        },
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative"},
+            "y": {"field": "line", "type": "quantitative", "scale": None, "axis": None},
+            "text": {"field": "label", "type": "nominal"},
+            "color": color,
+        },
+    }
+    chart = layered(
+        [bars, rules, texts],
         description="Latency histogram with " + ", ".join(row["label"] for row in marker_rows),
+        height=CHART_HEIGHT,
+        padding={"top": 4 + LABEL_LINE_PX * 3},
     )
     loads = design is None or bool(design.feasible)
     captions = [

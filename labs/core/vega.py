@@ -43,9 +43,11 @@ def layered(
     height: float,
     data: Sequence[Mapping[str, Any]] | None = None,
     resolve: Mapping[str, Any] | None = None,
+    padding: Mapping[str, float] | None = None,
 ) -> VegaLite:
     """A layered chart as wide as its card: ``layers`` (Vega-Lite layer dicts, each with its own
-    ``data`` or sharing ``data``), the kit's config, and ``description`` as its alt text."""
+    ``data`` or sharing ``data``), the kit's config, and ``description`` as its alt text
+    (``padding``: extra room around the plot in pixels, e.g. for labels above it)."""
     spec: dict[str, Any] = {
         "$schema": alt.SCHEMA_URL,
         "description": description,
@@ -60,6 +62,8 @@ def layered(
         spec["data"] = {"values": [dict(row) for row in data]}
     if resolve is not None:
         spec["resolve"] = dict(resolve)
+    if padding is not None:
+        spec["padding"] = dict(padding)
     return VegaLite(SpecChart(spec))
 
 

@@ -159,3 +159,82 @@ def test_the_roofline_is_altairs_chart_and_valid(design, vega_specs):
     (spec,) = vega_specs(Roofline(profile))
     SpecChart(spec).to_dict(validate=True)
     assert spec == _altair_roofline(profile)
+
+
+def _altair_histogram(rows, marker_rows, labelled, domain, x_title, middle, description) -> dict:
+    from labs.core.histogram import LABEL_LINE_PX
+
+    bars = (
+        alt.Chart(alt.Data(values=rows))
+        .mark_bar(color=style.ROLE["distribution"], opacity=0.8)
+        .encode(
+            x=alt.X("start:Q", title=x_title, bin="binned", scale=alt.Scale(domain=domain)),
+            x2="end:Q",
+            y=alt.Y("count:Q", title="Requests"),
+            tooltip=[
+                alt.Tooltip("start:Q", title="From", format=".3~g"),
+                alt.Tooltip("end:Q", title="To", format=".3~g"),
+                alt.Tooltip("count:Q", title="Requests"),
+            ],
+        )
+    )
+    roles = [row["role"] for row in marker_rows]
+    color = alt.Color(
+        "marker:N",
+        scale=alt.Scale(
+            domain=[row["marker"] for row in marker_rows], range=[style.ROLE[r] for r in roles]
+        ),
+        legend=None,
+    )
+    rules = (
+        alt.Chart(alt.Data(values=marker_rows))
+        .mark_rule(strokeWidth=2, clip=True)
+        .encode(
+            x="x:Q",
+            color=color,
+            strokeDash=alt.condition(alt.datum.role == "slo", alt.value([6, 4]), alt.value([1, 0])),
+        )
+    )
+    texts = (
+        alt.Chart(alt.Data(values=labelled))
+        .mark_text(
+            align=alt.ExprRef(f"datum.x > {middle!r} ? 'right' : 'left'"),
+            dx=alt.ExprRef(f"datum.x > {middle!r} ? -4 : 4"),
+            baseline="top",
+            fontWeight="bold",
+        )
+        .encode(x="x:Q", y=alt.Y("line:Q", scale=None, axis=None), text="label:N", color=color)
+    )
+    return finish(
+        alt.layer(bars, rules, texts).properties(
+            width="container", height=CHART_HEIGHT, padding={"top": 4 + LABEL_LINE_PX * 3}
+        ),
+        description=description,
+    ).to_dict()
+
+
+@pytest.mark.parametrize(("track", "batch"), [("cloud_titan", 4), ("tiny_pioneer", 1)])
+def test_the_histogram_is_altairs_chart_for_its_rows_and_valid(track, batch, vega_specs):
+    """The histogram's layers are what altair writes for the same bars and markers (its numbers
+    are tested in test_instruments)."""
+    from labs.core.components import P99Histogram
+    from labs.core.controls import serving_ledger, serving_slo
+
+    node = {
+        "cloud_titan": {"model": Models.Llama3_70B, "system": Systems.H100},
+        "tiny_pioneer": {"model": Models.TinyLSTM, "system": Systems.STM32H743},
+    }[track]
+    serving = serving_ledger(track, {**node, "inputs": {}}, {"batch_size": batch})
+    (spec,) = vega_specs(P99Histogram(serving, slo=serving_slo(track)))
+    SpecChart(spec).to_dict(validate=True)
+    bars, rules, texts = spec["layer"]
+    middle = float(texts["mark"]["align"]["expr"].split(" > ")[1].split(" ?")[0])
+    assert spec == _altair_histogram(
+        bars["data"]["values"],
+        rules["data"]["values"],
+        texts["data"]["values"],
+        bars["encoding"]["x"]["scale"]["domain"],
+        bars["encoding"]["x"]["title"],
+        middle,
+        spec["description"],
+    )
