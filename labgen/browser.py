@@ -81,7 +81,11 @@ BROWSER_CONSTRAINTS: tuple[str, ...] = ("jsonschema<4.18",)
 
 #: Distributions with a C extension, no Pyodide wheel on PyPI and an official pure-Python mode:
 #: built once from their PyPI source distribution with the extension off (name -> environment
-#: that switches it off). marimo imports yaml at start-up and altair imports jinja2 (markupsafe).
+#: that switches it off). Both are needed: ``import marimo`` imports yaml (marimo 0.25.2,
+#: marimo/_data/data_source_discovery/plugins/pyiceberg.py), and ``import altair`` imports jinja2,
+#: which imports markupsafe. Pyodide's own builds of both exist (its pyodide-lock.json names
+#: pyyaml 6.0.3 and markupsafe 3.0.3 cp314 wheels) but are published only on Pyodide's CDN: the
+#: npm package ``pyodide`` holds the runtime without them, and no registry reachable here has them.
 PURE_FROM_SOURCE: dict[str, dict[str, str]] = {
     "pyyaml": {"PYYAML_FORCE_LIBYAML": "0"},
     # MarkupSafe falls back to its pure-Python module when its C speedups fail to compile.
