@@ -1,7 +1,7 @@
 """Time one fleet training-step solve and sweeps over plans and cluster sizes (issue 13 targets:
 <= 100 us per solve, >= 50x faster than mlsysim's DistributedModel.solve on the same case; a
-sweep over plans or cluster sizes batched: ``PlanSearch`` and ``fleet_step.solve_steps`` share one
-node solve per microbatch size, against a loop of ``Engine.solve``).
+sweep over plans or cluster sizes batched: ``fleet_step.solve_steps``, which ``PlanSearch`` uses,
+shares one node solve per microbatch size; timed in CPU time against a loop of ``Engine.solve``).
 
 Run: .venv/bin/python benchmarks/bench_fleet.py
 The main case: Llama-3-70B, global batch 1,024 sequences of 4,096 tokens, fp16, efficiency
@@ -21,7 +21,7 @@ import sys
 import time
 import timeit
 
-from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, PlanSearch, Systems
+from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, Systems
 from mlsys.fleet_simulations import _node_solver
 from mlsys.fleet_step import solve_steps
 from mlsys.parallelism import plans
@@ -69,27 +69,25 @@ def main() -> None:
 
     solve_read = median_seconds(solve_and_read, number=300)
     every_plan = plans(1024, Models.Llama3_70B, 1024, zero=1)
-    loop_plans = median_seconds(
-        lambda: [Engine.solve(**{**CASE, "parallelism": p}) for p in every_plan], number=5, repeat=7
-    )
-    search = {k: CASE[k] for k in ("model", "system", "batch_size", "precision", "efficiency")}
-    batch_plans = median_seconds(
-        lambda: PlanSearch.solve(**search, plans=every_plan, seq_len=4096), number=5, repeat=7
-    )
     sizes = [8 * 2**k for k in range(12)]  # 8 .. 16,384 devices, weak scaling at 4 seqs/replica
     clusters = [Cluster(node=Systems.H100, count=n, scale_out=Fabrics.InfiniBandHDR) for n in sizes]
-    weak = [(c, Parallelism(tp=8, dp=c.count // 8, microbatches=4), c.count // 2) for c in clusters]
+    sweeps = {
+        f"{len(every_plan)} plans of 1,024 devices": [(FLEET, p, 1024) for p in every_plan],
+        f"{len(sizes)} cluster sizes 8..16,384": [
+            (c, Parallelism(tp=8, dp=c.count // 8, microbatches=4), c.count // 2) for c in clusters
+        ],
+    }
 
-    def loop_sizes():
+    def loop(cases):
         return [
-            Engine.solve(**{**CASE, "system": c, "batch_size": b, "parallelism": p})
-            for c, p, b in weak
+            Engine.solve(**{**CASE, "system": c, "parallelism": p, "batch_size": b})
+            for c, p, b in cases
         ]
 
-    def batch_sizes():
+    def batched(cases):
         return solve_steps(
             CASE["model"],
-            weak,
+            cases,
             CASE["precision"],
             CASE["efficiency"],
             seq_len=CASE["seq_len"],
@@ -98,21 +96,26 @@ def main() -> None:
             node_solver=_node_solver,
         )
 
-    loop_size = median_seconds(loop_sizes, number=5, repeat=7)
-    batch_size = median_seconds(batch_sizes, number=5, repeat=7)
+    cpu = {"number": 5, "repeat": 9, "timer": time.process_time}
+    sweep_times = {
+        label: (
+            median_seconds(lambda c=cases: loop(c), **cpu),
+            median_seconds(lambda c=cases: batched(c), **cpu),
+            len(cases),
+        )
+        for label, cases in sweeps.items()
+    }
     print(f"case: {step}")
     print(
         f"Engine.solve on a Cluster             median {solve * 1e6:8.1f} us   (target <= 100 us)"
     )
     print(f"  the same, CPU time of this process   median {solve_cpu * 1e6:8.1f} us")
     print(f"  + read 9 fields                     median {solve_read * 1e6:8.1f} us")
-    for label, count, loop, batched in (
-        (f"{len(every_plan)} plans of 1,024 devices", len(every_plan), loop_plans, batch_plans),
-        (f"{len(sizes)} cluster sizes 8..16,384", len(sizes), loop_size, batch_size),
-    ):
+    for label, (one_by_one, together, count) in sweep_times.items():
         print(
-            f"sweep, {label:28s} loop {loop * 1e3:6.2f} ms ({loop / count * 1e6:3.0f} us each), "
-            f"batched {batched * 1e3:6.2f} ms ({batched / count * 1e6:3.0f} us each)"
+            f"sweep, {label:28s} CPU: loop {one_by_one * 1e3:5.2f} ms "
+            f"({one_by_one / count * 1e6:3.0f} us each), batched {together * 1e3:5.2f} ms "
+            f"({together / count * 1e6:3.0f} us each)"
         )
     peer = _peer()
     if peer is None:
