@@ -2,11 +2,12 @@
 
 Run: .venv/bin/python benchmarks/bench_interactivity.py [LAB ...] [--moves N]
 (default: ch02 ch05, 30 moves each). For each lab, `marimo run` serves it on 127.0.0.1, Debian's
-Chromium (/usr/bin/chromium, or $LABGEN_CHROMIUM) opens it, KAT 1's prediction is typed (the
-engine's answer), then KAT 1's first slider is moved one step at a time, alternately right and
-left; each sample is the time from the key press to the first change of the text of KAT 1's
-Observe cell (its cards and captions). Prints the median and the 90th percentile (issue 19's
-baseline on the 2-core machine: 167 ms and 294 ms).
+Chromium (/usr/bin/chromium, or $LABGEN_CHROMIUM) opens it, and the KATs' predictions are typed
+(the engine's answers) in order until a KAT with a slider is unlocked (KAT 1 in Lab 02, KAT 2 in
+Lab 05); then that slider is moved one step at a time, alternately right and left. Each sample is
+the time from the key press to the first change of the text of that KAT's Observe cell (its
+cards and captions). Prints the median and the 90th percentile (issue 19's baseline on the
+2-core machine: 167 ms and 294 ms).
 """
 
 from __future__ import annotations
@@ -31,10 +32,11 @@ CHROMIUM = os.environ.get("LABGEN_CHROMIUM", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 TIMEOUT_MS = 60_000
 
-#: The text of the Observe cell of KAT 1: the output holding the first verdict.
+#: The text of the Observe cell of the latest unlocked KAT: the output holding the last verdict.
 OBSERVED_JS = """
 () => {
-  const verdict = document.querySelector('[data-verdict]');
+  const verdicts = document.querySelectorAll('[data-verdict]');
+  const verdict = verdicts[verdicts.length - 1];
   const cell = verdict && verdict.closest('.output-area');
   return cell ? cell.innerText : null;
 }
@@ -62,28 +64,41 @@ def serve(lab: Path, port: int) -> subprocess.Popen:
     raise RuntimeError(f"marimo run {lab} did not answer")
 
 
-def answer_kat1(page, address: str) -> None:
-    """Give KAT 1's prediction (the engine's answer, on the default track)."""
+def answer_until_slider(page, address: str) -> int:
+    """Give the KATs' predictions (the engine's answers, on the default track) in order until a
+    slider is on the page; returns the number of the KAT it belongs to (0: no KAT has one)."""
     chapter = resolve(address)
     spec = project_spec(ROOT, chapter)
     found = book_chapter(spec.chapter.volume, spec.chapter.number)
-    answer = typed_answers(spec, found, "cloud_titan").get(1)
-    prediction = spec.kats[0].prediction
-    if isinstance(prediction, NumberPrediction):
-        box = page.locator("marimo-number input").first
-        box.fill(f"{answer:.6g}")
-        box.press("Enter")
-    elif isinstance(prediction, ChoicePrediction):
-        page.get_by_role("radio", name=answer, exact=True).check()
-    else:
-        box = page.locator("marimo-text input").first
-        box.fill("A guess.")
-        box.press("Enter")
-    page.locator("[data-verdict]").first.wait_for(timeout=TIMEOUT_MS)
+    answers = typed_answers(spec, found, "cloud_titan")
+    numbers = 0
+    for index, kat in enumerate(spec.kats, start=1):
+        prediction = kat.prediction
+        if isinstance(prediction, NumberPrediction):
+            box = page.locator("marimo-number input").nth(numbers)
+            numbers += 1
+            box.fill(f"{answers[index]:.6g}")
+            box.press("Enter")
+        elif isinstance(prediction, ChoicePrediction):
+            page.get_by_role("radio", name=answers[index], exact=True).check()
+        else:
+            box = page.locator("marimo-text input").first
+            box.fill("A guess.")
+            box.press("Enter")
+        page.wait_for_function(
+            "n => document.querySelectorAll('[data-verdict]').length >= n",
+            arg=index,
+            timeout=TIMEOUT_MS,
+        )
+        page.wait_for_timeout(500)  # the Act cell's controls draw
+        if page.get_by_role("slider").count():
+            return index
+    return 0
 
 
 def measure(page, moves: int) -> list[float]:
-    """Milliseconds from each slider key press to the first change of KAT 1's Observe text."""
+    """Milliseconds from each slider key press to the first change of the Observe text of the
+    KAT the first slider belongs to."""
     slider = page.get_by_role("slider").first
     samples: list[float] = []
     missed = 0
@@ -123,9 +138,10 @@ def main() -> None:
                 page = browser.new_page(viewport={"width": 1280, "height": 1600})
                 page.goto(f"http://127.0.0.1:{27900 + number}/")
                 page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
-                answer_kat1(page, address)
+                kat = answer_until_slider(page, address)
                 page.wait_for_timeout(1000)
-                samples = measure(page, options.moves)
+                samples = measure(page, options.moves) if kat else []
+                print(f"{address}: KAT {kat}'s first slider" if kat else f"{address}: no slider")
                 page.close()
             finally:
                 server.terminate()
@@ -139,7 +155,7 @@ def main() -> None:
 def report(name: str, samples: list[float]) -> None:
     """One line: sample count, median and 90th percentile (ms)."""
     if len(samples) < 2:
-        print(f"{name}: {len(samples)} samples (the first slider moved no number)")
+        print(f"{name}: {len(samples)} samples (no slider, or it moved no number)")
         return
     p90 = statistics.quantiles(samples, n=10)[-1]
     print(
