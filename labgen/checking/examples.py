@@ -15,13 +15,17 @@ class Example:
 
     ``path`` is where the snippet pretends to live (the chapter comes from it). For an invalid
     example, ``count`` is the exact number of diagnostics expected (None: at least one) and
-    ``fixed`` the source after ``labgen check --fix`` (None: not checked).
+    ``fixed`` the source after ``labgen check --fix`` (None: not checked). ``beside`` lists
+    the other lab files of the snippet's project (paths from the project root), for rules
+    that judge labs together (``check_tree``): given, the rule's tree findings on the
+    snippet's file count too; None (the default) runs only the per-file rules.
     """
 
     code: str
     path: str = DEFAULT_EXAMPLE_PATH
     count: int | None = None
     fixed: str | None = None
+    beside: tuple[str, ...] | None = None
 
     @property
     def source(self) -> str:

@@ -16,6 +16,7 @@ from labgen.checking.context import Environment
 from labgen.checking.diagnostics import Diagnostic
 from labgen.checking.examples import DEFAULT_EXAMPLE_PATH, Example, as_example
 from labgen.checking.fixes import apply_fixes
+from labgen.checking.tree import TreeContext
 from labgen.instruments import BUILTIN_INSTRUMENTS, Instrument
 
 #: Rounds of fix-then-recheck when computing an example's fixed source.
@@ -100,6 +101,8 @@ def example_failures(
                 )
                 if d.code == check.code
             ]
+            if example.beside is not None:
+                found += tree_findings(check, example.path, example.beside)
             problem = _misbehaviour(kind, example, found)
             if problem is None and kind == "INVALID" and example.fixed_source is not None:
                 fixed = fix_source(
@@ -110,6 +113,22 @@ def example_failures(
             if problem is not None:
                 failures.append(ExampleFailure(check.code, kind, index, problem, example))
     return failures
+
+
+def tree_findings(check: type[Check], path: str, beside: Sequence[str]) -> list[Diagnostic]:
+    """What ``check``'s whole-tree rule reports on the lab at ``path`` (relative to a project
+    root) when the project's other labs are ``beside``: the run checks ``path`` alone."""
+    root = Path("/")
+    tree = TreeContext(
+        root=root,
+        labs_dir=root / "generated_labs",
+        chapters_dir=root / "chapters",
+        lab_files=tuple(sorted({path, *beside})),
+        spec_files=(),
+        cwd=root,
+        checked=frozenset({path}),
+    )
+    return [d for d in check.check_tree(tree) if d.code == check.code]
 
 
 def _misbehaviour(kind: str, example: Example, found: Sequence[Diagnostic]) -> str | None:

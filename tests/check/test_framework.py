@@ -283,3 +283,24 @@ def test_node_invariant_reads_single_node_from_the_installed_mlsys(
     assert (
         check_source(source, node_invariant, path="generated_labs/vol2/lab_05_dist_train.py") == []
     )
+
+
+def test_examples_with_labs_beside_them_run_the_whole_tree_rule() -> None:
+    from labgen.checking.examples import Invalid, Valid
+    from labgen.checking.testing import example_failures
+    from labgen.checks.slug_parity import SlugParity
+
+    duplicate = "generated_labs/vol2/lab_06_fault_tolerance.py"
+    original = "generated_labs/vol2/lab_06_collect_comms.py"
+
+    class Flagged(SlugParity):
+        VALID = (Valid("import marimo\n", path=duplicate, beside=(original,)),)
+        INVALID = (Invalid("import marimo\n", path=original, beside=(duplicate,), count=1),)
+
+    failures = {(f.kind, f.problem.split(":")[0]) for f in example_failures(Flagged)}
+    # The duplicate is flagged by the tree rule (a VALID example must not be); the right file
+    # is not (so an INVALID example naming it is "not flagged").
+    assert failures == {("VALID", "flagged"), ("INVALID", "not flagged")}
+    # Without `beside`, the tree rule does not run: the per-file rule finds nothing here.
+    Flagged.VALID = (Valid("import marimo\n", path=duplicate),)
+    assert {f.kind for f in example_failures(Flagged)} == {"INVALID"}
