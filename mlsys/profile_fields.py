@@ -3,23 +3,25 @@
 Both hold their resolved inputs (``inputs``) and the solve's raw floats in SI base units
 (``_raw``), and wrap a field in a pint quantity of ``mlsys.ureg`` the first time it is read.
 ``ProfileFields`` reads them once for both: each profile class adds only what it alone has (a
-cluster's communication, bubble and MFU; each class's ``bottleneck`` and ``math``).
+cluster's plan, communication, bubble and MFU; each class's ``bottleneck`` and ``__repr__``).
 
 A profile class provides ``_device_spec()`` (the ``SystemSpec`` of one device, whose memory the
 footprint must fit in), ``_node_inputs()`` (the engine's resolved inputs of one device:
 ``precision``, ``efficiency``, ``seq_len``, ``phase``, ``runtime``) and ``_derivations()`` (its
-``Math``); its ``inputs`` expose ``model``, ``system`` and ``batch_size``. Its ``_raw`` holds ``latency``, ``t_compute``, ``t_memory``, ``t_overhead``,
-``throughput``, ``energy``, ``footprint``, ``flops``, ``bytes``, ``intensity``, ``achieved`` and
-the footprint's parts ``weights_bytes``, ``gradient_bytes``, ``optimizer_bytes``,
-``activation_bytes``, ``kv_bytes``.
+``Math``); its ``inputs`` expose ``model``, ``system`` and ``batch_size``. Its ``_raw`` holds
+``latency``, ``t_compute``, ``t_memory``, ``t_overhead``, ``throughput``, ``energy``,
+``footprint``, ``flops``, ``bytes``, ``intensity``, ``achieved`` and the footprint's parts
+``weights_bytes``, ``gradient_bytes``, ``optimizer_bytes``, ``activation_bytes``, ``kv_bytes``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from mlsys.cluster import Cluster
 from mlsys.derivation import Math
 from mlsys.hardware import SystemSpec
+from mlsys.models import ModelSpec
 from mlsys.units import (
     BYTE,
     FLOP_PER_BYTE,
@@ -71,12 +73,12 @@ class ProfileFields:
 
     # -- inputs, for display and for tools ---------------------------------------------------
     @property
-    def model(self) -> Any:
-        """The model solved (a ``ModelSpec``)."""
+    def model(self) -> ModelSpec:
+        """The model solved."""
         return self.inputs.model
 
     @property
-    def system(self) -> Any:
+    def system(self) -> SystemSpec | Cluster:
         """What it ran on: a node's ``SystemSpec`` or a ``Cluster``."""
         return self.inputs.system
 
