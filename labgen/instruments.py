@@ -105,6 +105,8 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         "instrument_waterfall",
         "Latency waterfall",
         shows=("latency", "latency_compute", "latency_memory", "latency_overhead"),
+        # On a cluster the same chart adds communication and bubble: fleet_waterfall says so.
+        fleet=False,
     ),
     Instrument(
         "pareto",

@@ -46,6 +46,8 @@ LARGE = 1e6
 BUDGET_WORDS: frozenset[str] = frozenset(
     {"budget", "cost", "costs", "price", "prices", "usd", "dollar", "dollars", "eur", "spend"}
 )
+#: Names of workload sizes (a run of 15 trillion tokens), which are not hardware figures.
+WORKLOAD_WORDS: frozenset[str] = frozenset({"tokens", "samples", "steps", "epochs"})
 #: A hardware figure stated in text: "H100 (80 GB)", "900 GB/s", "700 W".
 FIGURE_IN_TEXT = re.compile(
     r"\b\d[\d,.]*\s*(?:[kKMGTPE]i?B|[kKMGTP]?(?:B/s|FLOP/s|FLOPS|OPS)|[kMG]?W|[kMG]Hz)\b"
@@ -68,7 +70,9 @@ def _physical_name(name: str) -> bool:
 
 
 def _budget_name(name: str) -> bool:
-    return any(part in BUDGET_WORDS for part in name.lower().split("_"))
+    # A budget or a workload size (tokens to train on) is the lab's choice, not hardware.
+    words = BUDGET_WORDS | WORKLOAD_WORDS
+    return any(part in words for part in name.lower().split("_"))
 
 
 def is_conversion_factor(value: float) -> bool:
@@ -180,6 +184,20 @@ class MagicConstant(Check):
                 lab_mib = kat1_profile.memory.m_as("B") / 1_048_576
                 mo.md(f"{lab_flops:.1f} TFLOP, {lab_mib:.0f} MiB, within ${lab_budget_usd:,}")
                 return
+            """
+        ),
+        Valid(
+            """
+            import marimo
+
+            app = marimo.App()
+
+
+            @app.cell
+            def _():
+                # A workload size (the run's length) is the lab's choice, not a hardware figure.
+                active_track = {"inputs": {"dp": 1024, "train_tokens": 15000000000000}}
+                return (active_track,)
             """
         ),
     )

@@ -54,6 +54,8 @@ from mlsys.ledger import TRACKS
 
 #: Most configurations a target sweep tries per KAT and track (the grid is thinned past it).
 MAX_SWEEP = 256
+#: Grids this short are never thinned (a log2 slider from 1 to 1,024 has 11 steps).
+SHORT_GRID = 12
 
 #: Two displayed numbers count as the same answer when they agree this closely.
 SAME_VALUE = 1e-6
@@ -509,9 +511,17 @@ def _sweep(
         if config.shown(control, start.setting):
             begin = config.start_value(control, start.setting, start.decisions)
             grids.append((control["param"], config.slider_steps(control, start.setting, begin)))
-    total = math.prod(len(values) for _, values in grids) if grids else 1
-    stride = max(1, math.ceil((total / limit) ** (1 / max(1, len(grids)))))
-    thinned = [(param, values[::stride] + values[-1:]) for param, values in grids]
+    # Short grids (a dropdown, a log2 slider) are kept whole: thinning 7 powers of two to 4
+    # drops the one design that fits. Long linear sliders share what the budget leaves.
+    short = [len(values) for _, values in grids if len(values) <= SHORT_GRID]
+    long = [len(values) for _, values in grids if len(values) > SHORT_GRID]
+    budget = max(1.0, limit / math.prod(short)) if short else float(limit)
+    total = math.prod(long) if long else 1
+    stride = max(1, math.ceil((total / budget) ** (1 / max(1, len(long)))))
+    thinned = [
+        (param, values if len(values) <= SHORT_GRID else values[::stride] + values[-1:])
+        for param, values in grids
+    ]
     for combo in itertools.product(*(values for _, values in thinned)):
         yield dict(zip((param for param, _ in thinned), combo, strict=True))
 

@@ -116,6 +116,13 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
             "pipeline_stages": 1,
             "microbatches": 1,
         },
+        # Chapter 7: the Young-Daly optimum, to the minute the slider offers (about 9 minutes
+        # for Cloud Titan's 8,192 GPUs; the floor of 1 minute for the small models).
+        7: {
+            "resilient_checkpoint_interval": {
+                p.key: (9 if p.key == "cloud_titan" else 1) for p in Personas.all()
+            }
+        },
         # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
         6: {
             "gradient_precision": "fp16",

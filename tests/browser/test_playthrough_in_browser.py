@@ -1,6 +1,7 @@
 """The play-through in a real Chromium: a student who learned the chapter answers every KAT.
 
-For Labs 01, 05, 09 and 13 on two tracks each, served by `marimo run`: before each prediction
+For Labs 01, 05, 09 and 13 of Volume 1 and Labs 05 and 07 of Volume 2 on two tracks each,
+served by `marimo run`: before each prediction
 its answer is nowhere on the page; the engine's answer typed (or the right option picked) is
 judged right; moving the KAT's controls afterwards does not change that verdict (it is judged
 at the question's configuration, not at the sliders). Screenshots of every step are written to
@@ -43,6 +44,11 @@ CASES = [
     ("ch09", "mobile_nomad"),
     ("ch13", "cloud_titan"),
     ("ch13", "tiny_pioneer"),
+    # Volume 2: a training cluster per track.
+    ("v2ch05", "cloud_titan"),
+    ("v2ch05", "edge_guardian"),
+    ("v2ch07", "cloud_titan"),
+    ("v2ch07", "tiny_pioneer"),
 ]
 if os.environ.get("PLAYTHROUGH_ALL"):
     CASES = [
