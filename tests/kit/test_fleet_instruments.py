@@ -175,10 +175,13 @@ def test_scaling_curve_with_nothing_to_draw_says_why(visible_text):
 # -- the communication chart ---------------------------------------------------------------------
 
 
-def test_all_reduce_sweep_times_are_the_collectives(report):
-    sweep = all_reduce_sweep(report)
-    cluster = report.system
-    assert sweep.algorithms == ("ring", "tree", "hierarchical")  # 512 devices span 64 nodes
+def test_all_reduce_sweep_times_are_the_collectives():
+    # Pure data parallelism: the group is every device, nodes filled in order.
+    pure = solve(tp=1)
+    sweep = all_reduce_sweep(pure)
+    cluster = pure.system
+    assert (sweep.ranks, sweep.local) == (64, 8)
+    assert sweep.algorithms == ("ring", "tree", "hierarchical")  # 64 devices span 8 nodes
     for row in sweep.rows[::7]:
         name = row["algorithm"].lower()
         truth = Collectives.all_reduce(size=row["size"], system=cluster, algorithm=name)
@@ -192,6 +195,8 @@ def test_all_reduce_sweep_times_are_the_collectives(report):
 
 def test_payload_and_crossover_by_hand(report):
     sweep = all_reduce_sweep(report)
+    # 8-way tensor parallel in nodes of 8: the 64 replicas sit one per node, all on InfiniBand.
+    assert (sweep.ranks, sweep.local) == (64, 1)
     # One replica's gradients: 70.6 B parameters over 8 tensor-parallel ways, 2 bytes each.
     assert sweep.payload.to("byte").magnitude == pytest.approx(Models.Llama3_70B.params / 8 * 2)
     assert sweep.payload == gradient_payload(report)
@@ -211,12 +216,50 @@ def test_the_fastest_time_at_the_payload_is_the_steps_gradient_sync():
     assert sweep.payload.to("byte").magnitude == pytest.approx(pure.memory_weights.to("byte").m)
 
 
-def test_one_node_has_no_hierarchical_schedule_and_one_device_no_chart(visible_text):
-    inside = all_reduce_sweep(solve(dp=1))  # tp=8: one node
+@pytest.mark.parametrize(
+    ("tp", "dp", "pp", "ranks", "local"),
+    [(1, 1024, 1, 1024, 8), (8, 128, 1, 128, 1), (2, 64, 2, 64, 4), (4, 16, 4, 16, 2)],
+)
+def test_the_chart_reduces_over_the_data_parallel_group_as_the_step_does(tp, dp, pp, ranks, local):
+    # Issue 14: 128 replicas x tp 8 = 1,024 H100s. The gradient sync is 8 all-reduces at once,
+    # each over the 128 replicas (one per node) and 70.6e9 / 8 params x 2 bytes = 17.65 GB;
+    # over all 1,024 devices the chart said 197 ms where the step's sync takes 877 ms.
+    design = solve(tp=tp, dp=dp, pp=pp, zero=0, batch_size=1024, microbatches=8 if pp > 1 else 1)
+    assert design.system.count == tp * dp * pp
+    sweep = all_reduce_sweep(design)
+    assert (sweep.ranks, sweep.local) == (ranks, local)
+    payload = Models.Llama3_70B.params / (tp * pp) * 2
+    assert sweep.payload.to("byte").magnitude == pytest.approx(payload)
+    # The algorithm the engine chose (the fastest) is the step's communication["dp"].
+    engine = design.communication["dp"].to("ms").magnitude
+    fastest = min(time.to("ms").magnitude for _, time in sweep.at_payload)
+    assert fastest == pytest.approx(engine, rel=0.01)
+    # And the point drawn at that size on the chart's line, by the ring law by hand when the
+    # replicas sit one per node: 2 (N-1) alpha + 2 (N-1)/N M / beta on the scale-out links.
+    if local == 1:
+        links = links_of(design.system)
+        ring = (
+            2 * (ranks - 1) * links.alpha_out + 2 * (ranks - 1) / ranks * payload / links.beta_out
+        )
+        assert engine == pytest.approx(ring * 1e3, rel=0.01)
+        assert sweep.algorithms == ("ring", "tree")  # hierarchical would be the ring again
+    if (tp, dp) == (8, 128):
+        assert engine == pytest.approx(876.9, abs=0.1)
+        assert sweep.math["ring"].result.to("ms").magnitude == pytest.approx(876.9, abs=0.1)
+        (g,) = [v for v in sweep.math["ring"].variables if v.symbol == "G"]
+        assert g.value.magnitude == 1
+
+
+def test_one_node_has_no_hierarchical_schedule_and_one_replica_no_chart(visible_text):
+    inside = all_reduce_sweep(solve(dp=8, tp=1))  # 8 replicas in one node
     assert inside.algorithms == ("ring", "tree")
     alone = all_reduce_sweep(solve(dp=1, tp=1))
     assert alone.rows == ()
     assert "nothing to draw" in visible_text(components.CommChart(alone))
+    # Eight devices, but one replica: tensor parallelism alone has no gradient sync.
+    sharded = all_reduce_sweep(solve(dp=1))
+    assert sharded.rows == ()
+    assert solve(dp=1).communication["dp"].magnitude == 0
 
 
 def test_comm_chart_draws_lines_and_both_rules(report, vega_specs, visible_text):
@@ -232,8 +275,12 @@ def test_comm_chart_draws_lines_and_both_rules(report, vega_specs, visible_text)
     text = visible_text(card)
     assert "Gradient payload" in text
     assert "crossover" in text
-    assert "Hierarchical at the payload" in text
-    assert sorted(sweep.math) == ["hierarchical", "ring", "tree"]
+    assert "8 all-reduces at once" in text
+    assert "64 data-parallel replicas (1 per node)" in text
+    assert "Tree at the payload" in text
+    assert sorted(sweep.math) == ["ring", "tree"]
+    pure = components.CommChart(all_reduce_sweep(solve(tp=1)))
+    assert "Hierarchical at the payload" in visible_text(pure)
     assert components.MathPeek(sweep.math) is not None
 
 
