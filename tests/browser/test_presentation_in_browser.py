@@ -1,12 +1,13 @@
 """How a lab looks, in a real Chromium, on a phone and on a desktop (issue 19).
 
-Two labs between them show every instrument (Lab 12: roofline, Pareto curve, waterfall; Lab 15:
-waterfall, scorecard, P99 histogram). For each, served once by `marimo run`:
+Two Volume 1 labs between them show every Volume 1 instrument (Lab 12: roofline, Pareto curve,
+waterfall; Lab 15: waterfall, scorecard, P99 histogram), and Volume 2 Lab 01 its scaling curve.
+For each, served once by `marimo run`:
 
 - the first KAT's prediction is within the first desktop screen (1280 x 800);
 - every KAT answered, no element of the lab's output overflows its cell's box, at 1280 px, at
-  390 px (a phone) and at 360 px (the narrowest phone the labs are laid out for), and every number prediction's box is sized to a number with its unit right
-  beside it;
+  390 px (a phone) and at 360 px (the narrowest phone the labs are laid out for), and every
+  number prediction's box is sized to a number with its unit right beside it;
 - axe-core finds no serious or critical violation in the lab's own output;
 - screenshots of each width, and the figures measured (``<lab>-figures.json``), are written to
   $PRESENTATION_SCREENSHOTS (default: a temporary folder) for a person to look at.
@@ -35,7 +36,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 #: The narrowest width the labs are laid out for (issue 19: "from 360 px to desktop").
 NARROW = {"width": 360, "height": 740}
-LABS = ["ch12", "ch15"]
+LABS = ["ch12", "ch15", "v2ch01"]
 SHOTS = Path(os.environ.get("PRESENTATION_SCREENSHOTS", tempfile.gettempdir())) / (
     "labgen-presentation"
 )
