@@ -57,6 +57,32 @@ MAX_SWEEP = 256
 #: Grids this short are never thinned (a log2 slider from 1 to 1,024 has 11 steps).
 SHORT_GRID = 12
 
+#: Numbers that exist only when a design runs (times, rates, energy, the run's cost): a
+#: question about one of them must state a design that fits its node. What a workload is
+#: (its FLOP, intensity, checkpoint size) can be asked of any design.
+RUN_FIELDS: frozenset[str] = frozenset(
+    {
+        "latency",
+        "latency_compute",
+        "latency_memory",
+        "latency_overhead",
+        "latency_communication",
+        "latency_bubble",
+        "throughput",
+        "energy",
+        "energy_per_sample",
+        "power",
+        "achieved_flops",
+        "mfu",
+        "scaling_efficiency",
+        "goodput",
+        "time_to_train",
+        "training_cost",
+        "run_energy",
+        "carbon",
+    }
+)
+
 #: Two displayed numbers count as the same answer when they agree this closely.
 SAME_VALUE = 1e-6
 
@@ -273,6 +299,15 @@ def check_answer(kat: Kat, index: int, start: Start, asked: Question) -> Iterato
                 f"{_where(start, index)}: the engine's answer is {typed:.4g} {prediction.unit}, "
                 f"outside the input's [{prediction.min:g}, {prediction.max:g}]: a student "
                 "cannot type the right answer",
+            )
+        profile = _solve(asked.inputs)
+        if not profile.feasible and prediction.compare_to in RUN_FIELDS:
+            yield Finding(
+                path,
+                f"{_where(start, index)}: the question is about a design that cannot load "
+                f"({_format(profile.memory_footprint)} of {_format(profile.memory_capacity)}): "
+                f"its {prediction.compare_to} describes nothing that runs; state a "
+                "configuration that fits (at: ...), or ask about its memory",
             )
         return
     assert isinstance(prediction, ChoicePrediction)

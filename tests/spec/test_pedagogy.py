@@ -46,6 +46,30 @@ def test_the_right_answer_must_fit_the_input(messages, valid_text, edit):
     ]
 
 
+def test_a_time_question_must_be_about_a_design_that_loads(messages, valid_text, edit):
+    # Llama-3-70B in fp32 needs 282 GB: its latency describes nothing that runs on an H100.
+    text = edit(
+        valid_text,
+        "      compare_to: latency\n",
+        "      compare_to: latency\n      at: {precision: fp32}\n",
+    )
+    cloud = _only(messages(text), "track cloud_titan, KAT 1")
+    assert len(cloud) == 1
+    assert "the question is about a design that cannot load" in cloud[0]
+    assert "of 80 GB" in cloud[0]
+
+
+def test_a_workload_question_may_be_about_a_design_that_does_not_load(messages, valid_text, edit):
+    # FLOP count is what the workload is, loaded or not.
+    text = edit(
+        valid_text,
+        "      compare_to: latency\n",
+        "      compare_to: flops\n      at: {precision: fp32}\n",
+    )
+    text = edit(text, "      unit: ms\n", "      unit: TFLOP\n")
+    assert not [m for m in messages(text) if "cannot load" in m]
+
+
 def test_a_choice_answer_must_be_backed_by_the_engine(messages, valid_text, edit):
     text = edit(valid_text, "relation: greater", "relation: less")
     found = messages(text)
