@@ -123,6 +123,16 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
                 p.key: (9 if p.key == "cloud_titan" else 1) for p in Personas.all()
             }
         },
+        # Chapter 8: the highest scheduler load that keeps each track's queue wait inside its
+        # bar at the full cluster (Lab 08, KAT 3).
+        8: {
+            "scheduler_load": {
+                "cloud_titan": 0.75,
+                "edge_guardian": 0.85,
+                "mobile_nomad": 0.8,
+                "tiny_pioneer": 0.75,
+            }
+        },
         # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
         6: {
             "gradient_precision": "fp16",

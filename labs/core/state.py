@@ -31,7 +31,7 @@ import marimo as mo
 from labs.core import style
 from labs.core.presets import expert_preset
 from labs.core.tracks import persona_of
-from mlsys import ModelSpec, SystemSpec
+from mlsys import Cluster, ModelSpec, SystemSpec
 from mlsys.ledger import DesignLedger, LedgerError, Reflection
 
 #: The three ways a lab can start (the radio's options).
@@ -45,9 +45,12 @@ MAX_UPLOAD_BYTES = 1_000_000
 
 
 def _plain(value: Any) -> Any:
-    """UI elements become their value, registry specs their name; other values pass unchanged."""
+    """UI elements become their value, registry specs their name (a cluster, its node's: the
+    decision is which accelerator, the plan records its size); other values pass unchanged."""
     if isinstance(value, mo.Html) and hasattr(value, "value"):
         value = value.value
+    if isinstance(value, Cluster):
+        value = value.node
     if isinstance(value, ModelSpec | SystemSpec):
         return value.name
     if isinstance(value, Mapping):

@@ -272,3 +272,11 @@ def test_the_volume_2_panel_starts_from_the_fleet_preset():
     loaded = panel.resolve("edge_guardian")
     assert loaded.ledger == expert_preset(7, "edge_guardian", volume=2)
     assert "all of Volume 1 and Volume 2 chapters 1 to 6" in loaded.message
+
+
+def test_a_cluster_decision_records_its_accelerator():
+    from mlsys import Cluster
+
+    cluster = Cluster(node=Systems.H100, count=64)
+    ledger = record_design(chapter_id=2, track="cloud_titan", design={"gpu": cluster}, volume=2)
+    assert ledger.decisions_of(2, volume=2) == {"gpu": "H100"}
