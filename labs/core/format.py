@@ -18,6 +18,26 @@ from mlsys import Quantity, ureg
 #: Significant figures shown by default.
 SIGNIFICANT = 3
 
+#: Durations of a second or more: the unit a duration below each bound (in seconds) is shown
+#: in, so no duration reads as a 7-digit count of seconds ("21.6 days", not "1,865,111 s").
+#: Under a second, an SI prefix of the second (ms, µs, ns), never of a day or an hour.
+TIME_UNITS: tuple[tuple[float, str], ...] = (
+    (120.0, "second"),
+    (120.0 * 60.0, "minute"),
+    (48.0 * 3600.0, "hour"),
+    (math.inf, "day"),
+)
+
+#: Numbers of a billion and more are written in words ("70.6 billion parameters", "15
+#: trillion tokens"), up to a thousand trillion.
+LARGE_WORDS: tuple[tuple[float, str], ...] = ((1e12, "trillion"), (1e9, "billion"))
+
+#: Amounts of money at or above each bound are written in words: "12.6 million USD".
+MONEY_SCALES: tuple[tuple[float, str], ...] = (*LARGE_WORDS, (1e6, "million"))
+
+#: Unit symbols pint writes that a student reads better spelled out.
+_UNIT_WORDS = {"d": "days", "dollar": "USD", "a": "years"}
+
 # Counts read badly with SI prefixes ("1.2 ksamples/s"); these dimensions keep their unit and get
 # thousands separators instead.
 _UNPREFIXED_DIMENSIONS = ("[sample]", "[currency]")
@@ -25,13 +45,17 @@ _UNPREFIXED_DIMENSIONS = ("[sample]", "[currency]")
 
 def format_number(value: float, significant: int = SIGNIFICANT) -> str:
     """``value`` rounded to ``significant`` figures without an exponent where that reads well:
-    ``1234.5 -> "1,235"``, ``0.01234 -> "0.0123"``; tiny or huge values fall back to ``1.2e-07``."""
+    ``1234.5 -> "1,235"``, ``0.01234 -> "0.0123"``, ``7.06e10 -> "70.6 billion"``; tiny or
+    huger values fall back to ``1.2e-07``."""
     value = float(value)
     if not math.isfinite(value):
         return str(value)
     if value == 0.0:
         return "0"
     magnitude = abs(value)
+    for bound, word in LARGE_WORDS:
+        if bound <= magnitude < bound * 1000:
+            return f"{format_number(value / bound, significant)} {word}"
     if magnitude >= 10 ** (significant + 6) or magnitude < 1e-4:
         return f"{value:.{significant}g}"
     if magnitude >= 10 ** (significant - 1):
@@ -51,7 +75,11 @@ def unit_text(quantity: Any) -> str:
 @functools.lru_cache(maxsize=1024)
 def _unit_text(units: Any) -> str:
     # pint's unit formatting is slow and a lab formats the same few units on every redraw.
-    return f"{units:~P}".replace("flop", "FLOP")
+    text = f"{units:~P}".replace("flop", "FLOP")
+    if text in _UNIT_WORDS:
+        return _UNIT_WORDS[text]
+    # Money in a compound unit: "USD/h", not "dollar/h".
+    return "/".join("USD" if part == "dollar" else part for part in text.split("/"))
 
 
 def _is_plain(quantity: Quantity) -> bool:
@@ -72,17 +100,44 @@ def _kind(units: Any) -> tuple[bool, bool, bool, bool]:
     )
 
 
+@functools.lru_cache(maxsize=256)
+def _is_money(units: Any) -> bool:
+    return Quantity(1.0, units).check("[currency]")
+
+
+@functools.lru_cache(maxsize=256)
+def _per_time(units: Any) -> bool:
+    return Quantity(1.0, units).check("1/[time]")
+
+
+def readable_time(quantity: Quantity) -> Quantity:
+    """A duration in the unit it reads best in (``TIME_UNITS``): "4.43 ms", "90 s", "30 min",
+    "5.2 h", "21.6 days"; below a second an SI prefix of the second, never "2.97 µd"."""
+    seconds = quantity.to("second")
+    size = abs(seconds.magnitude)
+    if not math.isfinite(size):
+        return quantity
+    if size == 0.0:
+        return quantity
+    if size < 1.0:
+        return to_compact(seconds)
+    unit = next(unit for bound, unit in TIME_UNITS if size < bound)
+    return seconds.to(unit)
+
+
 def readable(quantity: Any) -> Any:
     """``quantity`` in the unit a student reads most easily: an SI prefix that keeps the number
-    between 1 and 1000 (never beyond seconds for times), counts and money unprefixed."""
+    between 1 and 1000, durations in seconds, minutes, hours or days (``readable_time``), counts
+    and money unprefixed (money over a million is written in words by ``split_quantity``)."""
     if not isinstance(quantity, Quantity):
         return quantity
     plain, unprefixed, time, ratio = _kind(quantity.units)
     if plain or unprefixed:
         return quantity
-    if time and abs(quantity.to("second").magnitude) >= 1.0:
-        return quantity.to("second")
-    if quantity.magnitude == 0:
+    if time:
+        return readable_time(quantity)
+    if quantity.magnitude == 0 or _per_time(quantity.units):
+        # A rate per hour stays per hour ("0.000853 1/h", not "853 1/Mh").
         return quantity
     compact = to_compact(quantity)
     # A ratio below its unit reads better plain ("0.5 FLOP/B", not "500 mFLOP/B").
@@ -163,12 +218,18 @@ def split_quantity(quantity: Any, significant: int = SIGNIFICANT) -> tuple[str, 
         return quantity, ""
     if isinstance(quantity, Quantity):
         shown = readable(quantity)
+        if _is_money(shown.units) and math.isfinite(shown.magnitude):
+            for bound, word in MONEY_SCALES:
+                if abs(shown.magnitude) >= bound:
+                    scaled = format_number(shown.magnitude / bound, significant)
+                    return scaled, f"{word} {unit_text(shown)}"
         return format_number(shown.magnitude, significant), unit_text(shown)
     return format_number(quantity, significant), ""
 
 
 def format_quantity(quantity: Any, significant: int = SIGNIFICANT) -> str:
-    """``quantity`` as one string, number and unit: "3.21 ms", "0.5", "80 GB"."""
+    """``quantity`` as one string, number and unit: "3.21 ms", "0.5", "80 GB", "21.6 days",
+    "12.6 million USD"."""
     number, unit = split_quantity(quantity, significant)
     return f"{number} {unit}" if unit else number
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labs.core.format import format_quantity, readable, to_compact, unit_text
+from labs.core.format import format_quantity, readable, split_quantity, to_compact, unit_text
 from labs.core.markdown import render_safe_html
 from mlsys import Quantity
 
@@ -58,3 +58,71 @@ def test_markdown_renders_the_same_the_second_time():
     assert render_safe_html(text) == first
     assert "<script" not in first
     assert "<strong>Predict</strong>" in first
+
+
+# -- durations and money read in the unit a person would say (issue 14) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("quantity", "shown"),
+    [
+        # 1,865,111 s / 86,400 s per day = 21.59 days, not a 7-digit count of seconds.
+        (Quantity(1_865_111.0, "s"), "21.6 days"),
+        # 2.97e-6 day x 86,400 s = 0.2566 s: a fraction of a second, not "2.97 µd".
+        (Quantity(2.97e-6, "day"), "257 ms"),
+        (Quantity(229.342, "day"), "229 days"),
+        (Quantity(119.0, "s"), "119 s"),
+        (Quantity(120.0, "s"), "2 min"),
+        (Quantity(0.5, "hour"), "30 min"),
+        (Quantity(26.698, "minute"), "26.7 min"),  # a Young-Daly interval
+        (Quantity(150.0, "minute"), "2.5 h"),
+        (Quantity(36.0577, "hour"), "36.1 h"),  # an MTBF, not "129,808 s"
+        (Quantity(1.0, "day"), "24 h"),
+        (Quantity(48.0, "hour"), "2 days"),
+        (Quantity(1e-5, "hour"), "36 ms"),
+        (Quantity(0.0, "day"), "0 days"),
+        # Money: a million and more in words, less with thousands separators.
+        (Quantity(12_600_000.0, "USD"), "12.6 million USD"),
+        (Quantity(11_272_627.0, "USD"), "11.3 million USD"),
+        (Quantity(4.2e9, "USD"), "4.2 billion USD"),
+        (Quantity(3_500.0, "USD"), "3,500 USD"),
+        (Quantity(2.0, "USD/hour"), "2 USD/h"),
+        # Rates per hour stay per hour; counts of a billion and more in words.
+        (Quantity(0.000853, "1/hour"), "0.000853 1/h"),
+        (Quantity(7.06e10, "dimensionless"), "70.6 billion"),
+        (Quantity(1.5e13, "dimensionless"), "15 trillion"),
+        (Quantity(2_097_152.0, "dimensionless"), "2,097,152"),
+    ],
+)
+def test_durations_and_money_read_as_a_person_says_them(quantity, shown):
+    assert format_quantity(quantity) == shown
+
+
+def test_no_duration_reads_in_micro_days_or_seven_digit_seconds():
+    for exponent in range(-9, 10):
+        for unit in ("s", "ms", "minute", "hour", "day"):
+            number, unit_shown = split_quantity(Quantity(3.7 * 10.0**exponent, unit))
+            assert unit_shown in {"ps", "ns", "µs", "ms", "s", "min", "h", "days"}, unit_shown
+            if unit_shown != "days":
+                assert float(number.replace(",", "")) < 1000
+
+
+def test_a_runs_cards_and_math_peek_say_the_same_readable_units():
+    # Cloud Titan's run: 1,024 H100s, Llama-3-70B, 15 trillion tokens (Lab 07's budget).
+    from labs.core.configuration import engine_inputs, solve_inputs
+    from mlsys import Models, Systems
+
+    track = {"model": Models.Llama3_70B, "system": Systems.H100, "inputs": {}}
+    values = {"dp": 128, "tp": 8, "zero": 1, "batch_size": 512, "seq_len": 4096}
+    values |= {"precision": "fp16", "train_tokens": 15e12, "checkpoint_interval": 30}
+    run = solve_inputs(engine_inputs(track, values, {}))
+    days = run.time_to_train.to("day").magnitude
+    assert 100 < days < 1000  # by hand: 15e12 / 2.1e6 tokens per step x 2.73 s / 0.984 = 229 days
+    assert format_quantity(run.time_to_train) == f"{days:.0f} days"
+    assert format_quantity(run.mtbf).endswith(" h")
+    assert format_quantity(run.optimal_checkpoint_interval).endswith(" min")
+    assert format_quantity(run.training_cost).endswith(" million USD")
+    peek = {v.symbol: format_quantity(v.value) for v in run.math["training_cost"].variables}
+    assert peek["T_{train}"] == format_quantity(run.time_to_train)
+    interval = {v.symbol: format_quantity(v.value) for v in run.math["goodput"].variables}
+    assert interval["MTBF"] == format_quantity(run.mtbf)
