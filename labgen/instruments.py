@@ -116,7 +116,6 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         "Pareto curve",
         shows=("latency", "throughput"),
         sweeps="batch_size",
-        fleet=False,
     ),
     Instrument(
         "roofline",

@@ -8,6 +8,7 @@ into the keywords of ``Engine.solve``. Labs do no arithmetic and no lookups of t
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import SimpleNamespace
 from typing import Any
 
 import marimo as mo
@@ -23,6 +24,7 @@ from labs.core.configuration import (
     serving_for,
     shown,
     slider_steps,
+    solve_inputs,
     start_value,
     stated_profile,
     usable,
@@ -103,10 +105,43 @@ def sweep_batches(
     largest: int = 1024,
 ) -> Any:
     """``Engine.sweep`` over batch sizes 1, 2, 4, ... ``largest`` with the track's and controls'
-    other inputs: the points of a Pareto curve (every field an array)."""
+    other inputs: the points of a Pareto curve (every field an array). On a cluster, the global
+    batches the plan splits evenly: ``dp * microbatches`` times 1, 2, 4, ... (11 points), each
+    solved as the lab solves it, with the same fields (tuples of quantities)."""
     inputs = engine_inputs(track, values, decisions)
+    if inputs.get("parallelism") is not None:
+        return _fleet_batches(track, values or {}, decisions, inputs["parallelism"])
     inputs["batch_size"] = powers_of_two(1, largest)
     return Engine.sweep(**{key: inputs[key] for key in ENGINE_KEYWORDS})
+
+
+#: Doublings of the smallest even global batch a fleet's Pareto curve draws.
+FLEET_BATCH_DOUBLINGS = 10
+
+
+def _fleet_batches(
+    track: Mapping[str, Any],
+    values: Mapping[str, Any],
+    decisions: Mapping[str, Any] | None,
+    plan: Any,
+) -> SimpleNamespace:
+    smallest = plan.dp * plan.microbatches
+    reports = []
+    for k in range(FLEET_BATCH_DOUBLINGS + 1):
+        chosen = {**values, "batch_size": smallest * 2**k}
+        try:
+            reports.append(solve_inputs(engine_inputs(track, chosen, decisions)))
+        except ValueError:
+            continue  # a batch the plan cannot split (a pipeline deeper than the batch)
+    return SimpleNamespace(
+        latency=tuple(r.latency for r in reports),
+        throughput=tuple(r.throughput for r in reports),
+        energy=tuple(r.energy for r in reports),
+        memory_footprint=tuple(r.memory_footprint for r in reports),
+        feasible=tuple(bool(r.feasible) for r in reports),
+        batch_size=tuple(r.batch_size for r in reports),
+        efficiency=tuple(r.step.efficiency for r in reports),
+    )
 
 
 def serving_ledger(

@@ -121,3 +121,28 @@ def test_decisions_are_judged_against_the_selected_system():
     assert inputs["system"] is Systems.A100
     assert inputs["precision"] is None  # the A100 has no fp8: the decision is not carried
     assert engine_inputs(CLOUD, {}, {"precision": "fp8"})["precision"] == "fp8"
+
+
+def test_a_fleet_pareto_sweeps_the_global_batches_its_plan_splits():
+    from labs.core.configuration import engine_inputs, solve_inputs
+    from labs.core.pareto import pareto_rows
+
+    track = {
+        "model": Models.Llama3_70B,
+        "system": Systems.H100,
+        "inputs": {"dp": 128, "tp": 8, "zero": 1, "batch_size": 512, "seq_len": 4096},
+    }
+    sweep = sweep_batches(track, {})
+    assert sweep.batch_size == tuple(128 * 2**k for k in range(11))
+    # Each point is the lab's own solve at that batch.
+    at_512 = solve_inputs(engine_inputs(track, {"batch_size": 512}))
+    assert sweep.latency[2] == at_512.latency
+    # A bigger global batch at a fixed plan takes longer per step and, past the memory, cannot
+    # load: those points never join the frontier.
+    assert all(a < b for a, b in zip(sweep.latency, sweep.latency[1:]))
+    rows, _, _ = pareto_rows(sweep, "latency", "throughput")
+    assert any(not fits for fits in sweep.feasible)
+    assert all(
+        row["kind"] != "Pareto frontier" or fits
+        for row, fits in zip(rows, sweep.feasible, strict=True)
+    )
