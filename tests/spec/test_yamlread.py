@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import random
 import string
+from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from labgen.spec import yamlread
 from labgen.spec.yamlread import MAX_DEPTH, MAX_VALUES, read_yaml
 
 _names = st.text(alphabet=string.ascii_lowercase + "_", min_size=1, max_size=8)
@@ -148,3 +152,79 @@ def test_byte_order_mark_is_accepted() -> None:
     parsed, problems = read_yaml("\ufeffa: 1\n".encode())
     assert problems == []
     assert parsed.data == {"a": 1}
+
+
+# -- libyaml and PyYAML read a spec the same ------------------------------------------------------
+
+_ROOT = Path(__file__).resolve().parents[2]
+_SAMPLES = sorted(
+    [
+        *(_ROOT / "chapters").glob("vol*/*.yaml"),
+        *(Path(__file__).parent / "broken").glob("*.yaml"),
+        *(Path(__file__).parent / "data").glob("*.yaml"),
+    ]
+)
+
+
+def _read_both(data: bytes, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """What read_yaml makes of ``data`` with libyaml's events and with PyYAML's alone."""
+
+    def outcome() -> object:
+        document, problems = read_yaml(data)
+        if document is None:
+            return problems
+        kept = document.positions
+        return document.data, kept.values, kept.keys, document.todo_paths, problems
+
+    fast = outcome()
+    with monkeypatch.context() as patch:
+        patch.setattr(yamlread, "_CParser", None)
+        pure = outcome()
+    return fast, pure
+
+
+def test_libyaml_is_used_when_pyyaml_has_it() -> None:
+    assert yamlread._CParser is not None, "PyYAML without libyaml: every spec reads 8x slower"
+    assert yamlread._fast_compose("a: [1, 2]\n") is not None
+
+
+@pytest.mark.parametrize("path", _SAMPLES, ids=lambda p: p.stem)
+def test_every_sample_spec_reads_the_same_with_libyaml(path: Path, monkeypatch) -> None:
+    fast, pure = _read_both(path.read_bytes(), monkeypatch)
+    assert fast == pure
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: {b: gr?eat}\n",  # PyYAML refuses "?" in a plain scalar inside {...}; libyaml does not
+        "a: [x?y, z]\n",
+        "a:\tb\n",  # a tab as a separator
+        "a: b\nc\ufeff: d\n",  # a byte order mark inside the text
+        "!:!\n",  # a tag the two parsers read differently
+        "a: !!str 5\n",
+        "a: [b, {c: d}]\n",
+    ],
+)
+def test_where_the_parsers_differ_pyyaml_decides(text: str, monkeypatch) -> None:
+    fast, pure = _read_both(text.encode("utf-8"), monkeypatch)
+    assert fast == pure
+
+
+def test_mutated_specs_read_the_same_with_libyaml(monkeypatch) -> None:
+    # Random edits of real specs with YAML's special characters: the documents that result
+    # are read alike, and the refused ones refused with PyYAML's words at PyYAML's place.
+    rng = random.Random(12)
+    seeds = [path.read_bytes() for path in _SAMPLES]
+    pieces = [b":", b"- ", b"'", b'"', b"&a ", b"*a", b"[", b"]", b"{", b"}", b"#", b"?", b"!"]
+    pieces += [b"|", b">", b",", b"\n", b"  ", b"\xc3\xa9", b"%", b"\\u00e9", b"[a?b]", b"\r\n"]
+    for _ in range(100):
+        data = bytearray(rng.choice(seeds))
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(data) + 1)
+            if rng.random() < 0.5:
+                data[at:at] = rng.choice(pieces)
+            else:
+                del data[at : at + rng.randint(1, 5)]
+        fast, pure = _read_both(bytes(data), monkeypatch)
+        assert fast == pure, bytes(data)
