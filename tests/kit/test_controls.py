@@ -1,5 +1,7 @@
 """The Act step's controls: starting values, per-track options, and Engine.solve inputs."""
 
+import itertools
+
 import pytest
 
 from labs.core.controls import (
@@ -139,7 +141,7 @@ def test_a_fleet_pareto_sweeps_the_global_batches_its_plan_splits():
     assert sweep.latency[2] == at_512.latency
     # A bigger global batch at a fixed plan takes longer per step and, past the memory, cannot
     # load: those points never join the frontier.
-    assert all(a < b for a, b in zip(sweep.latency, sweep.latency[1:]))
+    assert all(a < b for a, b in itertools.pairwise(sweep.latency))
     rows, _, _ = pareto_rows(sweep, "latency", "throughput")
     assert any(not fits for fits in sweep.feasible)
     assert all(
