@@ -55,6 +55,25 @@ def segments_of(profile: Any) -> tuple[tuple[str, str], ...]:
     return FLEET_SEGMENTS if is_fleet(profile) else SEGMENTS
 
 
+#: How the fleet caption names each bar when it is the largest term of the step.
+BOUND_BY = {
+    "compute": "Compute-bound",
+    "memory": "Memory-bound",
+    "overhead": "Overhead-bound (the dispatch tax)",
+    "communication": "Communication-bound",
+    "bubble": "Bubble-bound (the pipeline bubble)",
+}
+
+
+def largest_term(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The row of the largest term of the step among ``rows`` (a ``waterfall_rows``): compute,
+    memory, the dispatch tax, exposed communication or the bubble, by true value (the first of
+    equals). ``FleetProfile.bottleneck`` weighs compute, memory and communication only, so a
+    step whose dispatch tax or bubble is the longest bar would be named after a shorter one."""
+    terms = [row for row in rows if row["role"] in BOUND_BY]
+    return max(terms, key=lambda row: row["value"])
+
+
 #: The time axis extends this factor past the longest bar, so its value label fits even on a
 #: phone, where the plot is under 200 px wide.
 LABEL_ROOM = 1.45
@@ -193,12 +212,14 @@ def LatencyWaterfall(profile: Any, *, title: str = "Latency waterfall") -> mo.Ht
         )
     ]
     bottleneck = getattr(profile, "bottleneck", None)
-    if isinstance(bottleneck, str) and segments is FLEET_SEGMENTS:
+    if segments is FLEET_SEGMENTS:
+        largest = largest_term(rows)
         captions.append(
             note(
-                f"{bottleneck}-bound (the largest term of the step): the slower of compute and "
-                "memory sets each device's pace; the dispatch tax, the communication that "
-                "overlap does not hide and the pipeline bubble are paid on top of it."
+                f"{BOUND_BY[largest['role']]}: the largest term of the step, {largest['label']} "
+                f"of {rows[-1]['label']}. The slower of compute and memory sets each device's "
+                "pace; the dispatch tax, the communication that overlap does not hide and the "
+                "pipeline bubble are paid on top of it."
             )
         )
     elif isinstance(bottleneck, str):

@@ -412,6 +412,37 @@ def test_fleet_waterfall_adds_communication_and_bubble(vega_specs, layer_data, v
     assert "Overhead (dispatch tax)" in text
 
 
+def test_the_fleet_caption_names_the_largest_bar_with_the_tax_and_the_bubble(visible_text):
+    # Issue 14: Tiny Pioneer's TinyLSTM on 16 H100s. The engine's bottleneck weighs compute,
+    # memory and communication only and says "Communication" (30.1 us), but the dispatch tax
+    # (74 us: the node's launches) is the longest bar of the 114 us step.
+    tiny = {"model": Models.TinyLSTM, "system": Systems.H100, "inputs": {}}
+    values = {"dp": 16, "batch_size": 4096, "precision": "fp16"}
+    step = solve_inputs(engine_inputs(tiny, values, {}))
+    assert step.bottleneck == "Communication"
+    us = {name: getattr(step, name).to("us").magnitude for name in ("latency_overhead",)}
+    assert us["latency_overhead"] == pytest.approx(74.0, abs=0.5)
+    assert step.latency_communication.to("us").magnitude == pytest.approx(30.1, abs=0.5)
+    text = visible_text(components.LatencyWaterfall(step))
+    assert (
+        "Overhead-bound (the dispatch tax): the largest term of the step, 74 µs of 114 µs" in text
+    )
+    assert "Communication-bound" not in text
+    # Eight pipeline stages with one microbatch: 7/8 of the step is bubble,
+    # (p - 1)/m x busy = 7 x (575.1 ms compute + 105.0 ms tensor-parallel) = 4.76 s.
+    bubbly = solve(dp=8, tp=8, pp=8, microbatches=1, batch_size=64)
+    assert bubbly.bottleneck == "Compute"
+    assert bubbly.latency_bubble.to("s").magnitude == pytest.approx(4.76, abs=0.05)
+    text = visible_text(components.LatencyWaterfall(bubbly))
+    assert "Bubble-bound (the pipeline bubble): the largest term of the step, 4.76 s" in text
+    # When the engine's three terms hold the largest bar, the caption agrees with it.
+    step = solve(dp=16, pp=4, microbatches=8)
+    assert step.bottleneck == "Compute"
+    assert "Compute-bound: the largest term of the step" in visible_text(
+        components.LatencyWaterfall(step)
+    )
+
+
 # -- speed ---------------------------------------------------------------------------------------
 
 
