@@ -43,6 +43,37 @@ OBSERVED_JS = """
 """
 
 
+def _processes() -> dict[int, tuple[int, float]]:
+    """Every process's parent and CPU time so far (user + system, its waited-for children
+    included), in seconds, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    found: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # it ended meanwhile
+        # After "pid (comm)": state ppid ... utime stime cutime cstime (fields 4 and 14-17).
+        found[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / tick)
+    return found
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by process ``root`` and every live process below it (seconds)."""
+    processes = _processes()
+    below: dict[int, list[int]] = {}
+    for pid, (parent, _) in processes.items():
+        below.setdefault(parent, []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += processes.get(pid, (0, 0.0))[1]
+        todo.extend(below.get(pid, []))
+    return total
+
+
 def serve(lab: Path, port: int) -> subprocess.Popen:
     """`marimo run` of ``lab`` on 127.0.0.1:``port``, once it answers."""
     server = subprocess.Popen(
@@ -140,7 +171,13 @@ def main() -> None:
                 page.locator('[data-lock="locked"]').first.wait_for(timeout=TIMEOUT_MS)
                 kat = answer_until_slider(page, address)
                 page.wait_for_timeout(1000)
+                # CPU time, which load on the machine inflates far less than waiting: the
+                # server's (kernel and marimo) and everything else this process started (the
+                # browser), per move.
+                server_before, all_before = cpu_seconds(server.pid), cpu_seconds(os.getpid())
                 samples = measure(page, options.moves) if kat else []
+                server_cpu = cpu_seconds(server.pid) - server_before
+                browser_cpu = cpu_seconds(os.getpid()) - all_before - server_cpu
                 print(f"{address}: KAT {kat}'s first slider" if kat else f"{address}: no slider")
                 page.close()
             finally:
@@ -148,6 +185,11 @@ def main() -> None:
                 server.wait(timeout=10)
             everything += samples
             report(address, samples)
+            if samples:
+                print(
+                    f"{address}: CPU per move, server {1000 * server_cpu / options.moves:.0f} ms, "
+                    f"browser and benchmark {1000 * browser_cpu / options.moves:.0f} ms"
+                )
         browser.close()
     report("all", everything)
 
