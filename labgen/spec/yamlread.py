@@ -169,8 +169,9 @@ if _CParser is not None:
 
         # Where the two parsers differ, the document goes to PyYAML: inside [...] and {...}
         # PyYAML ends a plain scalar at "?" and then refuses the document, where libyaml
-        # reads on ("[a?b]" is ["a?b"]); and they parse odd tags differently ("!:!"), so any
-        # explicit tag (which a spec hardly ever has) is left to PyYAML.
+        # reads on ("[a?b]" is ["a?b"]); they place an empty value inside {...} one column
+        # apart ("{a: }"); and they parse odd tags differently ("!:!"), so any explicit tag
+        # (which a spec hardly ever has) is left to PyYAML. (libyaml's plain style is "".)
         def compose_sequence_node(self, anchor: Any) -> Node:
             return self._in_collection(super().compose_sequence_node, anchor)
 
@@ -193,13 +194,13 @@ if _CParser is not None:
             if event.tag is not None:
                 raise _PyYamlRefusesError(event.start_mark)
             node = super().compose_scalar_node(anchor)
-            if self._flow and not node.style and "?" in node.value:  # plain: "" in libyaml
+            if self._flow and not node.style and ("?" in node.value or not node.value):
                 raise _PyYamlRefusesError(node.start_mark)
             return node
 
 
 class _PyYamlRefusesError(Exception):
-    """A document libyaml reads but PyYAML's parser refuses (see ``_FastLoader``)."""
+    """A document libyaml reads but PyYAML refuses or reads otherwise (see ``_FastLoader``)."""
 
     def __init__(self, mark: Any) -> None:
         super().__init__("PyYAML refuses this document")

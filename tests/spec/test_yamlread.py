@@ -199,6 +199,7 @@ def test_every_sample_spec_reads_the_same_with_libyaml(path: Path, monkeypatch) 
     [
         "a: {b: gr?eat}\n",  # PyYAML refuses "?" in a plain scalar inside {...}; libyaml does not
         "a: [x?y, z]\n",
+        "a: {b: , c: d}\n",  # an empty value inside {...}: placed one column apart
         "a:\tb\n",  # a tab as a separator
         "a: b\nc\ufeff: d\n",  # a byte order mark inside the text
         "!:!\n",  # a tag the two parsers read differently
