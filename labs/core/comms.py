@@ -183,7 +183,7 @@ def CommChart(sweep: AllReduceSweep, *, title: str = "All-reduce time") -> mo.Ht
     drawn = [a for a in ALGORITHMS if a[0] in sweep.algorithms]
     labels = [label for _, label, _, _ in drawn]
     x_enc = vega.log_axis("Message size (bytes)", "size", format="~s")
-    y_enc = vega.log_axis("All-reduce time (ms)", "time")
+    y_enc = vega.log_axis("All-reduce time (ms)", "time", format=",~g")
     lines = {
         "mark": {"type": "line", "strokeWidth": 2, "point": {"filled": True, "size": 30}},
         "encoding": {
@@ -216,7 +216,7 @@ def CommChart(sweep: AllReduceSweep, *, title: str = "All-reduce time") -> mo.Ht
         [lines, _rule(crossover, "muted", [4, 4]), _rule(payload, "design", [])],
         data=sweep.rows,
         height=CHART_HEIGHT,
-        description=f"All-reduce time against message size over {sweep.ranks} data-parallel "
+        description=f"All-reduce time against message size over {sweep.ranks:,} data-parallel "
         f"replicas of {sweep.cluster.count} devices: "
         + "; ".join(f"{label} {format_quantity(time)}" for label, time in sweep.at_payload)
         + f" at the gradient payload of {format_quantity(sweep.payload)}",
@@ -235,11 +235,11 @@ def CommChart(sweep: AllReduceSweep, *, title: str = "All-reduce time") -> mo.Ht
         ),
         note(
             f"The gradient sync is {sweep.cluster.count // sweep.ranks} all-reduces at once, one "
-            f"per tensor/pipeline shard of the model, each over the {sweep.ranks} data-parallel "
+            f"per tensor/pipeline shard of the model, each over the {sweep.ranks:,} data-parallel "
             f"replicas ({sweep.local} per node) and 1/{sweep.cluster.count // sweep.ranks} of "
             "the weights: the group and payload drawn here."
             if sweep.ranks < sweep.cluster.count
-            else f"The gradient sync runs over all {sweep.ranks} devices ({sweep.local} per node)."
+            else f"The gradient sync runs over all {sweep.ranks:,} devices ({sweep.local} per node)."
         ),
         note(
             "Left of the crossover a message costs mostly latency, paid once per hop: the "

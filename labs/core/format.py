@@ -32,7 +32,8 @@ TIME_UNITS: tuple[tuple[float, str], ...] = (
 #: trillion tokens"), up to a thousand trillion.
 LARGE_WORDS: tuple[tuple[float, str], ...] = ((1e12, "trillion"), (1e9, "billion"))
 
-#: Amounts of money at or above each bound are written in words: "12.6 million USD".
+#: Amounts of money and counts that keep their unit (samples, tokens) at or above each bound
+#: are written in words: "12.6 million USD", "35.8 million samples/s".
 MONEY_SCALES: tuple[tuple[float, str], ...] = (*LARGE_WORDS, (1e6, "million"))
 
 #: Unit symbols pint writes that a student reads better spelled out.
@@ -98,11 +99,6 @@ def _kind(units: Any) -> tuple[bool, bool, bool, bool]:
         one.check("[time]"),
         "/" in _unit_text(units),
     )
-
-
-@functools.lru_cache(maxsize=256)
-def _is_money(units: Any) -> bool:
-    return Quantity(1.0, units).check("[currency]")
 
 
 @functools.lru_cache(maxsize=256)
@@ -218,7 +214,8 @@ def split_quantity(quantity: Any, significant: int = SIGNIFICANT) -> tuple[str, 
         return quantity, ""
     if isinstance(quantity, Quantity):
         shown = readable(quantity)
-        if _is_money(shown.units) and math.isfinite(shown.magnitude):
+        # Money and counts (samples, tokens) keep their unit: a million and more in words.
+        if _kind(shown.units)[1] and math.isfinite(shown.magnitude):
             for bound, word in MONEY_SCALES:
                 if abs(shown.magnitude) >= bound:
                     scaled = format_number(shown.magnitude / bound, significant)

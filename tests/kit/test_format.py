@@ -126,3 +126,16 @@ def test_a_runs_cards_and_math_peek_say_the_same_readable_units():
     assert peek["T_{train}"] == format_quantity(run.time_to_train)
     interval = {v.symbol: format_quantity(v.value) for v in run.math["goodput"].variables}
     assert interval["MTBF"] == format_quantity(run.mtbf)
+
+
+@pytest.mark.parametrize(
+    ("quantity", "shown"),
+    [
+        # Tiny Pioneer's 16 H100s step 4,096 frames in 114.3 us: 35.8 million frames a second.
+        (Quantity(35_836_388.0, "sample/s"), "35.8 million samples/s"),
+        (Quantity(999_999.0, "sample/s"), "999,999 samples/s"),
+        (Quantity(2.0e6, "token/s"), "2 million tokens/s"),
+    ],
+)
+def test_counts_of_a_million_and_more_read_in_words(quantity, shown):
+    assert format_quantity(quantity) == shown
