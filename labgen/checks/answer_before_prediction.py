@@ -65,6 +65,40 @@ class Answer:
     #: The track this answer is for (None: every track); text written for another track
     #: (under another track's key) does not give it away.
     track: str | None = None
+    #: ``amount`` as (magnitude in base units, dimension), converted once.
+    base: tuple[float, str] | None = dataclasses.field(init=False, default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.amount is not None:
+            object.__setattr__(self, "base", _in_base(self.amount))
+
+
+class _Text:
+    """A text of the lab that a student may read, with the numbers it states (found once)."""
+
+    def __init__(self, node: cst.CSTNode, source: str, track: str | None) -> None:
+        self.node = node
+        self.track = track  # the track it is written for (None: every track)
+        self._claims = [
+            (m.span(), (_number(m["number"]), _unit(m["unit"])), m.group())
+            for m in CLAIM.finditer(source)
+        ]
+        self._amounts = [
+            (m.span(), m["number"], m["unit"], m.group()) for m in AMOUNT.finditer(source)
+        ]
+
+    def statements(self, answer: Answer) -> Iterator[tuple[tuple[int, int], str]]:
+        """Where the text states ``answer``: (span in its source, the words that state it)."""
+        claimed: set[int] = set()
+        for span, claim, words in self._claims:
+            if claim in answer.claims or (claim[0], ANY_UNIT) in answer.claims:
+                claimed.add(span[0])
+                yield span, words
+        if answer.amount is None or not self._amounts:
+            return
+        for span, number, unit, words in self._amounts:
+            if span[0] not in claimed and _states(number, unit, answer.base):
+                yield span, words
 
 
 class AnswerBeforePrediction(Check):
@@ -433,13 +467,17 @@ class AnswerBeforePrediction(Check):
         if from_spec:  # the spec knows every answer of the KATs it has
             answers = [a for a in answers if a.prediction not in {s.prediction for s in from_spec}]
             answers += from_spec
+        if not answers:
+            return
         tracks = {answer.track for answer in answers} - {None}
+        texts = self._readable_texts(tracks)
         for answer in answers:
             definers = self.dataflow.definers.get(answer.prediction, [])
             hidden = set().union(*(self.dataflow.descendants(cell) for cell in definers))
             for cell in self.cells:
                 if cell not in hidden and cell.kind == "cell":
-                    self._leaks(cell, answer, tracks)
+                    for text in texts.get(cell, ()):
+                        self._leaks(text, answer)
 
     def _spec_answers(self) -> list[Answer]:
         """The answers the lab's spec gives (a generated lab under a project root), for the
@@ -465,43 +503,32 @@ class AnswerBeforePrediction(Check):
                 found.append(Answer(prediction, None, (), amount=known.value, track=known.track))
         return found
 
-    def _leaks(self, cell: Cell, answer: Answer, tracks: set[str]) -> None:
-        for node in self._texts.get(cell, ()):
-            if self._among_options(node):
-                continue
-            if answer.track is not None and _track_of(self.context, node, tracks) not in (
-                None,
-                answer.track,
-            ):
-                continue  # written for another track, whose answer differs
-            source = self.context.module.code_for_node(node)
-            for span, stated in self._statements(source, answer):
-                shown = f" (option {answer.label!r})" if answer.label else f" ({stated})"
-                track = f" on the {answer.track} track" if answer.track else ""
-                self.report_in_text(
-                    node,
-                    *span,
-                    f"this text shows before `{answer.prediction}` is answered and states "
-                    f"its answer{track}{shown}: say it after the prediction, in a cell that "
-                    "depends on it",
-                )
+    def _readable_texts(self, tracks: set[str]) -> dict[Cell, list[_Text]]:
+        """Each cell's texts that may state an answer (read once for every answer): not a
+        widget's options, and holding a number."""
+        found: dict[Cell, list[_Text]] = {}
+        for cell, nodes in self._texts.items():
+            for node in nodes:
+                source = self.context.module.code_for_node(node)
+                if not any(c.isdigit() for c in source) or self._among_options(node):
+                    continue
+                track = _track_of(self.context, node, tracks) if tracks else None
+                found.setdefault(cell, []).append(_Text(node, source, track))
+        return found
 
-    @staticmethod
-    def _statements(source: str, answer: Answer) -> Iterator[tuple[tuple[int, int], str]]:
-        """Where ``source`` states ``answer``: (span, the words that state it)."""
-        claimed: set[int] = set()
-        for match in CLAIM.finditer(source):
-            claim = (_number(match["number"]), _unit(match["unit"]))
-            if claim in answer.claims or (claim[0], ANY_UNIT) in answer.claims:
-                claimed.add(match.start())
-                yield match.span(), match.group()
-        if answer.amount is None:
-            return
-        for match in AMOUNT.finditer(source):
-            if match.start() in claimed:
-                continue  # already reported as the option's claim
-            if _states(match["number"], match["unit"], answer.amount):
-                yield match.span(), match.group()
+    def _leaks(self, text: _Text, answer: Answer) -> None:
+        if answer.track is not None and text.track not in (None, answer.track):
+            return  # written for another track, whose answer differs
+        for span, stated in text.statements(answer):
+            shown = f" (option {answer.label!r})" if answer.label else f" ({stated})"
+            track = f" on the {answer.track} track" if answer.track else ""
+            self.report_in_text(
+                text.node,
+                *span,
+                f"this text shows before `{answer.prediction}` is answered and states "
+                f"its answer{track}{shown}: say it after the prediction, in a cell that "
+                "depends on it",
+            )
 
     def _among_options(self, node: cst.CSTNode) -> bool:
         """Whether ``node`` is in the options of a prediction widget (an option may hold the
@@ -541,17 +568,33 @@ def _usable_amount(value: Any) -> bool:
     return isinstance(magnitude, int | float) and math.isfinite(magnitude) and magnitude != 0
 
 
-def _states(number: str, unit: str, amount: Any) -> bool:
-    """Whether ``number`` ``unit`` (words of a text) is ``amount`` within 1 %."""
-    parsed = _unit_named(unit)
-    if parsed is None or not amount.check(parsed.dimensionality):
+def _states(number: str, unit: str, amount: tuple[float, str]) -> bool:
+    """Whether ``number`` ``unit`` (words of a text) is the answer ``amount`` (its magnitude in
+    base units and its dimension, from :func:`_in_base`) within 1 %."""
+    base = _base_of(unit)
+    if base is None or base[1] != amount[1]:
         return False
-    said = float(number.replace(",", "")) * parsed
+    said = float(number.replace(",", "")) * base[0]
+    return math.isclose(said, amount[0], rel_tol=SAME_WITHIN)
+
+
+@lru_cache(maxsize=512)
+def _base_of(word: str) -> tuple[float, str] | None:
+    """What one ``word`` (a unit's name) is in base units: (factor, dimension); None for a
+    word that names no unit of mlsys's registry (most words)."""
+    unit = _unit_named(word)
+    if unit is None:
+        return None
     try:
-        value = float(said.to(amount.units).magnitude)
-    except Exception:  # pint's offset and context errors: not the same quantity
-        return False
-    return math.isclose(value, float(amount.magnitude), rel_tol=SAME_WITHIN)
+        return _in_base(1.0 * unit)
+    except Exception:  # pint's offset and context errors: no plain factor
+        return None
+
+
+def _in_base(quantity: Any) -> tuple[float, str]:
+    """``quantity`` as (magnitude in base units, dimension), for comparing with floats."""
+    base = quantity.to_base_units()
+    return float(base.magnitude), str(base.dimensionality)
 
 
 @lru_cache(maxsize=512)

@@ -101,8 +101,9 @@ class MagicConstant(Check):
       figures);
     * any literal of a million or more, except the bounds of an input (`PredictionInput`,
       `mo.ui` and `labs.core.controls` widgets), unit-conversion factors (powers of ten and
-      of 1024: `1e9`, `1_048_576`) and budgets (a name with `budget`, `cost`, `price`,
-      `usd` ...: money is not hardware);
+      of 1024: `1e9`, `1_048_576`), budgets (a name with `budget`, `cost`, `price`,
+      `usd` ...: money is not hardware) and workload sizes (`train_tokens`, `samples`,
+      `steps`, `epochs`: the run's length is the lab's choice);
     * a chart line drawn at a literal whose annotation states a hardware figure
       (`fig.add_hline(y=80_000, annotation_text="H100 (80 GB)")`);
     * a bandwidth or compute rate written in text ("3.35 TB/s", "989 TFLOPS"), each reported
@@ -250,7 +251,7 @@ class MagicConstant(Check):
             @app.cell
             def _(mo):
                 mo.md("The H100 streams 3.35 TB/s and peaks at 989 TFLOPS.")
-                lab_tokens = 50_000_000
+                lab_figure = 50_000_000  # large, whatever its name (not a workload size)
                 return
             """,
             count=3,
