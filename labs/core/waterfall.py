@@ -160,7 +160,8 @@ def LatencyWaterfall(profile: Any, *, title: str = "Latency waterfall") -> mo.Ht
         "type": "nominal",
         "sort": labels,
         "title": None,
-        "axis": {"labelLimit": 150},
+        # "Communication (exposed)" needs more room than the single-node labels.
+        "axis": {"labelLimit": 150 if segments is SEGMENTS else 190},
     }
     bars = {
         "mark": {"type": "bar", "height": 22, "cornerRadius": 2},
