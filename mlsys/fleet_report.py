@@ -21,8 +21,14 @@ from mlsys import fleet_formulas as ff
 from mlsys import formulas as f
 from mlsys.constants import GRID_CARBON_INTENSITY
 from mlsys.derivation import Derivation, Math, Variable
-from mlsys.fleet_constants import CHECKPOINT_WRITE_BPS, GPU_USD_PER_HOUR, PUE, TOKENS_PER_PARAMETER
-from mlsys.fleet_simulations import ClusterQueue, Sustainability
+from mlsys.fleet_constants import (
+    CHECKPOINT_WRITE_BPS,
+    GPU_USD_PER_HOUR,
+    KV_CACHE_WASTE,
+    PUE,
+    TOKENS_PER_PARAMETER,
+)
+from mlsys.fleet_simulations import ClusterQueue, ServingFleet, Sustainability
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
 from mlsys.reliability import Reliability, ReliabilityResult
@@ -30,6 +36,12 @@ from mlsys.units import Quantity, ureg
 
 #: How long a cluster is observed for its failure statistics (the rates do not depend on it).
 _OBSERVED = 24 * ureg.hour
+
+#: How a serving fleet places prefill and decode: on the same replicas, or in separate pools.
+SERVING_MODES: tuple[str, ...] = ("colocated", "disaggregated")
+#: A request rate so small that no queue forms: what a serving fleet's capacity is solved at
+#: (its KV cache, replicas and token capacity do not depend on the rate).
+_IDLE_RATE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -40,7 +52,10 @@ class FleetScenario:
     jobs of ``job_gpus`` devices (gang-scheduled), ``job_hours`` long on average with
     coefficient of variation ``job_cv``, arriving to keep the cluster ``queue_load`` busy. The
     facility: the grid ``region`` the run draws from, the ``cooling`` (a ``PUE`` key) and the
-    ``servers_per_rack``."""
+    ``servers_per_rack``. Serving at scale (``ServingFleet``): ``arrival_rate`` requests/s of
+    ``prompt_tokens`` in and ``output_tokens`` out, each replica (``tp`` devices) decoding
+    ``serving_batch`` sequences at once, ``serving_mode`` colocated or disaggregated prefill
+    and decode, ``routing`` random or power_of_two, ``kv_cache`` paged or contiguous."""
 
     checkpoint_interval: float | None = None
     train_tokens: float | None = None
@@ -51,6 +66,13 @@ class FleetScenario:
     region: str = "US average"
     cooling: str = "typical"
     servers_per_rack: int = 4
+    arrival_rate: float = 10.0
+    prompt_tokens: int = 1024
+    output_tokens: int = 256
+    serving_batch: int = 32
+    serving_mode: str = "colocated"
+    routing: str = "random"
+    kv_cache: str = "paged"
 
     def __post_init__(self) -> None:
         for name in ("checkpoint_interval", "train_tokens"):
@@ -79,6 +101,24 @@ class FleetScenario:
             raise ValueError(
                 f"queue_load: the cluster's utilisation must lie in (0, 1), got {self.queue_load!r}"
             )
+        rate = self.arrival_rate
+        if isinstance(rate, bool) or not isinstance(rate, int | float) or not 0 < rate < math.inf:
+            raise ValueError(
+                f"arrival_rate: expected a positive number of requests/s, got {rate!r}"
+            )
+        for name in ("prompt_tokens", "output_tokens", "serving_batch"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: expected a whole number >= 1, got {value!r}")
+        for name, known in (
+            ("serving_mode", SERVING_MODES),
+            ("routing", tuple(ServingFleet.ROUTING)),
+            ("kv_cache", tuple(KV_CACHE_WASTE)),
+        ):
+            if getattr(self, name) not in known:
+                raise ValueError(
+                    f"{name}: unknown {getattr(self, name)!r}; known: {', '.join(known)}"
+                )
 
 
 class FleetReport:
@@ -320,6 +360,269 @@ class FleetReport:
         like ``rho/(1-rho) (1+C^2)/2 E[S]`` near saturation."""
         return self._queue.queue_wait
 
+    # -- serving at scale ----------------------------------------------------------------------
+
+    def _serve(self, rate: float) -> Any:
+        step, scenario = self.step, self.scenario
+        return ServingFleet.solve(
+            step.model,
+            step.system,
+            rate,
+            prompt_tokens=scenario.prompt_tokens,
+            output_tokens=scenario.output_tokens,
+            batch_size=scenario.serving_batch,
+            tp=self.step.parallelism.tp,
+            precision=step.precision,
+            disaggregated=scenario.serving_mode == "disaggregated",
+            routing=scenario.routing,
+            kv_cache=scenario.kv_cache,
+        )
+
+    @cached_property
+    def _serving(self) -> Any:
+        # The fleet at the scenario's request rate; None when the rate saturates the replicas
+        # (the queue grows without bound: ServingFleet refuses it, naming arrival_rate).
+        try:
+            return self._serve(float(self.scenario.arrival_rate))
+        except ValueError as error:
+            if str(error).startswith("arrival_rate:"):
+                return None
+            raise
+
+    @cached_property
+    def _serving_capacity(self) -> Any:
+        # What does not depend on the rate (KV cache, replicas, token capacity): solved idle.
+        return self._serving or self._serve(_IDLE_RATE)
+
+    @property
+    def serving_saturated(self) -> bool:
+        """Whether ``arrival_rate`` loads the replicas to 100% or more (latencies are then
+        infinite: the queue grows without bound)."""
+        return self._serving is None
+
+    def _latency(self, name: str) -> Quantity:
+        if self._serving is None:
+            return Quantity(math.inf, ureg.ms)
+        return getattr(self._serving, name).to("ms")
+
+    @property
+    def ttft(self) -> Quantity:
+        """Mean time to first token (ms): queue wait + prefill of the prompt (+ the KV
+        transfer to the decode pool when disaggregated); infinite when saturated."""
+        return self._latency("ttft")
+
+    @property
+    def ttft_p99(self) -> Quantity:
+        """99th-percentile time to first token (ms): the queue length 99% of requests find
+        (M/M/1 per replica for random routing, power-of-two choices otherwise) x the service
+        time, + prefill (+ transfer)."""
+        return self._latency("ttft_p99")
+
+    @property
+    def tpot(self) -> Quantity:
+        """Time per output token (ms): the decode step of the batch, stretched by the prefills
+        that interrupt it when colocated."""
+        return self._latency("tpot")
+
+    @property
+    def request_latency(self) -> Quantity:
+        """Mean end-to-end latency of one request (ms): TTFT + output tokens x TPOT."""
+        return self._latency("latency")
+
+    @property
+    def kv_per_token(self) -> Quantity:
+        """KV cache one token keeps (byte): ``2 L H_kv d_head b`` (keys and values, every
+        layer)."""
+        return self._serving_capacity.kv_per_token.to("byte")
+
+    @property
+    def kv_per_replica(self) -> Quantity:
+        """KV cache of a replica's full batch (byte): per token x context (prompt + output) x
+        ``serving_batch`` sequences, spread over the replica's ``tp`` devices."""
+        return self._serving_capacity.kv_per_replica.to("byte")
+
+    @property
+    def kv_per_device(self) -> Quantity:
+        """KV cache each device of a replica holds (byte): ``kv_per_replica / tp``."""
+        return (self.kv_per_replica / self.step.parallelism.tp).to("byte")
+
+    @property
+    def serving_weights(self) -> Quantity:
+        """Weights each device of a serving replica holds (byte): the model split ``tp`` ways."""
+        bpv = BYTES_PER_VALUE[self.step.precision]
+        return Quantity(self.step.model.params * bpv / self.step.parallelism.tp, ureg.byte)
+
+    @property
+    def kv_capacity(self) -> Quantity:
+        """Sequences of full context a replica's KV cache holds (dimensionless): memory left
+        after the weights, less what the ``kv_cache`` layout wastes, over a sequence's KV."""
+        return Quantity(float(self._serving_capacity.max_sequences_per_replica), ureg.dimensionless)
+
+    @property
+    def replicas(self) -> Quantity:
+        """Serving replicas (dimensionless): the cluster's devices in groups of ``tp``."""
+        return Quantity(float(self._serving_capacity.replicas), ureg.dimensionless)
+
+    @property
+    def serving_utilization(self) -> Quantity:
+        """Share of each replica's time busy serving (dimensionless; 1 when the rate saturates
+        the fleet)."""
+        busy = 1.0 if self._serving is None else float(self._serving.utilization)
+        return Quantity(busy, ureg.dimensionless)
+
+    @property
+    def in_flight(self) -> Quantity:
+        """Requests in the system at once (dimensionless): Little's law ``lambda W``; infinite
+        when saturated."""
+        if self._serving is None:
+            return Quantity(math.inf, ureg.dimensionless)
+        return Quantity(float(self._serving.in_flight), ureg.dimensionless)
+
+    @property
+    def serving_capacity(self) -> Quantity:
+        """Output tokens per second the fleet can decode (token/s): replicas x batch over the
+        decode step."""
+        return self._serving_capacity.tokens_per_second_capacity.to("token/second")
+
+    @property
+    def serving_throughput(self) -> Quantity:
+        """Output tokens per second the fleet serves (token/s): ``arrival_rate x
+        output_tokens``, or its capacity when the rate saturates it."""
+        if self._serving is None:
+            return self.serving_capacity
+        return self._serving.throughput.to("token/second")
+
+    @property
+    def cost_per_million_tokens(self) -> Quantity:
+        """Rental cost of a million output tokens (USD): devices x the book's price per
+        GPU-hour over the tokens served per hour."""
+        per_hour = self.serving_throughput.to("token/hour").magnitude
+        usd = self.step.devices * GPU_USD_PER_HOUR.value / per_hour * 1e6
+        return Quantity(usd, ureg.USD)
+
+    def _serving_math(self) -> dict[str, Derivation]:
+        # Serving derivations (only for a serving step: phase prefill or decode).
+        served, idle = self._serving, self._serving_capacity
+        scenario, plan = self.scenario, self.step.parallelism
+        shape = self.step.model.transformer
+        context = min(scenario.prompt_tokens + scenario.output_tokens, shape.max_seq_len)
+        n = Quantity(self.step.devices, ureg.dimensionless)
+        tp = Quantity(plan.tp, ureg.dimensionless)
+        bpv = BYTES_PER_VALUE[self.step.precision]
+        waste = KV_CACHE_WASTE[scenario.kv_cache].quantity
+        node_memory = Quantity(self.step.system.node.ram_bytes, ureg.byte)
+        extra = {"kv_per_token": idle.math["kv_per_token"]}
+        extra["kv_per_replica"] = Derivation(
+            "kv_per_replica",
+            r"M_{replica} = M_{KV} \cdot (s_{in} + s_{out}) \cdot B",
+            (
+                Variable("M_{KV}", "KV cache per token", self.kv_per_token),
+                Variable(
+                    "s_{in} + s_{out}", "context (prompt + output)", Quantity(context, ureg.token)
+                ),
+                Variable("B", "sequences per replica", Quantity(scenario.serving_batch, "")),
+            ),
+            self.kv_per_replica,
+        )
+        extra["kv_capacity"] = Derivation(
+            "kv_capacity",
+            r"B_{max} = \frac{(tp \cdot M_{dev} - W) (1 - w)}{M_{KV} (s_{in} + s_{out})}",
+            (
+                Variable("tp", "devices per replica", tp),
+                Variable("M_{dev}", "memory of one device", node_memory),
+                Variable(
+                    "W", "weights of the model", Quantity(self.step.model.params * bpv, ureg.byte)
+                ),
+                Variable("w", f"share the {scenario.kv_cache} KV cache wastes", waste),
+                Variable("M_{KV}", "KV cache per token", self.kv_per_token),
+                Variable(
+                    "s_{in} + s_{out}", "context (prompt + output)", Quantity(context, ureg.token)
+                ),
+            ),
+            self.kv_capacity,
+        )
+        extra["replicas"] = Derivation(
+            "replicas",
+            r"R = N / tp",
+            (Variable("N", "devices", n), Variable("tp", "devices per replica", tp)),
+            self.replicas,
+        )
+        capacity = idle.math.get("tpot") if served is None else served.math["tpot"]
+        decode = capacity.variables[0].value if capacity is not None else None
+        if decode is not None:
+            extra["serving_capacity"] = Derivation(
+                "serving_capacity",
+                r"\Theta_{max} = R \cdot B / T_{decode}",
+                (
+                    Variable("R", "replicas", self.replicas),
+                    Variable("B", "sequences per replica", Quantity(scenario.serving_batch, "")),
+                    Variable("T_{decode}", "decode step of the batch", decode),
+                ),
+                self.serving_capacity,
+            )
+        extra["cost_per_million_tokens"] = Derivation(
+            "cost_per_million_tokens",
+            r"C_{1M} = \frac{N \cdot p_{GPU}}{\Theta} \cdot 10^6",
+            (
+                Variable("N", "devices", n),
+                Variable("p_{GPU}", "price per GPU-hour", GPU_USD_PER_HOUR.quantity),
+                Variable("\\Theta", "output tokens served", self.serving_throughput),
+            ),
+            self.cost_per_million_tokens,
+        )
+        if served is None:
+            return extra
+        extra["tpot"] = served.math["tpot"]
+        extra["in_flight"] = served.math["in_flight"]
+        prefill = served.math["tpot"].variables[1].value
+        transfer = 0.0
+        if scenario.serving_mode == "disaggregated":
+            kv_bytes = self.kv_per_token.to("byte").magnitude
+            transfer = scenario.prompt_tokens * kv_bytes / plan.tp / self.step.system.scale_out_bps
+        wait = self.ttft.to("s").magnitude - prefill.to("s").magnitude - transfer
+        extra["ttft"] = Derivation(
+            "ttft",
+            r"TTFT = W_q + T_{prefill} + T_{transfer}",
+            (
+                Variable("W_q", "mean queue wait", Quantity(max(0.0, wait) * 1e3, ureg.ms)),
+                Variable("T_{prefill}", "prefill of one prompt", prefill.to("ms")),
+                Variable(
+                    "T_{transfer}",
+                    "KV transfer to the decode pool",
+                    Quantity(transfer * 1e3, ureg.ms),
+                ),
+            ),
+            self.ttft,
+        )
+        extra["request_latency"] = Derivation(
+            "request_latency",
+            r"T_{request} = TTFT + s_{out} \cdot TPOT",
+            (
+                Variable("TTFT", "time to first token", self.ttft),
+                Variable("s_{out}", "output tokens", Quantity(scenario.output_tokens, ureg.token)),
+                Variable("TPOT", "time per output token", self.tpot),
+            ),
+            self.request_latency,
+        )
+        extra["serving_utilization"] = Derivation(
+            "serving_utilization",
+            r"\rho = \lambda_r \left(T_{prefill} + s_{out} \cdot TPOT / B\right)"
+            if scenario.serving_mode == "colocated"
+            else r"\rho = \max(\rho_{prefill}, \rho_{decode})",
+            (
+                Variable(
+                    r"\lambda_r",
+                    "requests per second per replica",
+                    Quantity(scenario.arrival_rate / self.replicas.magnitude, "1/second"),
+                ),
+                Variable("T_{prefill}", "prefill of one prompt", prefill.to("ms")),
+                Variable("TPOT", "time per output token", self.tpot),
+                Variable("B", "sequences per replica", Quantity(scenario.serving_batch, "")),
+            ),
+            self.serving_utilization,
+        )
+        return extra
+
     # -- derivations --------------------------------------------------------------------------
 
     @cached_property
@@ -457,6 +760,8 @@ class FleetReport:
         )
         if self.scenario.job_gpus <= self.step.devices:
             extra["queue_wait"] = self._queue.math["queue_wait"]
+        if self.step.phase in ("prefill", "decode"):
+            extra.update(self._serving_math())
         return Math({**self.step.math, **extra})
 
     def _model_flops_derivation(self) -> Derivation:

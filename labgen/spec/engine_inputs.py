@@ -157,6 +157,47 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
     EngineInput(
         "servers_per_rack", "integer", "servers (nodes) in one rack", "dimensionless", fleet=True
     ),
+    EngineInput(
+        "arrival_rate",
+        "integer",
+        "requests per second the serving fleet receives",
+        "1/second",
+        fleet=True,
+    ),
+    EngineInput(
+        "prompt_tokens", "integer", "tokens of each request's prompt (prefill)", "token", fleet=True
+    ),
+    EngineInput(
+        "output_tokens", "integer", "tokens each request generates (decode)", "token", fleet=True
+    ),
+    EngineInput(
+        "serving_batch",
+        "integer",
+        "sequences each serving replica (tp devices) decodes at once",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "serving_mode",
+        "choice",
+        "prefill and decode on the same replicas (colocated) or in separate pools (disaggregated)",
+        registry="serving_modes",
+        fleet=True,
+    ),
+    EngineInput(
+        "routing",
+        "choice",
+        "how a request picks its replica (random, or the shorter of two queues: power_of_two)",
+        registry="routings",
+        fleet=True,
+    ),
+    EngineInput(
+        "kv_cache",
+        "choice",
+        "KV cache layout: paged (vLLM, little waste) or contiguous (pre-allocated)",
+        registry="kv_caches",
+        fleet=True,
+    ),
 )
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}

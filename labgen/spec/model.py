@@ -141,6 +141,9 @@ RuntimeName = _name_of("runtimes")
 FabricName = _name_of("fabrics")
 RegionName = _name_of("regions")
 CoolingName = _name_of("coolings")
+ServingModeName = _name_of("serving_modes")
+RoutingName = _name_of("routings")
+KvCacheName = _name_of("kv_caches")
 InstrumentId = _name_of("instruments")
 ProfileField = _name_of("profile_fields")
 LedgerKey = Annotated[
@@ -275,6 +278,9 @@ def _input_field(name: str) -> tuple[Any, Any]:
         "fabrics": FabricName,
         "regions": RegionName,
         "coolings": CoolingName,
+        "serving_modes": ServingModeName,
+        "routings": RoutingName,
+        "kv_caches": KvCacheName,
     }
     return types[entry.registry] | None, Field(default=None, description=described)  # type: ignore[index]
 

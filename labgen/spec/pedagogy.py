@@ -421,6 +421,13 @@ def _resolved_fleet(report: Any) -> dict[str, Any]:
         "region": scenario.region,
         "cooling": scenario.cooling,
         "servers_per_rack": scenario.servers_per_rack,
+        "arrival_rate": scenario.arrival_rate,
+        "prompt_tokens": scenario.prompt_tokens,
+        "output_tokens": scenario.output_tokens,
+        "serving_batch": scenario.serving_batch,
+        "serving_mode": scenario.serving_mode,
+        "routing": scenario.routing,
+        "kv_cache": scenario.kv_cache,
     }
 
 

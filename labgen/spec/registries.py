@@ -41,6 +41,9 @@ class Registries:
     fabrics: tuple[str, ...]
     regions: tuple[str, ...]
     coolings: tuple[str, ...]
+    serving_modes: tuple[str, ...]
+    routings: tuple[str, ...]
+    kv_caches: tuple[str, ...]
     tracks: tuple[str, ...]
     profile_fields: tuple[str, ...]
     solve_keywords: tuple[str, ...]
@@ -48,7 +51,8 @@ class Registries:
 
     def names(self, kind: str) -> tuple[str, ...]:
         """The names of one registry: ``models``, ``systems``, ``precisions``, ``phases``,
-        ``runtimes``, ``fabrics``, ``regions``, ``coolings``, ``tracks``, ``profile_fields`` or ``instruments``."""
+        ``runtimes``, ``fabrics``, ``regions``, ``coolings``, ``serving_modes``, ``routings``,
+        ``kv_caches``, ``tracks``, ``profile_fields`` or ``instruments``."""
         if kind == "instruments":
             return tuple(self.instruments)
         return getattr(self, kind)
@@ -65,6 +69,9 @@ KIND_NOUNS: Mapping[str, str] = MappingProxyType(
         "fabrics": "fabric",
         "regions": "grid region",
         "coolings": "cooling",
+        "serving_modes": "serving mode",
+        "routings": "routing policy",
+        "kv_caches": "KV cache layout",
         "tracks": "track",
         "profile_fields": "PerformanceProfile field",
         "instruments": "instrument",
@@ -192,7 +199,9 @@ def build_registries(instruments: Iterable[Instrument] | None = None) -> Registr
     """
     import mlsys
     from mlsys.constants import GRID_CARBON_INTENSITY
-    from mlsys.fleet_constants import PUE
+    from mlsys.fleet_constants import KV_CACHE_WASTE, PUE
+    from mlsys.fleet_report import SERVING_MODES
+    from mlsys.fleet_simulations import ServingFleet
     from mlsys.ledger import TRACKS
 
     found: dict[str, Instrument] = {}
@@ -208,6 +217,9 @@ def build_registries(instruments: Iterable[Instrument] | None = None) -> Registr
         fabrics=mlsys.Fabrics.names(aliases=False),
         regions=tuple(GRID_CARBON_INTENSITY),
         coolings=tuple(PUE),
+        serving_modes=SERVING_MODES,
+        routings=tuple(ServingFleet.ROUTING),
+        kv_caches=tuple(KV_CACHE_WASTE),
         tracks=tuple(TRACKS),
         profile_fields=_profile_fields(),
         solve_keywords=keywords,

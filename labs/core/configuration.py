@@ -19,8 +19,9 @@ from typing import Any
 from mlsys import Cluster, Engine, Fabrics, Models, Parallelism, ServingSimulation, Systems
 from mlsys.applications import application_of
 from mlsys.constants import GRID_CARBON_INTENSITY
-from mlsys.fleet_constants import PUE
-from mlsys.fleet_report import FleetReport, FleetScenario
+from mlsys.fleet_constants import KV_CACHE_WASTE, PUE
+from mlsys.fleet_report import SERVING_MODES, FleetReport, FleetScenario
+from mlsys.fleet_simulations import ServingFleet
 from mlsys.formulas import TRAINING_PRECISIONS
 
 #: Every keyword of Engine.solve a lab passes, in the order it passes them.
@@ -55,6 +56,13 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "region",
     "cooling",
     "servers_per_rack",
+    "arrival_rate",
+    "prompt_tokens",
+    "output_tokens",
+    "serving_batch",
+    "serving_mode",
+    "routing",
+    "kv_cache",
 )
 
 #: Parameters that only transformers take (context length; tensor parallelism splits heads).
@@ -210,6 +218,12 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
         return isinstance(value, str) and value in PUE
     if param == "queue_load":
         return isinstance(value, int | float) and 0 < value < 1
+    if param == "serving_mode":
+        return isinstance(value, str) and value in SERVING_MODES
+    if param == "routing":
+        return isinstance(value, str) and value in ServingFleet.ROUTING
+    if param == "kv_cache":
+        return isinstance(value, str) and value in KV_CACHE_WASTE
     if param in FLEET_KEYWORDS:
         low = 0 if param in ("zero", "job_cv") else 1
         if param == "tp" and model.transformer is None and value != 1:
@@ -295,6 +309,13 @@ def _fleet(inputs: Mapping[str, Any], fleet: Mapping[str, Any]) -> dict[str, Any
                     "region",
                     "cooling",
                     "servers_per_rack",
+                    "arrival_rate",
+                    "prompt_tokens",
+                    "output_tokens",
+                    "serving_batch",
+                    "serving_mode",
+                    "routing",
+                    "kv_cache",
                 )
                 if fleet[key] is not None
             },

@@ -57,6 +57,22 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "time_to_train": "Time to train",
         "training_cost": "Training cost",
         "queue_wait": "Queue wait",
+        # Serving at scale (FleetReport on a prefill or decode step).
+        "ttft": "Time to first token",
+        "ttft_p99": "P99 time to first token",
+        "tpot": "Time per output token",
+        "request_latency": "Request latency",
+        "kv_per_token": "KV cache per token",
+        "kv_per_replica": "KV cache per replica",
+        "kv_per_device": "KV cache per device",
+        "serving_weights": "Weights per device",
+        "kv_capacity": "Sequences the KV cache holds",
+        "replicas": "Serving replicas",
+        "serving_utilization": "Replica utilisation",
+        "in_flight": "Requests in flight",
+        "serving_capacity": "Token capacity",
+        "serving_throughput": "Tokens served",
+        "cost_per_million_tokens": "Cost per million tokens",
         **SERVING_FIELDS,
     }
 )

@@ -222,3 +222,154 @@ def test_facility_and_rack_power_by_hand() -> None:
 def test_bad_facilities_name_the_parameter(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         FleetScenario(**{field: value})
+
+
+# -- serving at scale ---------------------------------------------------------------------------
+
+
+def _decode(dp: int = 8, tp: int = 8, precision: str = "fp16") -> object:
+    plan = Parallelism(dp=dp, tp=tp)
+    cluster = Cluster(node=Systems.H100, count=plan.devices)
+    return Engine.solve(
+        model=Models.Llama3_70B,
+        system=cluster,
+        batch_size=256,
+        precision=precision,
+        phase="decode",
+        seq_len=2048,
+        parallelism=plan,
+    )
+
+
+def test_kv_cache_by_hand() -> None:
+    # Llama-3-70B: 80 layers, 8 KV heads of 128 dims; fp16 keys and values:
+    # 2 x 80 x 8 x 128 x 2 B = 327,680 B per token.
+    report = FleetReport(_decode(), FleetScenario(prompt_tokens=1024, output_tokens=256))
+    assert report.kv_per_token.to("byte").magnitude == pytest.approx(2 * 80 * 8 * 128 * 2)
+    context = 1024 + 256
+    assert report.kv_per_replica.to("byte").magnitude == pytest.approx(327_680 * context * 32)
+    assert report.kv_per_device.to("byte").magnitude == pytest.approx(327_680 * context * 32 / 8)
+    weights = Models.Llama3_70B.params * 2
+    assert report.serving_weights.to("byte").magnitude == pytest.approx(weights / 8)
+    # Sequences of full context the paged cache holds: (8 x 80 GB - weights) x 0.96.
+    room = (8 * Systems.H100.ram_bytes - weights) * (1 - 0.04)
+    assert report.kv_capacity.magnitude == pytest.approx(room / (327_680 * context))
+    contiguous = FleetReport(_decode(), FleetScenario(kv_cache="contiguous"))
+    assert contiguous.kv_capacity.magnitude == pytest.approx(
+        report.kv_capacity.magnitude * 0.30 / 0.96
+    )
+    # fp8 halves the bytes per token.
+    fp8 = FleetReport(_decode(precision="fp8"))
+    assert fp8.kv_per_token.to("byte").magnitude == pytest.approx(327_680 / 2)
+
+
+def test_replicas_littles_law_and_cost_by_hand() -> None:
+    report = FleetReport(_decode(dp=8, tp=8), FleetScenario(arrival_rate=10, output_tokens=256))
+    assert report.replicas.magnitude == 8  # 64 devices in groups of tp = 8
+    latency_s = report.request_latency.to("s").magnitude
+    assert report.in_flight.magnitude == pytest.approx(10 * latency_s)
+    assert report.request_latency.to("ms").magnitude == pytest.approx(
+        report.ttft.to("ms").magnitude + 256 * report.tpot.to("ms").magnitude
+    )
+    assert report.serving_throughput.to("token/s").magnitude == pytest.approx(2560)
+    # 64 GPUs at $2/h over 2,560 tokens/s x 3,600 s: $13.89 per million tokens.
+    assert report.cost_per_million_tokens.to("USD").magnitude == pytest.approx(
+        64 * 2.0 / (2560 * 3600) * 1e6
+    )
+    assert report.ttft_p99 >= report.ttft
+    assert 0 < report.serving_utilization.magnitude < 1
+
+
+def test_tpot_and_ttft_follow_the_engine() -> None:
+    # Colocated: each decode step is stretched by the prefills that interrupt it,
+    # TPOT = T_decode / (1 - lambda_r T_prefill); TTFT includes one prefill.
+    step = _decode()
+    report = FleetReport(step, FleetScenario(arrival_rate=10))
+    replica = Cluster(node=Systems.H100, count=8)
+    plan = Parallelism(tp=8)
+    common = {"model": Models.Llama3_70B, "system": replica, "precision": "fp16"}
+    prefill = Engine.solve(
+        **common, batch_size=1, seq_len=1024, phase="prefill", parallelism=plan
+    ).latency.to("s")
+    decode = Engine.solve(
+        **common, batch_size=32, seq_len=1280, phase="decode", parallelism=plan
+    ).latency.to("s")
+    share = 10 / 8 * prefill.magnitude
+    assert report.tpot.to("s").magnitude == pytest.approx(decode.magnitude / (1 - share))
+    assert report.ttft.to("s").magnitude >= prefill.magnitude
+    # Disaggregated: decode runs alone, so TPOT is the decode step.
+    split = FleetReport(step, FleetScenario(arrival_rate=10, serving_mode="disaggregated"))
+    assert split.tpot.to("s").magnitude == pytest.approx(decode.magnitude)
+    # Capacity: replicas x batch / T_decode tokens per second.
+    assert report.serving_capacity.to("token/s").magnitude == pytest.approx(
+        8 * 32 / decode.magnitude
+    )
+    # Power-of-two routing shortens the tail.
+    two = FleetReport(step, FleetScenario(arrival_rate=30, routing="power_of_two"))
+    one = FleetReport(step, FleetScenario(arrival_rate=30))
+    assert two.ttft_p99 < one.ttft_p99
+
+
+def test_a_saturating_rate_reads_infinite_latency() -> None:
+    report = FleetReport(_decode(dp=1), FleetScenario(arrival_rate=1000))
+    assert report.serving_saturated
+    assert math.isinf(report.ttft.magnitude)
+    assert math.isinf(report.request_latency.magnitude)
+    assert report.serving_utilization.magnitude == 1.0
+    # What does not depend on the rate is still there: capacity, KV cache, replicas.
+    assert report.serving_capacity.magnitude > 0
+    assert report.replicas.magnitude == 1
+    assert report.cost_per_million_tokens.magnitude > 0
+    assert "cost_per_million_tokens" in report.math
+
+
+def test_a_serving_step_derives_its_fields() -> None:
+    report = FleetReport(_decode(), FleetScenario(arrival_rate=10))
+    for name in (
+        "ttft",
+        "tpot",
+        "request_latency",
+        "kv_per_token",
+        "kv_per_replica",
+        "kv_capacity",
+        "replicas",
+        "serving_utilization",
+        "in_flight",
+        "serving_capacity",
+        "cost_per_million_tokens",
+    ):
+        derivation, value = report.math[name], getattr(report, name)
+        assert derivation.result.to(value.units).magnitude == pytest.approx(value.magnitude), name
+    # A training step derives no serving fields.
+    assert "ttft" not in FleetReport(_step()).math
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("arrival_rate", 0),
+        ("arrival_rate", -1.0),
+        ("prompt_tokens", 0),
+        ("output_tokens", 2.5),
+        ("serving_batch", True),
+        ("serving_mode", "hybrid"),
+        ("routing", "round_robin"),
+        ("kv_cache", "sparse"),
+    ],
+)
+def test_bad_serving_scenarios_name_the_parameter(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        FleetScenario(**{field: value})
+
+
+def test_a_cnn_cannot_be_served_at_scale() -> None:
+    plan = Parallelism(dp=8)
+    step = Engine.solve(
+        model=Models.ResNet50,
+        system=Cluster(node=Systems.H100, count=8),
+        batch_size=64,
+        precision="fp16",
+        parallelism=plan,
+    )
+    with pytest.raises(ValueError, match="model"):
+        _ = FleetReport(step).ttft
