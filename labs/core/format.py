@@ -106,6 +106,11 @@ def _per_time(units: Any) -> bool:
     return Quantity(1.0, units).check("1/[time]")
 
 
+@functools.lru_cache(maxsize=256)
+def _is_money(units: Any) -> bool:
+    return Quantity(1.0, units).check("[currency]")
+
+
 def readable_time(quantity: Quantity) -> Quantity:
     """A duration in the unit it reads best in (``TIME_UNITS``): "4.43 ms", "90 s", "30 min",
     "5.2 h", "21.6 days"; below a second an SI prefix of the second, never "2.97 µd"."""
@@ -128,6 +133,9 @@ def readable(quantity: Any) -> Any:
     if not isinstance(quantity, Quantity):
         return quantity
     plain, unprefixed, time, ratio = _kind(quantity.units)
+    if unprefixed and _is_money(quantity.units):
+        # "13.5 MUSD" in a spec is 13.5 million USD, not "13.5 Mdollar".
+        return quantity.to("USD")
     if plain or unprefixed:
         return quantity
     if time:

@@ -86,6 +86,7 @@ def test_markdown_renders_the_same_the_second_time():
         (Quantity(11_272_627.0, "USD"), "11.3 million USD"),
         (Quantity(4.2e9, "USD"), "4.2 billion USD"),
         (Quantity(3_500.0, "USD"), "3,500 USD"),
+        (Quantity(13.5, "MUSD"), "13.5 million USD"),  # a target bar, not "13.5 Mdollar"
         (Quantity(2.0, "USD/hour"), "2 USD/h"),
         # Rates per hour stay per hour; counts of a billion and more in words.
         (Quantity(0.000853, "1/hour"), "0.000853 1/h"),
