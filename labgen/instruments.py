@@ -204,4 +204,24 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         shows=("queue_wait",),
         sweeps="queue_load",
     ),
+    Instrument(
+        # One device of a serving replica: weights, live KV cache and what the layout loses,
+        # one bar per batch (1 ... 1024 and the design's), against the device memory. Prints
+        # the design's weights and KV cache per device (x tp: per replica) and the sequences
+        # that fit; draws every serving batch.
+        "kv_memory",
+        10,
+        f"{_KIT}.KvMemoryStack",
+        "instrument_kv_memory",
+        "KV-cache memory",
+        unlock_volume=2,
+        shows=(
+            "memory_capacity",
+            "serving_weights",
+            "kv_per_device",
+            "kv_per_replica",
+            "kv_capacity",
+        ),
+        sweeps="serving_batch",
+    ),
 )

@@ -48,6 +48,7 @@ KIT_IMPORTS: dict[str, str] = {
     "CommChart": "from labs.core.components import CommChart",
     "CheckpointCurve": "from labs.core.components import CheckpointCurve",
     "QueueCurve": "from labs.core.components import QueueCurve",
+    "KvMemoryStack": "from labs.core.components import KvMemoryStack",
     "PredictionComparison": "from labs.core.components import PredictionComparison",
     "TargetCheck": "from labs.core.components import TargetCheck",
     "PredictionInput": "from labs.core.components import PredictionInput",
@@ -69,6 +70,7 @@ KIT_IMPORTS: dict[str, str] = {
     "all_reduce_sweep": "from labs.core.comms import all_reduce_sweep",
     "checkpoint_sweep": "from labs.core.checkpoint import checkpoint_sweep",
     "queue_sweep": "from labs.core.queueing import queue_sweep",
+    "kv_memory_sweep": "from labs.core.kvmemory import kv_memory_sweep",
     "LedgerPanel": "from labs.core.state import LedgerPanel",
     "record_design": "from labs.core.state import record_design",
 }

@@ -14,6 +14,7 @@ from typing import Any
 _HOMES = {
     "CheckpointCurve": "labs.core.components",
     "CommChart": "labs.core.components",
+    "KvMemoryStack": "labs.core.components",
     "LabHeader": "labs.core.components",
     "LatencyWaterfall": "labs.core.components",
     "MathPeek": "labs.core.components",
@@ -44,6 +45,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CheckpointCurve",
     "CommChart",
+    "KvMemoryStack",
     "LabHeader",
     "LatencyWaterfall",
     "LedgerPanel",

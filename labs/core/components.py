@@ -9,6 +9,7 @@ from labs.core.cards import KatHeading, LabHeader, MetricCards, StepLabel
 from labs.core.checkpoint import CheckpointCurve
 from labs.core.comms import CommChart
 from labs.core.histogram import P99Histogram
+from labs.core.kvmemory import KvMemoryStack
 from labs.core.markdown import SafeMarkdown
 from labs.core.mathpeek import MathPeek
 from labs.core.pareto import ParetoCurve
@@ -31,6 +32,7 @@ __all__ = [
     "CheckpointCurve",
     "CommChart",
     "KatHeading",
+    "KvMemoryStack",
     "LabHeader",
     "LatencyWaterfall",
     "MathPeek",
