@@ -8,6 +8,7 @@ may state its answer.
 
 from __future__ import annotations
 
+import html
 import re
 import types
 from pathlib import Path
@@ -97,6 +98,13 @@ def test_a_wrong_answer_is_judged_wrong_with_its_direction(chapter, track):
             assert "off by 10x" in body, body
 
 
+def _visible_text(rendered: str) -> str:
+    """What a student can read of the page's HTML: no tags, attributes, styles or scripts
+    (a CSS ``margin: 0.3rem`` is not a number on the page)."""
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", rendered, flags=re.S | re.I)
+    return html.unescape(re.sub(r"<[^>]+>", " ", text))
+
+
 def _spellings(answer: Any, unit: str) -> set[str]:
     """How a number may appear on the page: readable units and the prediction's unit."""
     return {format_quantity(answer), format_quantity(answer.to(ureg.Unit(unit)))}
@@ -116,7 +124,10 @@ def test_no_answer_is_on_the_page_before_its_prediction(chapter, track):
         given = {name: (value if int(name[3]) < later else None) for name, value in right.items()}
         rendered, _ = _play(chapter, track, given)
         asked = question(kat, start)
+        visible = _visible_text(rendered)
         for spelling in _spellings(asked.answer, kat.prediction.unit):
-            assert spelling not in rendered, (
+            # A whole number as a student reads it: not a digit run inside a longer one.
+            shown = re.search(rf"(?<![\d.]){re.escape(spelling)}(?![\d])", visible)
+            assert shown is None, (
                 f"KAT {later}'s answer {spelling} is on the page before its prediction"
             )
