@@ -484,12 +484,31 @@ class FleetReport:
         decode step."""
         return self._serving_capacity.tokens_per_second_capacity.to("token/second")
 
+    @cached_property
+    def _sustainable_rate(self) -> float:
+        # The highest request rate the replicas keep a finite queue at (bisection: 20 halvings
+        # of the interval between no load and the saturating rate).
+        low, high = 0.0, float(self.scenario.arrival_rate)
+        for _ in range(20):
+            middle = (low + high) / 2.0
+            try:
+                self._serve(middle)
+            except ValueError as error:
+                if not str(error).startswith("arrival_rate:"):
+                    raise
+                high = middle
+            else:
+                low = middle
+        return low
+
     @property
     def serving_throughput(self) -> Quantity:
         """Output tokens per second the fleet serves (token/s): ``arrival_rate x
-        output_tokens``, or its capacity when the rate saturates it."""
+        output_tokens``; when the rate saturates the replicas, the highest rate they sustain
+        (prefills included) x ``output_tokens``."""
         if self._serving is None:
-            return self.serving_capacity
+            rate = self._sustainable_rate * self.scenario.output_tokens
+            return Quantity(rate, ureg.token / ureg.second)
         return self._serving.throughput.to("token/second")
 
     @property

@@ -321,6 +321,15 @@ def test_a_saturating_rate_reads_infinite_latency() -> None:
     assert report.replicas.magnitude == 1
     assert report.cost_per_million_tokens.magnitude > 0
     assert "cost_per_million_tokens" in report.math
+    # Saturated, the fleet serves the highest rate it sustains (prefills included): just under
+    # it the queue is finite and the cost per token is the same.
+    served = report.serving_throughput.to("token/s").magnitude / 256
+    below = FleetReport(report.step, FleetScenario(arrival_rate=served * 0.999))
+    assert not below.serving_saturated
+    assert report.cost_per_million_tokens.magnitude == pytest.approx(
+        below.cost_per_million_tokens.magnitude, rel=2e-3
+    )
+    assert served * 256 < report.serving_capacity.to("token/s").magnitude
 
 
 def test_a_serving_step_derives_its_fields() -> None:
