@@ -135,6 +135,22 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
         },
         # Chapter 9: fp8, the lever that halves a compute-bound step on the H100.
         9: {"tuned_precision": "fp8"},
+        # Chapter 10: 32 sequences per replica (the KV cache holds far more; the batch keeps TPOT
+        # low), the busiest request rate that keeps each track's P99 time to first token inside
+        # its bar (Lab 10, KAT 2), and prefill split from decode on the 70B fleet only.
+        10: {
+            "serving_batch": 32,
+            "serving_rate": {
+                "cloud_titan": 35,
+                "edge_guardian": 60,
+                "mobile_nomad": 120,
+                "tiny_pioneer": 200,
+            },
+            "serving_mode": {
+                p.key: ("disaggregated" if p.key == "cloud_titan" else "colocated")
+                for p in Personas.all()
+            },
+        },
         # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
         6: {
             "gradient_precision": "fp16",
