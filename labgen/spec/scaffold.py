@@ -59,22 +59,32 @@ def _kat(number: int) -> list[str]:
 
 
 def _nemesis_todo(persona: Persona, chapter: Chapter) -> str:
-    nemesis = persona.nemesis
-    if chapter.volume != 1:
-        return f"TODO: how {nemesis.name} shows up here"
+    # Volume 2 tracks face their fleet nemesis (mlsys.personas, Persona.fleet).
+    nemesis = persona.nemesis if chapter.volume == 1 else persona.fleet.nemesis
     bar = nemesis.targets[chapter.number - 1]
     return f"TODO: how {nemesis.name} shows up here; this chapter's bar is {bar:g} {nemesis.unit}"
 
 
 def _track(key: str, chapter: Chapter) -> list[str]:
     persona = Personas.get(key)
+    if chapter.volume == 1:
+        mission, system, precision = persona.mission, persona.system.name, persona.precision
+    else:
+        # Volume 2 starts each track on its training cluster's node, in a training format.
+        fleet = persona.fleet
+        mission, system, precision = fleet.mission, fleet.cluster.node.name, "fp16"
     return [
-        f"  {key}:  # {persona.name}: {persona.mission}",
+        f"  {key}:  # {persona.name}: {mission}",
         f"    model: {persona.model.name}",
-        f"    system: {persona.system.name}",
+        f"    system: {system}",
         f"    scenario: {_q('TODO: the situation of this track in this chapter')}",
         f"    nemesis: {_q(_nemesis_todo(persona, chapter))}",
         f"    stakeholder_prompt: {_q(f'TODO: what the {persona.stakeholder.role} asks')}",
+        # The north star's number format, so the track's design starts on a node it fits; a
+        # Volume 2 track works on a cluster (its plan starts at one data-parallel replica).
+        "    inputs:",
+        f"      precision: {precision}",
+        *(["      dp: 1"] if chapter.volume == 2 else []),
     ]
 
 

@@ -41,7 +41,7 @@ def test_the_right_answer_must_fit_the_input(messages, valid_text, edit):
     found = messages(edit(valid_text, "      max: 10000\n", "      max: 1\n"))
     cloud = _only(found, "track cloud_titan, KAT 1")
     assert cloud == [
-        "59:12: kat1.prediction.max: track cloud_titan, KAT 1: the engine's answer is 44.06 ms, "
+        "59:12: kat1.prediction.max: track cloud_titan, KAT 1: the engine's answer is 22.88 ms, "
         "outside the input's [0.001, 1]: a student cannot type the right answer"
     ]
 
@@ -116,7 +116,7 @@ def test_an_earlier_kat_may_not_show_a_later_answer(messages, valid_text, edit):
     found = messages(text)
     assert found
     assert found[0].startswith(
-        "67:17: kat1.instrument: track cloud_titan, KAT 1 shows latency = 44.06 ms (cards, "
+        "67:17: kat1.instrument: track cloud_titan, KAT 1 shows latency = 22.88 ms (cards, "
         "instrument or math peek), which KAT 2 asks the student to predict"
     )
 
@@ -129,7 +129,7 @@ def test_a_later_question_at_a_configuration_the_earlier_kat_cannot_reach_is_fai
         '      kind: choice\n      prompt: "From batch 1 to 8 the FLOPs..."\n'
         '      options: ["stay the same", "grow about 8x"]\n      answer: "grow about 8x"\n'
         "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
-        KAT1_NUMBER.replace("max: 10000", "max: 100000") + "      at: {batch_size: 64}\n",
+        KAT1_NUMBER.replace("max: 10000", "max: 100000") + "      at: {batch_size: 8}\n",
     )
     assert messages(text) == []
 
@@ -324,19 +324,19 @@ def test_a_p99_bar_needs_the_histogram_that_simulates_it(messages, valid_text, e
 
 
 def test_no_text_read_before_a_prediction_states_its_answer(messages, valid_text, edit):
-    # Cloud Titan's KAT 1 answer is 44.06 ms; its scenario gives it away.
+    # Cloud Titan's KAT 1 answer is 22.88 ms; its scenario gives it away.
     text = edit(
         valid_text,
         'scenario: "Cloud scenario."',
-        'scenario: "Cloud scenario: one pass takes 44.06 ms."',
+        'scenario: "Cloud scenario: one pass takes 22.88 ms."',
     )
     found = messages(text)
     assert found == [
         "30:15: tracks.cloud_titan.scenario: track cloud_titan, KAT 1: this text says "
-        "'44.06 ms', the answer KAT 1 asks the student to predict"
+        "'22.88 ms', the answer KAT 1 asks the student to predict"
     ]
     # A number that merely ends like the answer is not the answer.
     assert (
-        messages(edit(valid_text, 'scenario: "Cloud scenario."', 'scenario: "It is 144.06 ms."'))
+        messages(edit(valid_text, 'scenario: "Cloud scenario."', 'scenario: "It is 122.88 ms."'))
         == []
     )
