@@ -49,6 +49,8 @@ def format_number(value: float, significant: int = SIGNIFICANT) -> str:
     ``1234.5 -> "1,235"``, ``0.01234 -> "0.0123"``, ``7.06e10 -> "70.6 billion"``; tiny or
     huger values fall back to ``1.2e-07``."""
     value = float(value)
+    if math.isinf(value):
+        return "∞" if value > 0 else "−∞"  # a saturated queue's wait, a run that never ends
     if not math.isfinite(value):
         return str(value)
     if value == 0.0:

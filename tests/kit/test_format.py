@@ -140,3 +140,9 @@ def test_a_runs_cards_and_math_peek_say_the_same_readable_units():
 )
 def test_counts_of_a_million_and_more_read_in_words(quantity, shown):
     assert format_quantity(quantity) == shown
+
+
+def test_an_unbounded_wait_reads_as_infinity():
+    # A serving fleet past saturation: the queue grows without bound (FleetReport.ttft_p99).
+    assert format_quantity(Quantity(float("inf"), "ms")) == "∞ ms"
+    assert format_quantity(Quantity(float("inf"), "day")) == "∞ days"
