@@ -815,7 +815,9 @@ def check_track_text(spec: ChapterSpec) -> Iterator[Finding]:
 
 def _prose_before(spec: ChapterSpec, track: str, later: int) -> Iterator[tuple[DataPath, str]]:
     """Every text a student on ``track`` can read before KAT ``later`` (0-based) is answered:
-    the overview, the track's briefing, the earlier KATs' words and the question itself."""
+    the overview, the track's briefing, the earlier KATs' words, the question itself, and the
+    questions of the KATs after it (every prediction is on the page from the start; only the
+    tasks behind them stay locked)."""
     yield ("objectives",), " ".join(spec.objectives)
     yield ("invariants",), " ".join(f"{i.name} {i.statement}" for i in spec.invariants)
     yield ("struggle",), f"{spec.struggle.summary} {spec.struggle.gain} {spec.struggle.cost}"
@@ -831,6 +833,35 @@ def _prose_before(spec: ChapterSpec, track: str, later: int) -> Iterator[tuple[D
                 continue  # the reflection unlocks with the answer
             text = for_track(value, track if track != "dam" else TRACKS[0])
             yield ("kats", index, *where), " ".join(text) if isinstance(text, list) else text
+    for index, kat in enumerate(spec.kats[later + 1 :], start=later + 1):
+        for where, value in _texts(kat):
+            if where[0] != "prediction":
+                continue  # a later reflection unlocks only after its own prediction
+            text = for_track(value, track if track != "dam" else TRACKS[0])
+            yield ("kats", index, *where), " ".join(text) if isinstance(text, list) else text
+
+
+#: A number and the unit after it, as prose writes them ("about 18.5 ms", "1,024 GB").
+_QUANTITY_IN_TEXT = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?([A-Za-zµ][A-Za-z/µ]*)")
+#: A number in the text this close to the answer would be judged right if typed: a leak.
+LEAK_WITHIN = 0.01
+
+
+def _close_quantity(text: str, answer: Quantity) -> str | None:
+    """The first quantity written in ``text`` with the answer's dimension and within 1 % of it
+    (a rounded "about 18.5 ms" for 18.32 ms), or None."""
+    target = float(answer.to_base_units().magnitude)
+    for match in _QUANTITY_IN_TEXT.finditer(text):
+        number, unit = match.groups()
+        try:
+            value = ureg.Quantity(float(number.replace(",", "")), unit)
+        except Exception:  # pint refuses words that are not units ("GPUs", "of")
+            continue
+        if value.dimensionality != answer.dimensionality or value.dimensionless:
+            continue
+        if math.isclose(float(value.to_base_units().magnitude), target, rel_tol=LEAK_WITHIN):
+            return match.group(0)
+    return None
 
 
 def _spellings(answer: Quantity, unit: str) -> set[str]:
@@ -862,7 +893,7 @@ def check_prose(
             found = next(
                 (s for s in spellings if re.search(rf"(?<![\d.,]){re.escape(s)}(?![\w])", text)),
                 None,
-            )
+            ) or _close_quantity(text, asked.answer)
             if found is not None:
                 yield Finding(
                     path,

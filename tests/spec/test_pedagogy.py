@@ -70,6 +70,22 @@ def test_a_workload_question_may_be_about_a_design_that_does_not_load(messages, 
     assert not [m for m in messages(text) if "cannot load" in m]
 
 
+def test_a_later_question_on_the_page_may_not_state_an_earlier_answer(messages, valid_text, edit):
+    # KAT 2's question is on the page before KAT 1 is answered; a rounded 22.9 ms for Cloud
+    # Titan's 22.88 ms answer would be judged right if typed.
+    text = edit(
+        valid_text,
+        'prompt: "From batch 1 to 8 the FLOPs..."',
+        'prompt: {cloud_titan: "One pass took about 22.9 ms. From batch 1 to 8 the FLOPs...", '
+        'others: "From batch 1 to 8 the FLOPs..."}',
+    )
+    found = _only(messages(text), "track cloud_titan, KAT 1")
+    assert len(found) == 1
+    assert "this text says '22.9 ms', the answer KAT 1 asks the student to predict" in found[0]
+    far = edit(text, "about 22.9 ms", "about 25 ms")
+    assert not _only(messages(far), "track cloud_titan, KAT 1")
+
+
 def test_a_choice_answer_must_be_backed_by_the_engine(messages, valid_text, edit):
     text = edit(valid_text, "relation: greater", "relation: less")
     found = messages(text)
