@@ -403,7 +403,19 @@ def _queue_length_tail(utilization: float, choices: int, quantile: float) -> tup
         return utilization**exponent
 
     mean = utilization / (1.0 - utilization) if choices == 1 else sum(tail(i) for i in range(1, 64))
+    # The smallest i with tail(i + 1) <= 1 - quantile, solved in closed form (a step-by-step
+    # search takes ~log(1 - q) / log(rho) steps: tens of thousands near saturation), then
+    # nudged so floating-point rounding gives the same i the search would.
     i = 0
+    if 0.0 < utilization < 1.0:
+        need = math.log(1.0 - quantile) / math.log(utilization)  # exponent reaching the tail
+        if choices == 1:
+            reach = math.ceil(need)
+        else:
+            reach = math.ceil(math.log(1.0 + (choices - 1) * need) / math.log(choices))
+        i = max(0, reach - 1)
+        while i > 0 and tail(i) <= 1.0 - quantile:
+            i -= 1
     while tail(i + 1) > 1.0 - quantile:
         i += 1
     return mean, i

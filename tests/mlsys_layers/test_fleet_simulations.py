@@ -3,6 +3,8 @@
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mlsys import (
     Cluster,
@@ -303,3 +305,28 @@ def test_paged_kv_cache_holds_more_sequences_than_contiguous():
     assert contiguous.max_sequences_per_replica == pytest.approx(room * 0.30 / per_sequence)
     with pytest.raises(ValueError, match=r"^kv_cache:"):
         ServingFleet.solve(Models.Llama3_70B, FLEET, kv_cache="magic", **kwargs)
+
+
+def _tail_by_search(utilization: float, choices: int, quantile: float) -> int:
+    """The queue-length quantile found step by step (the definition the closed form follows)."""
+
+    def tail(i: int) -> float:
+        exponent = i if choices == 1 else (choices**i - 1) / (choices - 1)
+        return utilization**exponent
+
+    i = 0
+    while tail(i + 1) > 1.0 - quantile:
+        i += 1
+    return i
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    utilization=st.floats(0.0, 0.9999),
+    choices=st.sampled_from([1, 2, 3]),
+    quantile=st.sampled_from([0.5, 0.9, 0.99, 0.999]),
+)
+def test_queue_tail_closed_form_equals_the_search(utilization, choices, quantile):
+    assert _queue_length_tail(utilization, choices, quantile)[1] == _tail_by_search(
+        utilization, choices, quantile
+    )
