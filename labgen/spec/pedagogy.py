@@ -851,17 +851,27 @@ def _close_quantity(text: str, answer: Quantity) -> str | None:
     """The first quantity written in ``text`` with the answer's dimension and within 1 % of it
     (a rounded "about 18.5 ms" for 18.32 ms), or None."""
     target = float(answer.to_base_units().magnitude)
+    dimensions = answer.dimensionality
+    for found, magnitude, dimensionality in _quantities_in(text):
+        if dimensionality == dimensions and math.isclose(magnitude, target, rel_tol=LEAK_WITHIN):
+            return found
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _quantities_in(text: str) -> tuple[tuple[str, float, Any], ...]:
+    """Every dimensioned quantity written in ``text``: (as written, magnitude in base units,
+    dimensionality). Each text is parsed once: the proofs read it for every question."""
+    found = []
     for match in _QUANTITY_IN_TEXT.finditer(text):
         number, unit = match.groups()
         try:
-            value = ureg.Quantity(float(number.replace(",", "")), unit)
+            value = ureg.Quantity(float(number.replace(",", "")), unit).to_base_units()
         except Exception:  # pint refuses words that are not units ("GPUs", "of")
             continue
-        if value.dimensionality != answer.dimensionality or value.dimensionless:
-            continue
-        if math.isclose(float(value.to_base_units().magnitude), target, rel_tol=LEAK_WITHIN):
-            return match.group(0)
-    return None
+        if not value.dimensionless:
+            found.append((match.group(0), float(value.magnitude), value.dimensionality))
+    return tuple(found)
 
 
 def _spellings(answer: Quantity, unit: str) -> set[str]:
