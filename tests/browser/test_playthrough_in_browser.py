@@ -11,6 +11,7 @@ PLAYTHROUGH_ALL=1 to play all 16 labs on all four tracks.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tempfile
@@ -58,6 +59,13 @@ if os.environ.get("PLAYTHROUGH_ALL"):
     ]
 
 
+def _typed(number: float) -> str:
+    """A number as a student types it: six significant figures in plain digits ("6409790",
+    never "6.40979e+06", which marimo's number box does not take)."""
+    digits = max(0, 5 - math.floor(math.log10(abs(number)))) if number else 0
+    return f"{round(number, digits):.{digits}f}"
+
+
 def _choose_track(page, track: str) -> None:
     name = Personas.get(track).name
     page.get_by_role("radio", name=re.compile(re.escape(name))).first.check()
@@ -99,7 +107,7 @@ def test_a_student_who_knows_the_answers_is_judged_right(address, track, browser
                     assert spelling not in page_text, f"KAT {index}: {spelling} shown early"
                 box = page.locator("marimo-number input").nth(numbers_seen)
                 numbers_seen += 1
-                box.fill(f"{answers[index]:.6g}")
+                box.fill(_typed(answers[index]))
                 box.press("Enter")
                 judged += 1
             elif isinstance(prediction, ChoicePrediction):
