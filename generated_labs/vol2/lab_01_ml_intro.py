@@ -328,6 +328,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Compare your answer with the ideal, a sixteenth of your 64 GPUs' step. Read the scaling curve and the cards: which term of the step did not shrink with the replicas? Find the number of replicas with the shortest step, and tell your stakeholder what the GPUs past it buy.",
             "tiny_pioneer": "Compare your answer with your 16 GPUs' step: 64 times the GPUs made the step slower. Read the scaling curve and the cards: what is each GPU doing while it waits for the all-reduce? Find the number of replicas with the shortest step and tell the Sustainability Lead how many GPUs the run should rent.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -452,6 +453,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Your cluster fails far less often than Cloud Titan's 8,192 GPUs, and your run is short. Move the checkpoint interval and the replicas: does failure change your run's goodput noticeably? Then move the replicas to 1,024 and say how the failure rate grows with the devices, and at what cluster size failure would start to matter to your stakeholder.",
             "tiny_pioneer": "Your cluster fails far less often than Cloud Titan's 8,192 GPUs, and your run is short. Move the checkpoint interval and the replicas: does failure change your run's goodput noticeably? Then move the replicas to 1,024 and say how the failure rate grows with the devices, and at what cluster size failure would start to matter to your stakeholder.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -610,6 +612,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Find the cluster size that pretrains the filter soonest, and the one that does it for the fewest GPU-hours. Try a larger global batch too (more work per replica per all-reduce; the book warns it can slow convergence, which the engine does not model). Record the replicas you would rent and tell the UX Designer what the extra GPUs buy.",
             "tiny_pioneer": "Find the cluster size that trains the enhancer for the fewest GPU-hours, and compare it with the 16 GPUs you started on. Try a larger global batch too. Record the replicas you would rent and tell the Sustainability Lead how many GPU-hours the smallest sensible cluster saves.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

@@ -316,6 +316,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Compare your MFU with the 35 to 46 % of the published large runs. Move the replicas and the global batch: which setting raises the MFU, and what keeps a small filter's step from using the GPU's arithmetic? Tell the UX Designer what fraction of the cluster's peak the pretraining actually uses.",
             "tiny_pioneer": "Your MFU is well under one percent. Move the replicas down to one and raise the batch: how far up can you push it? Tell the Sustainability Lead why a model this small cannot keep a datacenter GPU busy, whatever the cluster does.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -445,6 +446,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Read the waterfall in fp16 and in fp8: compute and memory halve, but one bar stays where it was and becomes the largest. Which, and why can no number format touch it? Then try fp32, and tell the UX Designer which format you would pretrain in and what it buys.",
             "tiny_pioneer": "Read the waterfall in fp16 and in fp8: the compute bar is a microsecond or two either way. Which terms bind your step, and why can doubling the peak not touch them? Then try fp32, and tell the Sustainability Lead which format you would train in and why the fastest arithmetic is not the lever for your job.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -587,6 +589,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Compare the two generations in energy per step: for your small filter, does the denser H100 use less energy for the same step, or more? Record the generation you would pretrain on and tell the UX Designer whether the newest GPUs bring the next filter any sooner.",
             "tiny_pioneer": "Compare the two generations in energy per step: for your tiny enhancer, which one does the same step with less energy, and why? Record the generation you would train on and tell the Sustainability Lead what the newer, denser chips buy your job.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

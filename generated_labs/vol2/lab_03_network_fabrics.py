@@ -320,6 +320,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Compare your answer with half of the exposed communication on NDR. Find your payload, the crossover alpha x beta and the algorithm the engine picks on the chart: the hierarchical all-reduce sums inside each server over NVLink first, so only an eighth of the payload crosses the fabric, cut by the ring over 64 servers into pieces near or below the crossover, each paying the 5 us. Then move the replicas down to your own 64 and switch the fabric: does it matter there at all? Tell your stakeholder which term of T(n) = alpha + n / beta binds your cluster, and at what size.",
             "tiny_pioneer": "Compare your answer with half of 0.1737 ms: twice the bandwidth removed almost nothing. Find your payload on the chart and the algorithm the engine picks there: whichever it is, each message that crosses the fabric is a small slice of the payload, far below the crossover alpha x beta, so the 5 us per message is your cost. Compare the tree's line with the ring's at your payload. Move the replicas down to your own 16 and tell the Sustainability Lead which term of T(n) = alpha + n / beta binds your cluster.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -453,6 +454,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Read the waterfall: which bar grew? Try RoCE (RDMA over Ethernet, 10 us) and fewer replicas. Tell your stakeholder whether your gradients are latency-bound or bandwidth-bound, and which transport your cluster needs.",
             "tiny_pioneer": "Ten times the latency multiplied your step. Read the waterfall: the compute barely registers beside the exchange. Try RoCE (RDMA over Ethernet, 10 us) and fewer replicas. Tell the Sustainability Lead which fabric your job needs, and whether it needs more than a few servers at all.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -611,6 +613,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Pick the fabric and the replicas you would use. On a small model the exchange dominates every step, yet the whole bill is small: record the fabric and tell the UX Designer whether the network between the servers is where a faster filter update comes from.",
             "tiny_pioneer": "Pick the fabric and the replicas you would use; try fewer replicas on each fabric. Record the fabric and tell the Sustainability Lead whether your job justifies the fastest fabric, or a few servers on any fabric would do.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

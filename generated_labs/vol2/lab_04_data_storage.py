@@ -319,6 +319,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Compare your answer with the fp16 rate: did the demand on storage double, and why not quite? Read the waterfall. Now grow the replicas: each step gets shorter and storage must deliver more. Multiply the largest rate by the bytes of one image and tell your stakeholder what read bandwidth the storage must sustain so the GPUs never wait. Record the precision you would train in.",
             "tiny_pioneer": "Compare your answer with the fp16 rate: fp8 barely moved it. Read the waterfall: which term sets the enhancer's step, and why does a faster tensor core not change it? Now move the replicas and find the highest rate any plan asks for. Tell the Hardware Lead what tens of millions of frames a second means for the storage behind 16 GPUs, and record the precision you would train in.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -433,6 +434,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Read the write time next to one step of your retrain. Move the replicas: does the checkpoint grow, and what does grow? Try fp32 and fp8: why does the size change so little when the weights halve? Tell your stakeholder whether checkpoints or the fuel line of the first task is your storage problem.",
             "tiny_pioneer": "Read the write time next to one step of your retrain. Move the replicas: does the checkpoint grow, and what does grow? Try fp32 and fp8: why does the size change so little when the weights halve? Tell your stakeholder whether checkpoints or the fuel line of the first task is your storage problem.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -573,6 +575,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Move the interval from 5 to 240 minutes and read the goodput: every 5 minutes still wins, but by how much? Compare the optimum in the cards with the whole run's time to train: the retrain may end before the first checkpoint is due. Record the interval you would run, and tell your stakeholder why checkpoint frequency matters so much more to a pretraining run on a thousand GPUs than to this job.",
             "tiny_pioneer": "Move the interval from 5 to 240 minutes and read the goodput: every 5 minutes still wins, but by how much? Compare the optimum in the cards with the whole run's time to train: the retrain may end before the first checkpoint is due. Record the interval you would run, and tell your stakeholder why checkpoint frequency matters so much more to a pretraining run on a thousand GPUs than to this job.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

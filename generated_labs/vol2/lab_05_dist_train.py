@@ -327,6 +327,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Compare your answer with the 80 GB each H100 has. Which part of the footprint is the model's state and which the activations? Move the ZeRO stage and the microbatches: what do they save, and what does the step time do? Tell your stakeholder whether this model needs sharding at all, and record the stage you would run.",
             "tiny_pioneer": "Compare your answer with the 80 GB each H100 has. Which part of the footprint is the model's state and which the activations? Move the ZeRO stage and the microbatches: what do they save, and what does the step time do? Tell your stakeholder whether this model needs sharding at all, and record the stage you would run.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -480,6 +481,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Sweep the replicas from 8 to 512 and watch the waterfall: at 64 replicas the all-reduce is hidden behind the backward pass. At what size does it come out from behind the compute, and what does the scaling efficiency do there? Switch the fabric to Ethernet100 at 512 replicas. Record the replicas you would plan, and tell your stakeholder how much sooner the retrain ends past that point, if at all.",
             "tiny_pioneer": "Sweep the replicas from 8 to 512 and watch the waterfall: the enhancer's compute is a sliver, so what does each GPU spend its step on at every size? Switch the fabric to Ethernet100. Record the fewest replicas you would plan and tell the Sustainability Lead what the other GPUs would have bought.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -626,6 +628,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Move the stages from 1 to 4 and the microbatches from 1 to 4: the bubble shrinks as (p - 1) / m, but what does each extra microbatch add to the fixed overhead? Compare the step and the training cost with the plan without a pipeline. Record the stages and microbatches you would plan, and tell your stakeholder whether a model that fits one GPU needs a pipeline at all.",
             "tiny_pioneer": "Move the stages and the microbatches: how large is the bubble next to the rest of the step, and what does the extra microbatch pass cost instead? Record the stages you would plan, and tell the Sustainability Lead whether a model that fits one GPU many times over should ever be split into a pipeline.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

@@ -318,6 +318,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Find your payload on the chart: is it above or below the fabric's crossover, and which algorithm is fastest there? Move the replicas from 8 to 512 and watch the latency term grow with the hops. Then try fp8: does halving the bytes help a payload this size? Record the precision you would train in and tell your stakeholder whether your all-reduce is paying for bytes or for hops.",
             "tiny_pioneer": "Find your payload on the chart: is it above or below the fabric's crossover, and which algorithm is fastest there? Move the replicas from 8 to 512 and watch the latency term grow with the hops. Then try fp8: does halving the bytes help a payload this size? Record the precision you would train in and tell your stakeholder whether your all-reduce is paying for bytes or for hops.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -472,6 +473,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Move the microbatches from 1 to 4 and watch the exposed communication in the waterfall and the memory in the cards. Your model fits an H100 many times over: what does accumulation buy you, and what does it cost? Try ZeRO 3 too. Record the microbatches you would run and tell your stakeholder why saving memory you do not need is not free.",
             "tiny_pioneer": "Move the microbatches from 1 to 4 and watch the exposed communication in the waterfall and the memory in the cards. Your model fits an H100 many times over: what does accumulation buy you, and what does it cost? Try ZeRO 3 too. Record the microbatches you would run and tell your stakeholder why saving memory you do not need is not free.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -602,6 +604,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Compare Ethernet100 with Ethernet400, which has NDR's bandwidth but ten times its latency: which of the two properties does your payload pay for? Then move the replicas: at what size does the fabric stop mattering, or start? Record the fabric you would buy and tell your stakeholder what the cheaper network costs the run.",
             "tiny_pioneer": "Compare Ethernet100 with Ethernet400, which has NDR's bandwidth but ten times its latency: which of the two properties does your payload pay for? Then move the replicas: at what size does the fabric stop mattering, or start? Record the fabric you would buy and tell your stakeholder what the cheaper network costs the run.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

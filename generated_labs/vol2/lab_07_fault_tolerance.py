@@ -310,6 +310,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Move the replicas and watch the MTBF: which component family dominates the failure rate in the math peek, and why does doubling the cluster halve the time between failures? Tell your stakeholder how likely your job is to see a failure at all, given how long it runs.",
             "tiny_pioneer": "Move the replicas and watch the MTBF: which component family dominates the failure rate in the math peek, and why does doubling the cluster halve the time between failures? Tell your stakeholder how likely your job is to see a failure at all, given how long it runs.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -451,6 +452,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Slide the interval from 1 minute to 2 hours and read the U-curve: the optimum is well under a minute because your checkpoint is written in milliseconds. Tell your stakeholder why, for a model this size, the cost of a failure is the recovery (restart and warm-up), not the lost work, and what interval you would pick.",
             "tiny_pioneer": "Slide the interval from 1 minute to 2 hours and read the U-curve: the optimum is well under a minute because your checkpoint is written in milliseconds. Tell your stakeholder why, for a model this size, the cost of a failure is the recovery (restart and warm-up), not the lost work, and what interval you would pick.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -602,6 +604,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Compare your own cluster with the 512-GPU partition: eight (or thirty-two) times the GPUs fail that much more often, yet the optimum only shrinks with the square root. Choose the interval you would run and tell your stakeholder what moving to the bigger partition buys and what it costs in failures.",
             "tiny_pioneer": "Compare your own cluster with the 512-GPU partition: eight (or thirty-two) times the GPUs fail that much more often, yet the optimum only shrinks with the square root. Choose the interval you would run and tell your stakeholder what moving to the bigger partition buys and what it costs in failures.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

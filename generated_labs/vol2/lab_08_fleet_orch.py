@@ -330,6 +330,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Slide the utilisation from 50 % to 95 % and find the knee of the curve. Why did eight slots make the climb from 70 % to 90 % steeper than the single-slot rule of thumb? Tell your stakeholder what a fuller cluster costs your release in hours of waiting.",
             "tiny_pioneer": "Slide the utilisation from 50 % to 95 % and find the knee of the curve. Why did eight slots make the climb from 70 % to 90 % steeper than the single-slot rule of thumb? Tell your stakeholder what a fuller cluster costs your release in hours of waiting.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -452,6 +453,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Move C from 0 (identical jobs) to 4 and read the three curves. The utilisation did not change, so where does the extra wait come from? Tell your stakeholder why a few very long jobs make every short job wait, and what the scheduler could do about it.",
             "tiny_pioneer": "Move C from 0 (identical jobs) to 4 and read the three curves. The utilisation did not change, so where does the extra wait come from? Tell your stakeholder why a few very long jobs make every short job wait, and what the scheduler could do about it.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -588,6 +590,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Shrink the cluster to one gang slot and grow it back at the same utilisation: the same share of busy GPUs, very different waits. Then choose the utilisation the scheduler admits on the full cluster so that the filter waits at most 4 hours, and tell the UX Designer whether a private partition would ship it sooner.",
             "tiny_pioneer": "Shrink the cluster to one gang slot and grow it back at the same utilisation: the same share of busy GPUs, very different waits. Then choose the utilisation the scheduler admits on the full cluster so that the speech enhancer waits at most 2 hours, and tell the Hardware Lead whether a private partition would ship it sooner.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

@@ -327,6 +327,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Switch to the compiled graph and read the waterfall again. How much of the step did compilation remove, and which term binds now? Tell your stakeholder why a model this size pays more for launching kernels than for computing them, and what compilation is worth.",
             "tiny_pioneer": "Switch to the compiled graph and read the waterfall again. How much of the step did compilation remove, and which term binds now? Tell your stakeholder why a model this size pays more for launching kernels than for computing them, and what compilation is worth.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -444,6 +445,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Switch between fp16 and fp8 and watch each term of the waterfall. Which terms halved, and which did not? Tell your stakeholder why the step did not halve with the headline lever, and which term you would attack instead.",
             "tiny_pioneer": "Switch between fp16 and fp8 and watch each term of the waterfall. Which terms halved, and which did not? Tell your stakeholder why the step did not halve with the headline lever, and which term you would attack instead.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -573,6 +575,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Raise the kernel quality and watch the step time: it barely moves, because the kernels were not what bound the step. Choose the format your training will use and tell your stakeholder what an MFU this low says about the cluster your model runs on.",
             "tiny_pioneer": "Raise the kernel quality and watch the step time: it barely moves, because the kernels were not what bound the step. Choose the format your training will use and tell your stakeholder what an MFU this low says about the cluster your model runs on.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

@@ -367,6 +367,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat1_prediction, mo, tra
             "mobile_nomad": "Double the sequences per replica until the bar crosses the device memory, then switch the layout to contiguous and to fp16. Which change costs the most sequences, and why does the KV cache, not the weights, decide how many sequences one GPU decodes? Tell your stakeholder what the cache layout is worth.",
             "tiny_pioneer": "Double the sequences per replica until the bar crosses the device memory, then switch the layout to contiguous and to fp16. Which change costs the most sequences, and why does the KV cache, not the weights, decide how many sequences one GPU decodes? Tell your stakeholder what the cache layout is worth.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 1), kat1_reflection])
     return (kat1_reflection,)
@@ -509,6 +510,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat2_prediction, mo, tra
             "mobile_nomad": "Raise the request rate and watch the cost fall while the P99 time to first token climbs. Your fleet is far from its knee at 40 a second: tell the UX Designer how much traffic it could absorb before the first word on the glasses slows past 200 ms, and what that headroom costs.",
             "tiny_pioneer": "Raise the rate of questions and watch the cost fall while the replicas sit mostly idle. Tell the Hardware Lead how much of the time each GPU is busy, and whether a smaller fleet would still answer inside 50 ms.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 2), kat2_reflection])
     return (kat2_reflection,)
@@ -656,6 +658,7 @@ def _(PredictionLock, StakeholderReflection, StepLabel, kat3_prediction, mo, tra
             "mobile_nomad": "Split prefill from decode, then try power-of-two routing, at your rate and at three times it. Which lever shortens the time per token, which the P99 time to first token, and what does the split cost in replicas left to decode? Choose how your fleet serves and tell your stakeholder why.",
             "tiny_pioneer": "Split prefill from decode, then try power-of-two routing, at your rate and at three times it. Which lever shortens the time per token, which the P99 time to first token, and what does the split cost in replicas left to decode? Choose how your fleet serves and tell your stakeholder why.",
         }[track_selector.value],
+        volume=2,
     )
     mo.vstack([StepLabel("Reflect", 3), kat3_reflection])
     return (kat3_reflection,)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import marimo as mo
 
@@ -45,24 +46,37 @@ def TrackSelector(value: str | None = None, *, label: str | None = None) -> mo.u
     return mo.ui.radio(options=options, value=track_option(chosen), label=heading)
 
 
-def stakeholder_heading(persona: Persona | str) -> str:
-    """HTML naming the track's stakeholder and what they care about ("To the CFO ...")."""
+def _stakeholders(who: Persona, volume: int) -> tuple[Any, ...]:
+    # Volume 2 answers to the fleet's stakeholders: the track's own and a fleet-scale one.
+    return (who.stakeholder,) if volume == 1 else tuple(who.fleet.stakeholders)
+
+
+def _addressed(who: Persona, volume: int) -> str:
+    return " and the ".join(s.role for s in _stakeholders(who, volume))
+
+
+def stakeholder_heading(persona: Persona | str, *, volume: int = 1) -> str:
+    """HTML naming the track's stakeholder and what they care about ("To the CFO ..."); in
+    Volume 2 the fleet's stakeholders ("To the CFO and the SRE Lead ...")."""
     who = persona_of(persona)
+    cares = " ".join(f"<em>{html.escape(s.cares_about)}</em>" for s in _stakeholders(who, volume))
     return (
-        f"<div {style.attrs('lg-stakeholder')}><strong>To the {html.escape(who.stakeholder.role)}"
-        f"</strong> ({html.escape(who.name)} track). "
-        f"<em>{html.escape(who.stakeholder.cares_about)}</em></div>"
+        f"<div {style.attrs('lg-stakeholder')}><strong>To the "
+        f"{html.escape(_addressed(who, volume))}</strong> ({html.escape(who.name)} track). "
+        f"{cares}</div>"
     )
 
 
 def StakeholderReflection(
-    persona: Persona | str, prompt: str, *, placeholder: str | None = None
+    persona: Persona | str, prompt: str, *, placeholder: str | None = None, volume: int = 1
 ) -> mo.ui.text_area:
     """The reflection box of a KAT, addressed to the track's stakeholder (guide section 4,
-    Reflect). ``persona`` is an ``mlsys.personas.Persona`` or a track key; ``prompt`` is spec
-    Markdown. ``.value`` is the student's text ("" until written), ready for ``record_design``.
+    Reflect; in Volume 2 the fleet's stakeholders). ``persona`` is an
+    ``mlsys.personas.Persona`` or a track key; ``prompt`` is spec Markdown. ``.value`` is the
+    student's text ("" until written), ready for ``record_design``.
     """
     who = persona_of(persona)
-    label = f'<div class="lg-label">{stakeholder_heading(who)}{render_safe_html(prompt)}</div>'
-    hint = placeholder or f"Justify your choice to the {who.stakeholder.role} in their terms."
+    heading = stakeholder_heading(who, volume=volume)
+    label = f'<div class="lg-label">{heading}{render_safe_html(prompt)}</div>'
+    hint = placeholder or f"Justify your choice to the {_addressed(who, volume)} in their terms."
     return mo.ui.text_area(placeholder=hint, label=label, full_width=True)

@@ -66,3 +66,17 @@ def test_header_shows_the_chapter_and_the_reading(page_html, visible_text):
 def test_header_refuses_a_malformed_chapter(volume, number):
     with pytest.raises(ValueError, match=r"^(volume|number):"):
         LabHeader(volume=volume, number=number, slug="x", title="t", reading="r")
+
+
+def test_volume_2_reflections_address_the_fleet_stakeholders():
+    from labs.core.tracks import StakeholderReflection, stakeholder_heading
+    from mlsys.personas import Personas
+
+    for key in ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer"):
+        fleet = Personas.fleet(key).stakeholders
+        heading = stakeholder_heading(key, volume=2)
+        assert f"To the {fleet[0].role} and the {fleet[1].role}" in heading
+        box = StakeholderReflection(key, "Justify.", volume=2)
+        assert fleet[1].role in str(box.text)
+    # Volume 1 keeps the node's one stakeholder.
+    assert "To the Hardware Lead</strong>" in stakeholder_heading("tiny_pioneer")
