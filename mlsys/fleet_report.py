@@ -247,8 +247,11 @@ class FleetReport:
 
     @cached_property
     def _goodput(self) -> float:
+        # A run shorter than the interval writes one checkpoint (at its end) and a failure can
+        # lose at most the run: the interval that counts is the shorter of the two.
+        interval_s = min(self.checkpoint_interval.to("s").magnitude, self._compute_hours * 3600.0)
         return ff.checkpoint_goodput(
-            self.checkpoint_interval.to("s").magnitude,
+            max(interval_s, 1e-9),
             self.checkpoint_write.to("s").magnitude,
             self._failures.recovery_time.to("s").magnitude,
             self.mtbf.to("s").magnitude,
