@@ -65,6 +65,11 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "kv_cache",
 )
 
+#: The fleet parameters that build the cluster and its plan; the rest set the run's scenario
+#: (``mlsys.FleetScenario`` takes each by its own name).
+PLAN_KEYWORDS: tuple[str, ...] = ("dp", "tp", "pp", "microbatches", "zero", "fabric")
+SCENARIO_KEYWORDS: tuple[str, ...] = tuple(k for k in FLEET_KEYWORDS if k not in PLAN_KEYWORDS)
+
 #: Parameters that only transformers take (context length; tensor parallelism splits heads).
 TRANSFORMER_ONLY: frozenset[str] = frozenset({"seq_len", "tp"})
 
@@ -296,29 +301,9 @@ def _fleet(inputs: Mapping[str, Any], fleet: Mapping[str, Any]) -> dict[str, Any
         "system": cluster,
         "parallelism": plan,
         "phase": inputs["phase"] or "train",
+        # Every fleet parameter that is not the plan or the fabric describes the run.
         "scenario": FleetScenario(
-            checkpoint_interval=fleet["checkpoint_interval"],
-            train_tokens=fleet["train_tokens"],
-            **{
-                key: fleet[key]
-                for key in (
-                    "queue_load",
-                    "job_cv",
-                    "job_gpus",
-                    "job_hours",
-                    "region",
-                    "cooling",
-                    "servers_per_rack",
-                    "arrival_rate",
-                    "prompt_tokens",
-                    "output_tokens",
-                    "serving_batch",
-                    "serving_mode",
-                    "routing",
-                    "kv_cache",
-                )
-                if fleet[key] is not None
-            },
+            **{key: fleet[key] for key in SCENARIO_KEYWORDS if fleet[key] is not None}
         ),
     }
 
