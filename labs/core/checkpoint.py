@@ -126,19 +126,7 @@ def CheckpointCurve(
         },
         "encoding": {"x": x_enc, "y": y_enc},
     }
-    chosen_point = {
-        "data": vega.values([mine]),
-        "mark": {
-            "type": "point",
-            "shape": "diamond",
-            "size": 220,
-            "filled": True,
-            "stroke": style.WHITE,
-            "color": style.ROLE["design"],
-            "opacity": 1,
-        },
-        "encoding": {"x": x_enc, "y": y_enc},
-    }
+    chosen_point = vega.design_marker(mine, x_enc, y_enc)
     chart = vega.layered(
         [curve, rule, optimum_point, chosen_point],
         data=sweep,

@@ -14,7 +14,7 @@ from typing import Any
 
 import marimo as mo
 
-from labs.core import style, vega
+from labs.core import vega
 from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, legend, note
 from labs.core.format import format_in, format_number
 from mlsys import FleetReport
@@ -126,19 +126,7 @@ def QueueCurve(rows: list[dict[str, Any]], design: Any, *, title: str = "Queue w
             ],
         },
     }
-    marker = {
-        "data": vega.values([{"load": load, "wait": wait}]),
-        "mark": {
-            "type": "point",
-            "shape": "diamond",
-            "size": 220,
-            "filled": True,
-            "stroke": style.WHITE,
-            "color": style.ROLE["design"],
-            "opacity": 1,
-        },
-        "encoding": {"x": x_enc, "y": y_enc},
-    }
+    marker = vega.design_marker({"load": load, "wait": wait}, x_enc, y_enc)
     chart = vega.layered(
         [lines, marker],
         data=rows,

@@ -144,22 +144,6 @@ def _panel(
     return x_enc, y_enc, [line, points]
 
 
-def _diamond(mark: dict[str, Any], x_enc: dict[str, Any], y_enc: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "data": vega.values([mark]),
-        "mark": {
-            "type": "point",
-            "shape": "diamond",
-            "size": 220,
-            "filled": True,
-            "stroke": style.WHITE,
-            "color": style.ROLE["design"],
-            "opacity": 1,
-        },
-        "encoding": {"x": x_enc, "y": y_enc},
-    }
-
-
 def ScalingCurve(
     sweep: Sequence[Any], design: Any = None, *, title: str = "Scaling curve"
 ) -> mo.Html:
@@ -208,8 +192,8 @@ def ScalingCurve(
             "step": float(design.latency.to(unit).magnitude),
             "efficiency": _efficiency(design),
         }
-        step_layers.append(_diamond(mark, x_step, y_step))
-        eff_layers.append(_diamond(mark, x_eff, y_eff))
+        step_layers.append(vega.design_marker(mark, x_step, y_step))
+        eff_layers.append(vega.design_marker(mark, x_eff, y_eff))
         fits = bool(getattr(design, "feasible", True))
         captions.append(
             legend(

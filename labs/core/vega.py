@@ -67,6 +67,26 @@ def layered(
     return VegaLite(SpecChart(spec))
 
 
+def design_marker(
+    row: Mapping[str, Any], x_enc: Mapping[str, Any], y_enc: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The layer marking the student's design on a chart: one filled diamond in the design
+    colour at ``row`` (its fields read through the chart's ``x_enc`` and ``y_enc``)."""
+    return {
+        "data": values([row]),
+        "mark": {
+            "type": "point",
+            "shape": "diamond",
+            "size": 220,
+            "filled": True,
+            "stroke": style.WHITE,
+            "color": style.ROLE["design"],
+            "opacity": 1,
+        },
+        "encoding": {"x": dict(x_enc), "y": dict(y_enc)},
+    }
+
+
 def values(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Inline data for one layer."""
     return {"values": [dict(row) for row in rows]}
