@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import json
 import os
 import stat
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +29,36 @@ _FORMAT = "check-v1"
 MAX_ENTRY_BYTES = 10_000_000
 
 
+#: The packages whose code decides a spec's problems (with labgen's own source).
+SOURCE_PACKAGES = ("labgen", "labs", "mlsys")
+
+
+def source_digest(packages: Iterable[str] | None = None) -> str:
+    """SHA-256 of the path and bytes of every Python file of ``packages`` (default:
+    ``SOURCE_PACKAGES``), read in full: about 15 ms for labgen, labs and mlsys (1.2 MB). Bytes,
+    not modification times, so that a checkout or a copy that keeps the times is still seen."""
+    digest = hashlib.sha256()
+    for package in SOURCE_PACKAGES if packages is None else packages:
+        found = importlib.util.find_spec(package)
+        for folder in (found.submodule_search_locations or []) if found else []:
+            for path in sorted(Path(folder).rglob("*.py")):
+                content = path.read_bytes()
+                name = f"{package}/{path.relative_to(folder).as_posix()}"
+                digest.update(f"{name}\0{len(content)}\0".encode())
+                digest.update(content)
+    return digest.hexdigest()
+
+
 def fingerprint(
     labgen_version: str, plugins: list[tuple[str, str]], settings: dict[str, Any]
 ) -> str:
-    """The part of every key that does not depend on the file."""
+    """The part of every key that does not depend on the file: labgen's version and the source
+    of labgen, the kit and the engine (a rule such as LAB018 solves the engine, so an engine
+    change must re-check every lab), the plugins, the settings and Python's version."""
     material = {
         "format": _FORMAT,
         "labgen": labgen_version,
+        "sources": source_digest(),
         "plugins": plugins,
         "settings": settings,
         "python": list(sys.version_info[:2]),

@@ -31,14 +31,18 @@ from pathlib import Path
 from typing import Any
 
 from labgen import __version__
-from labgen.checking.cache import CACHE_DIR_NAME, ResultCache, _read_entry, atomic_write
+from labgen.checking.cache import (
+    CACHE_DIR_NAME,
+    ResultCache,
+    _read_entry,
+    atomic_write,
+    source_digest,
+)
 from labgen.spec.diagnostics import SpecProblem
 from labgen.spec.index import SpecIndex
 
 #: Bumped when the layout of entries or what a key covers changes.
 FORMAT = "validate-v1"
-#: The packages whose code decides a spec's problems (with labgen's own source).
-SOURCE_PACKAGES = ("labgen", "labs", "mlsys")
 #: Installed distributions validation runs on: a new version may change what is reported.
 DECIDING_DISTRIBUTIONS = (
     "pydantic",
@@ -50,22 +54,6 @@ DECIDING_DISTRIBUTIONS = (
     "numpy",
     "typing-extensions",
 )
-
-
-def source_digest(packages: Iterable[str] | None = None) -> str:
-    """SHA-256 of the path and bytes of every Python file of ``packages`` (default:
-    ``SOURCE_PACKAGES``), read in full: about 15 ms for labgen, labs and mlsys (1.2 MB). Bytes,
-    not modification times, so that a checkout or a copy that keeps the times is still seen."""
-    digest = hashlib.sha256()
-    for package in SOURCE_PACKAGES if packages is None else packages:
-        found = importlib.util.find_spec(package)
-        for folder in (found.submodule_search_locations or []) if found else []:
-            for path in sorted(Path(folder).rglob("*.py")):
-                content = path.read_bytes()
-                name = f"{package}/{path.relative_to(folder).as_posix()}"
-                digest.update(f"{name}\0{len(content)}\0".encode())
-                digest.update(content)
-    return digest.hexdigest()
 
 
 def _versions() -> dict[str, str]:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import labgen.commands.validate as validate_command
+from labgen.checking import cache as check_cache
 from labgen.cli import main
 from labgen.instruments import BUILTIN_INSTRUMENTS
 from labgen.spec import cache as spec_cache
@@ -105,7 +106,7 @@ def test_an_edited_source_file_invalidates_every_entry(
     module.write_text("LIMIT = 1\n")
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     monkeypatch.setattr(
-        spec_cache, "SOURCE_PACKAGES", (*spec_cache.SOURCE_PACKAGES, "decider_probe")
+        check_cache, "SOURCE_PACKAGES", (*check_cache.SOURCE_PACKAGES, "decider_probe")
     )
     (project / CH05).write_text(valid_text)
     cold = run("validate")
