@@ -28,7 +28,7 @@ from mlsys.fleet_constants import (
     PUE,
     TOKENS_PER_PARAMETER,
 )
-from mlsys.fleet_simulations import ClusterQueue, ServingFleet, Sustainability
+from mlsys.fleet_simulations import ClusterQueue, FederatedRound, ServingFleet, Sustainability
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
 from mlsys.reliability import Reliability, ReliabilityResult
@@ -55,7 +55,12 @@ class FleetScenario:
     ``servers_per_rack``. Serving at scale (``ServingFleet``): ``arrival_rate`` requests/s of
     ``prompt_tokens`` in and ``output_tokens`` out, each replica (``tp`` devices) decoding
     ``serving_batch`` sequences at once, ``serving_mode`` colocated or disaggregated prefill
-    and decode, ``routing`` random or power_of_two, ``kv_cache`` paged or contiguous."""
+    and decode, ``routing`` random or power_of_two, ``kv_cache`` paged or contiguous.
+    A federated round over a device fleet (``FederatedRound``): ``cohort`` clients drawn from
+    ``population`` devices, of which the ``duty`` x ``connectivity`` x ``charging`` fractions
+    are eligible, each running ``local_steps`` of the report's step (one client's local step is
+    the step itself: a track whose system is the field device, ``dp: 1``) and moving the
+    model over a ``link_kbps`` link (kilobit/s, both ways)."""
 
     checkpoint_interval: float | None = None
     train_tokens: float | None = None
@@ -73,6 +78,13 @@ class FleetScenario:
     serving_mode: str = "colocated"
     routing: str = "random"
     kv_cache: str = "paged"
+    population: int = 10_000
+    cohort: int = 100
+    duty: float = 1.0
+    connectivity: float = 1.0
+    charging: float = 1.0
+    local_steps: int = 10
+    link_kbps: int = 8_000
 
     def __post_init__(self) -> None:
         for name in ("checkpoint_interval", "train_tokens"):
@@ -119,6 +131,18 @@ class FleetScenario:
                 raise ValueError(
                     f"{name}: unknown {getattr(self, name)!r}; known: {', '.join(known)}"
                 )
+        for name in ("population", "cohort", "local_steps", "link_kbps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: expected a whole number >= 1, got {value!r}")
+        for name in ("duty", "connectivity", "charging"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+                raise ValueError(f"{name}: expected a fraction in (0, 1], got {value!r}")
+        if self.cohort > self.population:
+            raise ValueError(
+                f"cohort: {self.cohort} clients exceed the population of {self.population}"
+            )
 
 
 class FleetReport:
@@ -522,6 +546,135 @@ class FleetReport:
         usd = self.step.devices * GPU_USD_PER_HOUR.value / per_hour * 1e6
         return Quantity(usd, ureg.USD)
 
+    # -- federated rounds over a device fleet ---------------------------------------------------
+
+    @property
+    def _link_bps(self) -> float:
+        return self.scenario.link_kbps * 1e3 / 8.0
+
+    @property
+    def _model_bytes(self) -> float:
+        return self.step.model.params * BYTES_PER_VALUE[self.step.precision]
+
+    @cached_property
+    def _federated(self) -> Any:
+        # One round: each client's local work is local_steps of the report's step. Refused
+        # (naming cohort) when fewer devices are eligible than the cohort wants.
+        scenario = self.scenario
+        return FederatedRound.solve(
+            scenario.population,
+            scenario.cohort,
+            self._model_bytes,
+            scenario.local_steps * self.step.latency.to("s").magnitude,
+            duty=scenario.duty,
+            connectivity=scenario.connectivity,
+            charging=scenario.charging,
+            uplink=self._link_bps,
+            downlink=self._link_bps,
+        )
+
+    @property
+    def participation(self) -> Quantity:
+        """Share of the population eligible for a round (dimensionless): duty x connectivity x
+        charging."""
+        s = self.scenario
+        return Quantity(s.duty * s.connectivity * s.charging, ureg.dimensionless)
+
+    @property
+    def eligible_devices(self) -> Quantity:
+        """Devices eligible for a round (dimensionless): population x participation."""
+        share = self.participation.magnitude
+        return Quantity(self.scenario.population * share, ureg.dimensionless)
+
+    @property
+    def round_time(self) -> Quantity:
+        """Wall time of one federated round (min): download the model, the slowest client's
+        local training (straggler), upload the update."""
+        return self._federated.round_time.to("minute")
+
+    @property
+    def straggler_time(self) -> Quantity:
+        """Expected local training time of the round's slowest client (min): mean local time x
+        the cohort's harmonic number ``H_n`` (exponential client times)."""
+        return self._federated.straggler_time.to("minute")
+
+    @property
+    def bytes_per_round(self) -> Quantity:
+        """Bytes the round moves over the network (GB): cohort x 2 x model (down and up)."""
+        return self._federated.bytes_per_round.to("GB")
+
+    @property
+    def round_energy(self) -> Quantity:
+        """Energy of one client's local training in a round (J): local steps x the step's
+        energy."""
+        return (self.scenario.local_steps * self.step.energy).to("J")
+
+    def _federated_math(self) -> dict[str, Derivation]:
+        # Federated derivations (only for a one-device step whose cohort is eligible).
+        s = self.scenario
+        n = Quantity(s.cohort, ureg.dimensionless)
+        mean = Quantity(s.local_steps * self.step.latency.to("s").magnitude, ureg.s)
+        model = Quantity(self._model_bytes / 1e9, ureg.GB)
+        link = Quantity(s.link_kbps, ureg.kilobit / ureg.second)
+        harmonic = sum(1.0 / k for k in range(1, s.cohort + 1))
+        return {
+            "participation": Derivation(
+                "participation",
+                r"p = d \cdot c \cdot q",
+                (
+                    Variable("d", "duty (share of time idle)", Quantity(s.duty, "")),
+                    Variable("c", "connected share", Quantity(s.connectivity, "")),
+                    Variable("q", "charging share", Quantity(s.charging, "")),
+                ),
+                self.participation,
+            ),
+            "eligible_devices": Derivation(
+                "eligible_devices",
+                r"N_{eligible} = N \cdot p",
+                (
+                    Variable("N", "population", Quantity(s.population, ureg.dimensionless)),
+                    Variable("p", "participation", self.participation),
+                ),
+                self.eligible_devices,
+            ),
+            "straggler_time": Derivation(
+                "straggler_time",
+                r"T_{straggler} = \bar{t} \cdot H_n",
+                (
+                    Variable(r"\bar{t}", "mean local training (local steps x step)", mean),
+                    Variable("H_n", "harmonic number of the cohort", Quantity(harmonic, "")),
+                ),
+                self.straggler_time,
+            ),
+            "round_time": Derivation(
+                "round_time",
+                r"T_{round} = \frac{M}{B_{link}} + T_{straggler} + \frac{M}{B_{link}}",
+                (
+                    Variable("M", "model size", model),
+                    Variable("B_{link}", "device link", link),
+                    Variable(
+                        "T_{straggler}", "slowest client's local training", self.straggler_time
+                    ),
+                ),
+                self.round_time,
+            ),
+            "bytes_per_round": Derivation(
+                "bytes_per_round",
+                r"D_{round} = n \cdot 2 M",
+                (Variable("n", "cohort", n), Variable("M", "model size", model)),
+                self.bytes_per_round,
+            ),
+            "round_energy": Derivation(
+                "round_energy",
+                r"E_{round} = k \cdot E_{step}",
+                (
+                    Variable("k", "local steps", Quantity(s.local_steps, ureg.dimensionless)),
+                    Variable("E_{step}", "energy of one step", self.step.energy.to("J")),
+                ),
+                self.round_energy,
+            ),
+        }
+
     def _serving_math(self) -> dict[str, Derivation]:
         # Serving derivations (only for a serving step: phase prefill or decode).
         served, idle = self._serving, self._serving_capacity
@@ -784,6 +937,9 @@ class FleetReport:
             extra["queue_wait"] = self._queue.math["queue_wait"]
         if self.step.phase in ("prefill", "decode"):
             extra.update(self._serving_math())
+        eligible = self.scenario.cohort <= self.eligible_devices.magnitude
+        if self.step.devices == 1 and self.step.phase == "train" and eligible:
+            extra.update(self._federated_math())
         return Math({**self.step.math, **extra})
 
     def _model_flops_derivation(self) -> Derivation:

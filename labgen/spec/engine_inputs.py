@@ -198,6 +198,51 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
         registry="kv_caches",
         fleet=True,
     ),
+    EngineInput(
+        "population",
+        "integer",
+        "devices in the federated (or OTA) fleet a round draws its clients from",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "cohort",
+        "integer",
+        "clients one federated round trains on (the round waits for the slowest)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "duty",
+        "fraction",
+        "share of time a device is idle enough to train",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "connectivity",
+        "fraction",
+        "share of devices on an unmetered connection",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "charging", "fraction", "share of devices on the charger", "dimensionless", fleet=True
+    ),
+    EngineInput(
+        "local_steps",
+        "integer",
+        "training steps each client runs per round (the step is the track's device's)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "link_kbps",
+        "integer",
+        "a device's network link, both ways (kilobit/s)",
+        "kilobit/second",
+        fleet=True,
+    ),
 )
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}

@@ -428,6 +428,13 @@ def _resolved_fleet(report: Any) -> dict[str, Any]:
         "serving_mode": scenario.serving_mode,
         "routing": scenario.routing,
         "kv_cache": scenario.kv_cache,
+        "population": scenario.population,
+        "cohort": scenario.cohort,
+        "duty": scenario.duty,
+        "connectivity": scenario.connectivity,
+        "charging": scenario.charging,
+        "local_steps": scenario.local_steps,
+        "link_kbps": scenario.link_kbps,
     }
 
 

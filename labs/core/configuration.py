@@ -63,6 +63,13 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "serving_mode",
     "routing",
     "kv_cache",
+    "population",
+    "cohort",
+    "duty",
+    "connectivity",
+    "charging",
+    "local_steps",
+    "link_kbps",
 )
 
 #: The fleet parameters that build the cluster and its plan; the rest set the run's scenario
@@ -223,6 +230,9 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
         return isinstance(value, str) and value in PUE
     if param == "queue_load":
         return isinstance(value, int | float) and 0 < value < 1
+    if param in ("duty", "connectivity", "charging"):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return ok and 0 < value <= 1
     if param == "serving_mode":
         return isinstance(value, str) and value in SERVING_MODES
     if param == "routing":

@@ -73,6 +73,13 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "serving_capacity": "Token capacity",
         "serving_throughput": "Tokens served",
         "cost_per_million_tokens": "Cost per million tokens",
+        # Federated rounds over a device fleet (FleetReport on a one-device step).
+        "participation": "Participation",
+        "eligible_devices": "Eligible devices",
+        "round_time": "Round time",
+        "straggler_time": "Straggler time",
+        "bytes_per_round": "Bytes per round",
+        "round_energy": "Energy per client per round",
         **SERVING_FIELDS,
     }
 )

@@ -401,3 +401,83 @@ def test_a_run_shorter_than_the_interval_loses_at_most_itself() -> None:
     assert short.time_to_train.to("minute").magnitude < 5
     assert short.goodput.magnitude == pytest.approx(long.goodput.magnitude)
     assert short.goodput.magnitude > 0.999
+
+
+def _field_device(**scenario: object) -> object:
+    # A federated client: one Snapdragon 8 Gen 3 (dp 1) training MobileNetV2 locally.
+    step = Engine.solve(
+        model=Models.MobileNetV2,
+        system=Cluster(node=Systems.Snapdragon8Gen3, count=1),
+        batch_size=32,
+        precision="fp16",
+        phase="train",
+        parallelism=Parallelism(dp=1),
+    )
+    return FleetReport(step, FleetScenario(**scenario))
+
+
+def test_federated_round_by_hand() -> None:
+    report = _field_device(
+        population=1000,
+        cohort=10,
+        duty=0.5,
+        connectivity=0.8,
+        charging=0.5,
+        local_steps=20,
+        link_kbps=8000,
+    )
+    # 0.5 x 0.8 x 0.5 = 0.2 of 1000 devices are eligible.
+    assert report.participation.magnitude == pytest.approx(0.2)
+    assert report.eligible_devices.magnitude == pytest.approx(200)
+    # fp16 MobileNetV2: 2 B x params; 10 clients download and upload it.
+    model_bytes = Models.MobileNetV2.params * 2
+    assert report.bytes_per_round.to("GB").magnitude == pytest.approx(10 * 2 * model_bytes / 1e9)
+    # Straggler: 20 local steps x the step, times H_10 = 7381/2520.
+    mean_s = 20 * report.step.latency.to("s").magnitude
+    straggler_s = mean_s * 7381 / 2520
+    assert report.straggler_time.to("s").magnitude == pytest.approx(straggler_s)
+    # 8000 kbit/s = 1 MB/s each way: model down + straggler + model up.
+    round_s = model_bytes / 1e6 + straggler_s + model_bytes / 1e6
+    assert report.round_time.to("s").magnitude == pytest.approx(round_s)
+    assert report.round_energy.to("J").magnitude == pytest.approx(
+        20 * report.step.energy.to("J").magnitude
+    )
+    for name in (
+        "participation",
+        "eligible_devices",
+        "round_time",
+        "straggler_time",
+        "bytes_per_round",
+        "round_energy",
+    ):
+        result, value = report.math[name].result, getattr(report, name)
+        assert result.to(value.units).magnitude == pytest.approx(value.magnitude)
+
+
+def test_a_cohort_beyond_the_eligible_devices_is_refused() -> None:
+    report = _field_device(population=1000, cohort=300, duty=0.5, charging=0.5)
+    assert "round_time" not in report.math
+    with pytest.raises(ValueError, match="cohort"):
+        _ = report.round_time
+
+
+def test_a_cluster_step_has_no_federated_derivations() -> None:
+    assert "round_time" not in FleetReport(_step()).math
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("population", 0),
+        ("cohort", 2.5),
+        ("cohort", 20_000),
+        ("duty", 0.0),
+        ("connectivity", 1.5),
+        ("charging", True),
+        ("local_steps", 0),
+        ("link_kbps", -8),
+    ],
+)
+def test_bad_federated_scenarios_name_the_parameter(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        FleetScenario(**{field: value})
