@@ -28,7 +28,13 @@ from mlsys.fleet_constants import (
     PUE,
     TOKENS_PER_PARAMETER,
 )
-from mlsys.fleet_simulations import ClusterQueue, FederatedRound, ServingFleet, Sustainability
+from mlsys.fleet_simulations import (
+    ClusterQueue,
+    FederatedRound,
+    Operations,
+    ServingFleet,
+    Sustainability,
+)
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
 from mlsys.reliability import Reliability, ReliabilityResult
@@ -60,7 +66,11 @@ class FleetScenario:
     ``population`` devices, of which the ``duty`` x ``connectivity`` x ``charging`` fractions
     are eligible, each running ``local_steps`` of the report's step (one client's local step is
     the step itself: a track whose system is the field device, ``dp: 1``) and moving the
-    model over a ``link_kbps`` link (kilobit/s, both ways)."""
+    model over a ``link_kbps`` link (kilobit/s, both ways). Operations at scale
+    (``Operations``, 30-day period, 10,000-request canary, 99% fast replies): the ``slo``, the
+    ``request_rate`` (requests/s), the ``canary_share`` of traffic, an A/B test detecting
+    ``lift`` on ``baseline_rate``, ``benchmark_runs`` runs of coefficient of variation
+    ``benchmark_cv``, a request fanning out to ``fan_out`` servers."""
 
     checkpoint_interval: float | None = None
     train_tokens: float | None = None
@@ -85,6 +95,14 @@ class FleetScenario:
     charging: float = 1.0
     local_steps: int = 10
     link_kbps: int = 8_000
+    slo: float = 0.999
+    request_rate: float = 1000.0
+    canary_share: float = 0.01
+    baseline_rate: float = 0.05
+    lift: float = 0.005
+    benchmark_cv: float = 0.05
+    benchmark_runs: int = 10
+    fan_out: int = 100
 
     def __post_init__(self) -> None:
         for name in ("checkpoint_interval", "train_tokens"):
@@ -139,6 +157,23 @@ class FleetScenario:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
                 raise ValueError(f"{name}: expected a fraction in (0, 1], got {value!r}")
+        for name, low, high, closed in (
+            ("slo", 0.0, 1.0, False),
+            ("canary_share", 0.0, 1.0, True),
+            ("baseline_rate", 0.0, 1.0, False),
+            ("lift", 0.0, 1.0, False),
+            ("benchmark_cv", 0.0, math.inf, False),
+            ("request_rate", 0.0, math.inf, False),
+        ):
+            value = getattr(self, name)
+            number = isinstance(value, int | float) and not isinstance(value, bool)
+            if not number or not low < value or not (value <= high if closed else value < high):
+                bound = f"(0, {high:g}{']' if closed else ')'}"
+                raise ValueError(f"{name}: expected a number in {bound}, got {value!r}")
+        for name, low in (("benchmark_runs", 2), ("fan_out", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ValueError(f"{name}: expected a whole number >= {low}, got {value!r}")
         if self.cohort > self.population:
             raise ValueError(
                 f"cohort: {self.cohort} clients exceed the population of {self.population}"
@@ -609,6 +644,89 @@ class FleetReport:
         energy."""
         return (self.scenario.local_steps * self.step.energy).to("J")
 
+    # -- operations at scale --------------------------------------------------------------------
+
+    @cached_property
+    def _operations(self) -> Any:
+        s = self.scenario
+        return Operations.solve(
+            slo=s.slo,
+            request_rate=float(s.request_rate),
+            canary_share=s.canary_share,
+            baseline_rate=s.baseline_rate,
+            lift=s.lift,
+            benchmark_cv=s.benchmark_cv,
+            benchmark_runs=s.benchmark_runs,
+            fan_out=s.fan_out,
+        )
+
+    @property
+    def error_budget(self) -> Quantity:
+        """Downtime the ``slo`` allows over 30 days (min): ``T (1 - SLO)``."""
+        return self._operations.error_budget.to("minute")
+
+    @property
+    def canary_duration(self) -> Quantity:
+        """Time a canary on ``canary_share`` of ``request_rate`` needs to see 10,000 requests
+        (min): ``n / (r p)``."""
+        return self._operations.canary_duration.to("minute")
+
+    @property
+    def ab_samples_per_arm(self) -> Quantity:
+        """Samples each arm of an A/B test needs to detect ``lift`` on ``baseline_rate`` (5 %
+        two-sided, 80 % power; dimensionless)."""
+        return Quantity(float(self._operations.ab_samples_per_arm), ureg.dimensionless)
+
+    @property
+    def ab_duration(self) -> Quantity:
+        """Time the A/B test takes with all traffic split over its two arms (hour)."""
+        return self._operations.ab_duration.to("hour")
+
+    @property
+    def detectable_regression(self) -> Quantity:
+        """Smallest relative slowdown ``benchmark_runs`` runs of coefficient of variation
+        ``benchmark_cv`` detect (dimensionless): ``1.96 sqrt(2) CV / sqrt(n)``."""
+        return Quantity(float(self._operations.detectable_regression), ureg.dimensionless)
+
+    @property
+    def tail_probability(self) -> Quantity:
+        """Chance a request fanning out to ``fan_out`` servers waits on a slow one
+        (dimensionless): ``1 - 0.99^N``."""
+        return Quantity(float(self._operations.tail_probability), ureg.dimensionless)
+
+    def _operations_math(self) -> dict[str, Derivation]:
+        ops, s = self._operations.math, self.scenario
+        rate = Quantity(float(s.request_rate), "1/second")
+        extra = {
+            name: ops[name]
+            for name in (
+                "error_budget",
+                "canary_duration",
+                "ab_samples_per_arm",
+                "tail_probability",
+            )
+        }
+        extra["ab_duration"] = Derivation(
+            "ab_duration",
+            r"T_{AB} = \frac{2 n}{r}",
+            (
+                Variable("n", "samples per arm", self.ab_samples_per_arm),
+                Variable("r", "request rate", rate),
+            ),
+            self.ab_duration,
+        )
+        extra["detectable_regression"] = Derivation(
+            "detectable_regression",
+            r"\Delta_{min} = z_{\alpha/2} \sqrt{2}\, CV / \sqrt{n}",
+            (
+                Variable(r"z_{\alpha/2}", "two-sided 5 % quantile", Quantity(1.959964, "")),
+                Variable("CV", "run-to-run variation", Quantity(s.benchmark_cv, "")),
+                Variable("n", "runs per side", Quantity(s.benchmark_runs, ureg.dimensionless)),
+            ),
+            self.detectable_regression,
+        )
+        return extra
+
     def _federated_math(self) -> dict[str, Derivation]:
         # Federated derivations (only for a one-device step whose cohort is eligible).
         s = self.scenario
@@ -937,6 +1055,7 @@ class FleetReport:
             extra["queue_wait"] = self._queue.math["queue_wait"]
         if self.step.phase in ("prefill", "decode"):
             extra.update(self._serving_math())
+        extra.update(self._operations_math())
         eligible = self.scenario.cohort <= self.eligible_devices.magnitude
         if self.step.devices == 1 and self.step.phase == "train" and eligible:
             extra.update(self._federated_math())

@@ -243,6 +243,63 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
         "kilobit/second",
         fleet=True,
     ),
+    EngineInput(
+        "slo",
+        "fraction",
+        "availability objective (below 1; 0.999 is three nines)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "request_rate",
+        "integer",
+        "requests per second the production service receives (operations at scale)",
+        "1/second",
+        fleet=True,
+    ),
+    EngineInput(
+        "canary_share",
+        "fraction",
+        "share of traffic a canary release receives",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "baseline_rate",
+        "fraction",
+        "conversion (or error) rate an A/B test starts from (below 1)",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "lift",
+        "fraction",
+        "absolute change of the rate an A/B test must detect",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "benchmark_cv",
+        "fraction",
+        "run-to-run coefficient of variation of a benchmark",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "benchmark_runs",
+        "integer",
+        "benchmark runs on each side of a comparison",
+        "dimensionless",
+        fleet=True,
+        minimum=2,
+    ),
+    EngineInput(
+        "fan_out",
+        "integer",
+        "servers one request fans out to (it waits for the slowest)",
+        "dimensionless",
+        fleet=True,
+    ),
 )
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}

@@ -435,6 +435,14 @@ def _resolved_fleet(report: Any) -> dict[str, Any]:
         "charging": scenario.charging,
         "local_steps": scenario.local_steps,
         "link_kbps": scenario.link_kbps,
+        "slo": scenario.slo,
+        "request_rate": scenario.request_rate,
+        "canary_share": scenario.canary_share,
+        "baseline_rate": scenario.baseline_rate,
+        "lift": scenario.lift,
+        "benchmark_cv": scenario.benchmark_cv,
+        "benchmark_runs": scenario.benchmark_runs,
+        "fan_out": scenario.fan_out,
     }
 
 

@@ -70,6 +70,14 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "charging",
     "local_steps",
     "link_kbps",
+    "slo",
+    "request_rate",
+    "canary_share",
+    "baseline_rate",
+    "lift",
+    "benchmark_cv",
+    "benchmark_runs",
+    "fan_out",
 )
 
 #: The fleet parameters that build the cluster and its plan; the rest set the run's scenario
@@ -230,7 +238,10 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
         return isinstance(value, str) and value in PUE
     if param == "queue_load":
         return isinstance(value, int | float) and 0 < value < 1
-    if param in ("duty", "connectivity", "charging"):
+    if param in ("slo", "baseline_rate", "lift"):
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        return ok and 0 < value < 1
+    if param in ("duty", "connectivity", "charging", "canary_share", "benchmark_cv"):
         ok = isinstance(value, int | float) and not isinstance(value, bool)
         return ok and 0 < value <= 1
     if param == "serving_mode":
@@ -240,7 +251,7 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
     if param == "kv_cache":
         return isinstance(value, str) and value in KV_CACHE_WASTE
     if param in FLEET_KEYWORDS:
-        low = 0 if param in ("zero", "job_cv") else 1
+        low = 0 if param in ("zero", "job_cv") else 2 if param == "benchmark_runs" else 1
         if param == "tp" and model.transformer is None and value != 1:
             return False
         return isinstance(value, int) and not isinstance(value, bool) and value >= low

@@ -80,6 +80,13 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "straggler_time": "Straggler time",
         "bytes_per_round": "Bytes per round",
         "round_energy": "Energy per client per round",
+        # Operations at scale (mlsys.Operations through FleetReport).
+        "error_budget": "Error budget",
+        "canary_duration": "Canary duration",
+        "ab_samples_per_arm": "A/B samples per arm",
+        "ab_duration": "A/B test duration",
+        "detectable_regression": "Detectable regression",
+        "tail_probability": "Fan-out tail probability",
         **SERVING_FIELDS,
     }
 )

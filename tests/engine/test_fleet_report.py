@@ -481,3 +481,54 @@ def test_a_cluster_step_has_no_federated_derivations() -> None:
 def test_bad_federated_scenarios_name_the_parameter(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         FleetScenario(**{field: value})
+
+
+def test_operations_by_hand() -> None:
+    report = FleetReport(_step())
+    # 30 days x (1 - 0.999) = 43.2 min; 10,000 requests at 1% of 1000/s = 1000 s.
+    assert report.error_budget.to("minute").magnitude == pytest.approx(43.2)
+    assert report.canary_duration.to("s").magnitude == pytest.approx(1000.0)
+    # (1.959964 + 0.841621)^2 x 2 x 0.05 x 0.95 / 0.005^2 = 29,825.7 per arm.
+    assert report.ab_samples_per_arm.magnitude == pytest.approx(29_825.7, rel=1e-5)
+    assert report.ab_duration.to("s").magnitude == pytest.approx(2 * 29_825.7 / 1000, rel=1e-5)
+    # 1.96 x sqrt(2) x 0.05 / sqrt(10) = 4.38 %; 1 - 0.99^100 = 63.4 %.
+    assert report.detectable_regression.magnitude == pytest.approx(0.0438261, rel=1e-5)
+    assert report.tail_probability.magnitude == pytest.approx(1 - 0.99**100)
+    for name in (
+        "error_budget",
+        "canary_duration",
+        "ab_samples_per_arm",
+        "ab_duration",
+        "detectable_regression",
+        "tail_probability",
+    ):
+        result, value = report.math[name].result, getattr(report, name)
+        assert result.to(value.units).magnitude == pytest.approx(value.magnitude)
+
+
+def test_operations_follow_their_parameters() -> None:
+    scenario = FleetScenario(slo=0.9999, canary_share=0.1, fan_out=1, benchmark_runs=40)
+    report = FleetReport(_step(), scenario)
+    assert report.error_budget.to("minute").magnitude == pytest.approx(4.32)
+    assert report.canary_duration.to("s").magnitude == pytest.approx(100.0)
+    assert report.tail_probability.magnitude == pytest.approx(0.01)
+    assert report.detectable_regression.magnitude == pytest.approx(0.0438261 / 2, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("slo", 1.0),
+        ("slo", 0),
+        ("request_rate", 0),
+        ("canary_share", 1.5),
+        ("baseline_rate", 1.0),
+        ("lift", -0.01),
+        ("benchmark_cv", True),
+        ("benchmark_runs", 1),
+        ("fan_out", 0),
+    ],
+)
+def test_bad_operations_scenarios_name_the_parameter(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        FleetScenario(**{field: value})
