@@ -23,9 +23,12 @@ from mlsys.constants import GRID_CARBON_INTENSITY
 from mlsys.derivation import Derivation, Math, Variable
 from mlsys.fleet_constants import (
     CHECKPOINT_WRITE_BPS,
+    DP_SGD_STEP_SLOWDOWN,
     GPU_USD_PER_HOUR,
     KV_CACHE_WASTE,
+    PGD_ATTACK_STEPS,
     PUE,
+    RESPONSIBLE_COSTS,
     TOKENS_PER_PARAMETER,
 )
 from mlsys.fleet_simulations import (
@@ -34,6 +37,7 @@ from mlsys.fleet_simulations import (
     Operations,
     ServingFleet,
     Sustainability,
+    TrustCosts,
 )
 from mlsys.fleet_step import FleetProfile
 from mlsys.hardware import BYTES_PER_VALUE
@@ -70,7 +74,9 @@ class FleetScenario:
     (``Operations``, 30-day period, 10,000-request canary, 99% fast replies): the ``slo``, the
     ``request_rate`` (requests/s), the ``canary_share`` of traffic, an A/B test detecting
     ``lift`` on ``baseline_rate``, ``benchmark_runs`` runs of coefficient of variation
-    ``benchmark_cv``, a request fanning out to ``fan_out`` servers."""
+    ``benchmark_cv``, a request fanning out to ``fan_out`` servers. Trust costs
+    (``TrustCosts``, delta 1e-5, clip norm 1): the privacy budget ``epsilon`` of DP-SGD and the
+    ``attack_steps`` of adversarial training (None: the book's PGD-7)."""
 
     checkpoint_interval: float | None = None
     train_tokens: float | None = None
@@ -103,6 +109,8 @@ class FleetScenario:
     benchmark_cv: float = 0.05
     benchmark_runs: int = 10
     fan_out: int = 100
+    epsilon: float = 8.0
+    attack_steps: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("checkpoint_interval", "train_tokens"):
@@ -174,6 +182,14 @@ class FleetScenario:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < low:
                 raise ValueError(f"{name}: expected a whole number >= {low}, got {value!r}")
+        eps = self.epsilon
+        if isinstance(eps, bool) or not isinstance(eps, int | float) or not 0 < eps < math.inf:
+            raise ValueError(f"epsilon: expected a positive privacy budget, got {eps!r}")
+        steps = self.attack_steps
+        if steps is not None and (
+            isinstance(steps, bool) or not isinstance(steps, int) or steps < 0
+        ):
+            raise ValueError(f"attack_steps: expected a whole number >= 0, got {steps!r}")
         if self.cohort > self.population:
             raise ValueError(
                 f"cohort: {self.cohort} clients exceed the population of {self.population}"
@@ -694,6 +710,118 @@ class FleetReport:
         (dimensionless): ``1 - 0.99^N``."""
         return Quantity(float(self._operations.tail_probability), ureg.dimensionless)
 
+    # -- trust: privacy, robustness, responsible engineering ------------------------------------
+
+    @cached_property
+    def _trust(self) -> Any:
+        # The run's wall time and the step's latency; a run that never ends (goodput 0) is
+        # solved over one hour and its training times read infinite.
+        days = self.time_to_train.to("day").magnitude
+        hours = days * 24.0 if math.isfinite(days) else 1.0
+        return TrustCosts.solve(
+            hours * ureg.hour,
+            self.step.latency.to("ms"),
+            epsilon=float(self.scenario.epsilon),
+            attack_steps=self.scenario.attack_steps,
+        )
+
+    def _trust_time(self, name: str) -> Quantity:
+        if math.isinf(self.time_to_train.magnitude):
+            return Quantity(math.inf, ureg.day)
+        return getattr(self._trust, name).to("day")
+
+    @property
+    def dp_noise_sigma(self) -> Quantity:
+        """Gaussian noise multiplier of DP-SGD for (``epsilon``, 1e-5) at clip norm 1
+        (dimensionless): ``C sqrt(2 ln(1.25/delta)) / epsilon``."""
+        return Quantity(float(self._trust.dp_noise_sigma), ureg.dimensionless)
+
+    @property
+    def dp_training_time(self) -> Quantity:
+        """Wall time of the run under DP-SGD (day): ``time_to_train`` x the per-sample
+        gradient slowdown (2x)."""
+        return self._trust_time("dp_training_time")
+
+    @property
+    def adversarial_training_time(self) -> Quantity:
+        """Wall time of the run with adversarial training (day): ``time_to_train`` x (K + 1)
+        passes for a K-step attack."""
+        return self._trust_time("adversarial_training_time")
+
+    @property
+    def responsible_training_time(self) -> Quantity:
+        """Wall time of the run with fairness-aware training (day): ``time_to_train`` x 1.10."""
+        return self._trust_time("responsible_training_time")
+
+    @property
+    def monitored_latency(self) -> Quantity:
+        """The step's latency plus per-inference monitoring (ms): + 15 ms."""
+        return self._trust.monitored_latency.to("ms")
+
+    @property
+    def explanation_latency(self) -> Quantity:
+        """Latency of explaining one prediction (ms): the step's latency x 100 (SHAP-like)."""
+        return self._trust.explanation_latency.to("ms")
+
+    def _trust_math(self) -> dict[str, Derivation]:
+        # Trust derivations (only for a run that ends: the training times are finite).
+        costs, train = RESPONSIBLE_COSTS, self.time_to_train
+        latency = self.step.latency.to("ms")
+        steps = self.scenario.attack_steps
+        k = PGD_ATTACK_STEPS.value if steps is None else steps
+        return {
+            "dp_noise_sigma": self._trust.math["dp_noise_sigma"],
+            "dp_training_time": Derivation(
+                "dp_training_time",
+                r"T_{DP} = T_{train} \cdot s_{DP}",
+                (
+                    Variable("T_{train}", "wall time of the run", train),
+                    Variable(
+                        "s_{DP}", "per-sample gradient slowdown", DP_SGD_STEP_SLOWDOWN.quantity
+                    ),
+                ),
+                self.dp_training_time,
+            ),
+            "adversarial_training_time": Derivation(
+                "adversarial_training_time",
+                r"T_{adv} = T_{train} \cdot (K + 1)",
+                (
+                    Variable("T_{train}", "wall time of the run", train),
+                    Variable("K", "attack steps", Quantity(float(k), ureg.dimensionless)),
+                ),
+                self.adversarial_training_time,
+            ),
+            "responsible_training_time": Derivation(
+                "responsible_training_time",
+                r"T_{resp} = T_{train} \cdot (1 + o)",
+                (
+                    Variable("T_{train}", "wall time of the run", train),
+                    Variable("o", "fairness-aware overhead", costs["training_overhead"].quantity),
+                ),
+                self.responsible_training_time,
+            ),
+            "monitored_latency": Derivation(
+                "monitored_latency",
+                r"T_{mon} = T_{step} + T_{monitor}",
+                (
+                    Variable("T_{step}", "step latency", latency),
+                    Variable(
+                        "T_{monitor}", "monitoring per inference", costs["monitoring_s"].quantity
+                    ),
+                ),
+                self.monitored_latency,
+            ),
+            "explanation_latency": Derivation(
+                "explanation_latency",
+                r"T_{explain} = T_{step} \cdot f",
+                (
+                    Variable("T_{step}", "step latency", latency),
+                    Variable("f", "explanation cost factor", costs["explanation_factor"].quantity),
+                ),
+                self.explanation_latency,
+            ),
+        }
+
     def _operations_math(self) -> dict[str, Derivation]:
         ops, s = self._operations.math, self.scenario
         rate = Quantity(float(s.request_rate), "1/second")
@@ -1056,6 +1184,8 @@ class FleetReport:
         if self.step.phase in ("prefill", "decode"):
             extra.update(self._serving_math())
         extra.update(self._operations_math())
+        if math.isfinite(self.time_to_train.magnitude):
+            extra.update(self._trust_math())
         eligible = self.scenario.cohort <= self.eligible_devices.magnitude
         if self.step.devices == 1 and self.step.phase == "train" and eligible:
             extra.update(self._federated_math())

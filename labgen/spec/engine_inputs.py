@@ -300,6 +300,21 @@ ENGINE_INPUTS: tuple[EngineInput, ...] = (
         "dimensionless",
         fleet=True,
     ),
+    EngineInput(
+        "epsilon",
+        "integer",
+        "privacy budget of DP-SGD (delta 1e-5): smaller is more private and noisier",
+        "dimensionless",
+        fleet=True,
+    ),
+    EngineInput(
+        "attack_steps",
+        "integer",
+        "steps of the attack adversarial training runs (K + 1 passes; default PGD-7)",
+        "dimensionless",
+        fleet=True,
+        minimum=0,
+    ),
 )
 
 BY_NAME: dict[str, EngineInput] = {entry.name: entry for entry in ENGINE_INPUTS}

@@ -443,6 +443,8 @@ def _resolved_fleet(report: Any) -> dict[str, Any]:
         "benchmark_cv": scenario.benchmark_cv,
         "benchmark_runs": scenario.benchmark_runs,
         "fan_out": scenario.fan_out,
+        "epsilon": scenario.epsilon,
+        "attack_steps": scenario.attack_steps,
     }
 
 

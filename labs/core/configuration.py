@@ -78,6 +78,8 @@ FLEET_KEYWORDS: tuple[str, ...] = (
     "benchmark_cv",
     "benchmark_runs",
     "fan_out",
+    "epsilon",
+    "attack_steps",
 )
 
 #: The fleet parameters that build the cluster and its plan; the rest set the run's scenario
@@ -251,7 +253,8 @@ def usable(param: str, value: Any, track: Mapping[str, Any]) -> bool:
     if param == "kv_cache":
         return isinstance(value, str) and value in KV_CACHE_WASTE
     if param in FLEET_KEYWORDS:
-        low = 0 if param in ("zero", "job_cv") else 2 if param == "benchmark_runs" else 1
+        low = 0 if param in ("zero", "job_cv", "attack_steps") else 1
+        low = 2 if param == "benchmark_runs" else low
         if param == "tp" and model.transformer is None and value != 1:
             return False
         return isinstance(value, int) and not isinstance(value, bool) and value >= low

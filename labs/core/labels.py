@@ -87,6 +87,13 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "ab_duration": "A/B test duration",
         "detectable_regression": "Detectable regression",
         "tail_probability": "Fan-out tail probability",
+        # Trust costs: privacy, robustness, responsible engineering (mlsys.TrustCosts).
+        "dp_noise_sigma": "DP-SGD noise multiplier",
+        "dp_training_time": "Training time with DP-SGD",
+        "adversarial_training_time": "Adversarial training time",
+        "responsible_training_time": "Fairness-aware training time",
+        "monitored_latency": "Latency with monitoring",
+        "explanation_latency": "Explanation latency",
         **SERVING_FIELDS,
     }
 )

@@ -532,3 +532,44 @@ def test_operations_follow_their_parameters() -> None:
 def test_bad_operations_scenarios_name_the_parameter(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         FleetScenario(**{field: value})
+
+
+def test_trust_costs_by_hand() -> None:
+    report = FleetReport(_step())
+    train_days = report.time_to_train.to("day").magnitude
+    latency_ms = report.step.latency.to("ms").magnitude
+    # sigma = sqrt(2 ln(1.25 / 1e-5)) / 8 = 0.6056 at clip norm 1.
+    assert report.dp_noise_sigma.magnitude == pytest.approx(math.sqrt(2 * math.log(125_000)) / 8)
+    assert report.dp_training_time.to("day").magnitude == pytest.approx(2 * train_days)
+    assert report.adversarial_training_time.to("day").magnitude == pytest.approx(8 * train_days)
+    assert report.responsible_training_time.to("day").magnitude == pytest.approx(1.1 * train_days)
+    assert report.monitored_latency.to("ms").magnitude == pytest.approx(latency_ms + 15)
+    assert report.explanation_latency.to("ms").magnitude == pytest.approx(100 * latency_ms)
+    for name in (
+        "dp_noise_sigma",
+        "dp_training_time",
+        "adversarial_training_time",
+        "responsible_training_time",
+        "monitored_latency",
+        "explanation_latency",
+    ):
+        result, value = report.math[name].result, getattr(report, name)
+        assert result.to(value.units).magnitude == pytest.approx(value.magnitude)
+
+
+def test_trust_costs_follow_epsilon_and_attack_steps() -> None:
+    base = FleetReport(_step())
+    report = FleetReport(_step(), FleetScenario(epsilon=1, attack_steps=0))
+    assert report.dp_noise_sigma.magnitude == pytest.approx(8 * base.dp_noise_sigma.magnitude)
+    assert report.adversarial_training_time.magnitude == pytest.approx(
+        report.time_to_train.to("day").magnitude
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("epsilon", 0), ("epsilon", math.inf), ("attack_steps", -1), ("attack_steps", 2.5)],
+)
+def test_bad_trust_scenarios_name_the_parameter(field: str, value: object) -> None:
+    with pytest.raises(ValueError, match=field):
+        FleetScenario(**{field: value})
