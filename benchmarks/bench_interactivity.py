@@ -25,7 +25,7 @@ from labgen.book import chapter as book_chapter
 from labgen.book import resolve
 from labgen.rendering.execute import project_spec
 from labgen.spec.model import ChoicePrediction, NumberPrediction
-from labgen.spec.pedagogy import typed_answers
+from labgen.spec.pedagogy import as_typed, typed_answers
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("LABGEN_CHROMIUM", "/usr/bin/chromium")
@@ -108,7 +108,7 @@ def answer_until_slider(page, address: str) -> int:
         if isinstance(prediction, NumberPrediction):
             box = page.locator("marimo-number input").nth(numbers)
             numbers += 1
-            box.fill(f"{answers[index]:.6g}")
+            box.fill(as_typed(answers[index]))
             box.press("Enter")
         elif isinstance(prediction, ChoicePrediction):
             page.get_by_role("radio", name=answers[index], exact=True).check()

@@ -964,6 +964,16 @@ def lab_start(spec: ChapterSpec, chapter: Chapter, track: str) -> Start:
     return candidates[-1]
 
 
+def as_typed(number: float) -> str:
+    """``number`` as a student types it into a prediction box: six significant figures in plain
+    digits ("6409790", "0.000545189"), never "6.40979e+06", which marimo's number box does not
+    take."""
+    if not number:
+        return "0"
+    digits = max(0, 5 - math.floor(math.log10(abs(number))))
+    return f"{round(number, digits):.{digits}f}"
+
+
 def typed_answers(spec: ChapterSpec, chapter: Chapter, track: str) -> dict[int, Any]:
     """What a student who knows the engine's answer types into each KAT on ``track`` (1-based
     KAT number -> a number in the prediction's unit, or the right option); free-text KATs are

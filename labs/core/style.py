@@ -82,7 +82,8 @@ RULES: MappingProxyType[str, str] = MappingProxyType(
         "lg-caption": "color: inherit; opacity: 0.85; font-size: 0.85rem; line-height: 1.5;",
         "lg-swatch": "display: inline-block; width: 0.7rem; height: 0.7rem; border-radius: 2px;"
         " margin-right: 0.3rem; vertical-align: baseline;",
-        "lg-legend-item": "display: inline-block; margin-right: 1rem; white-space: nowrap;",
+        # Kept together on a wide screen; wrapped inside the card on a phone (a long label).
+        "lg-legend-item": "display: inline-block; margin-right: 1rem; max-width: 100%;",
         "lg-value": "color: inherit; font-variant-numeric: tabular-nums; font-weight: 600;",
         "lg-table": "border-collapse: collapse; width: 100%; font-size: 0.9rem;",
         "lg-th": "text-align: left; color: inherit; opacity: 0.85; font-weight: 600;"

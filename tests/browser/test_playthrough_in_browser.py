@@ -11,7 +11,6 @@ PLAYTHROUGH_ALL=1 to play all 16 labs on all four tracks.
 
 from __future__ import annotations
 
-import math
 import os
 import re
 import tempfile
@@ -23,7 +22,7 @@ from labgen.book import chapter as book_chapter
 from labgen.book import resolve
 from labgen.rendering.execute import project_spec
 from labgen.spec.model import ChoicePrediction, NumberPrediction, for_track
-from labgen.spec.pedagogy import lab_start, question, typed_answers
+from labgen.spec.pedagogy import as_typed, lab_start, question, typed_answers
 from labs.core.format import format_quantity
 from mlsys import ureg
 from mlsys.personas import Personas
@@ -57,13 +56,6 @@ if os.environ.get("PLAYTHROUGH_ALL"):
         for number in range(1, 17)
         for track in ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer")
     ]
-
-
-def _typed(number: float) -> str:
-    """A number as a student types it: six significant figures in plain digits ("6409790",
-    never "6.40979e+06", which marimo's number box does not take)."""
-    digits = max(0, 5 - math.floor(math.log10(abs(number)))) if number else 0
-    return f"{round(number, digits):.{digits}f}"
 
 
 def _choose_track(page, track: str) -> None:
@@ -107,7 +99,7 @@ def test_a_student_who_knows_the_answers_is_judged_right(address, track, browser
                     assert spelling not in page_text, f"KAT {index}: {spelling} shown early"
                 box = page.locator("marimo-number input").nth(numbers_seen)
                 numbers_seen += 1
-                box.fill(_typed(answers[index]))
+                box.fill(as_typed(answers[index]))
                 box.press("Enter")
                 judged += 1
             elif isinstance(prediction, ChoicePrediction):

@@ -26,7 +26,7 @@ from labgen.book import chapter as book_chapter
 from labgen.book import resolve
 from labgen.rendering.execute import project_spec
 from labgen.spec.model import ChoicePrediction, NumberPrediction
-from labgen.spec.pedagogy import typed_answers
+from labgen.spec.pedagogy import as_typed, typed_answers
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +36,7 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 #: The narrowest width the labs are laid out for (issue 19: "from 360 px to desktop").
 NARROW = {"width": 360, "height": 740}
-LABS = ["ch12", "ch15", "v2ch01"]
+LABS = ["ch12", "ch15", "v2ch01", "v2ch03", "v2ch07", "v2ch08", "v2ch10"]
 SHOTS = Path(os.environ.get("PRESENTATION_SCREENSHOTS", tempfile.gettempdir())) / (
     "labgen-presentation"
 )
@@ -136,7 +136,7 @@ def _answer_every_kat(page, spec, answers) -> None:
         if isinstance(prediction, NumberPrediction):
             box = page.locator("marimo-number input").nth(numbers)
             numbers += 1
-            box.fill(f"{answers[index]:.6g}")
+            box.fill(as_typed(answers[index]))
             box.press("Enter")
         elif isinstance(prediction, ChoicePrediction):
             page.get_by_role("radio", name=answers[index], exact=True).check()

@@ -356,3 +356,14 @@ def test_no_text_read_before_a_prediction_states_its_answer(messages, valid_text
         messages(edit(valid_text, 'scenario: "Cloud scenario."', 'scenario: "It is 122.88 ms."'))
         == []
     )
+
+
+@pytest.mark.parametrize(
+    ("number", "typed"),
+    [(6409794.3, "6409794"), (0.000545189, "0.000545189"), (22.88056, "22.8806"), (0.0, "0")],
+)
+def test_answers_are_typed_in_plain_digits(number, typed):
+    from labgen.spec.pedagogy import as_typed
+
+    assert as_typed(number) == typed
+    assert "e" not in as_typed(number)
