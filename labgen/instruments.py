@@ -224,4 +224,17 @@ BUILTIN_INSTRUMENTS: tuple[Instrument, ...] = (
         ),
         sweeps="serving_batch",
     ),
+    Instrument(
+        # The run's carbon on every grid region: operational (facility energy x intensity)
+        # stacked under the embodied carbon amortised over the run, the design's region marked.
+        # Prints the design's carbon, embodied carbon and facility energy; draws every region.
+        "carbon_chart",
+        15,
+        f"{_KIT}.CarbonChart",
+        "instrument_carbon_chart",
+        "Carbon by region",
+        unlock_volume=2,
+        shows=("carbon", "embodied_carbon", "run_energy"),
+        sweeps="region",
+    ),
 )

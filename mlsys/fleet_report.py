@@ -24,7 +24,9 @@ from mlsys.derivation import Derivation, Math, Variable
 from mlsys.fleet_constants import (
     CHECKPOINT_WRITE_BPS,
     DP_SGD_STEP_SLOWDOWN,
+    EMBODIED_KG_PER_GPU,
     GPU_USD_PER_HOUR,
+    HARDWARE_LIFETIME_HOURS,
     KV_CACHE_WASTE,
     PGD_ATTACK_STEPS,
     PUE,
@@ -1157,6 +1159,21 @@ class FleetReport:
         if not math.isinf(self._compute_hours / max(self._goodput, 1e-300)):
             extra["run_energy"] = self._footprint.math["energy"]
             extra["carbon"] = self._footprint.math["carbon"]
+            extra["embodied_carbon"] = Derivation(
+                "embodied_carbon",
+                r"C_{embodied} = N \cdot C_{device} \cdot T_{train} / T_{life}",
+                (
+                    Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
+                    Variable(
+                        "C_{device}",
+                        "manufacturing carbon per device",
+                        EMBODIED_KG_PER_GPU.quantity,
+                    ),
+                    Variable("T_{train}", "wall time of the run", self.time_to_train),
+                    Variable("T_{life}", "device lifetime", HARDWARE_LIFETIME_HOURS.quantity),
+                ),
+                self.embodied_carbon,
+            )
         extra["facility_power"] = Derivation(
             "facility_power",
             r"P_{facility} = P_{IT} \cdot PUE",

@@ -49,6 +49,7 @@ KIT_IMPORTS: dict[str, str] = {
     "CheckpointCurve": "from labs.core.components import CheckpointCurve",
     "QueueCurve": "from labs.core.components import QueueCurve",
     "KvMemoryStack": "from labs.core.components import KvMemoryStack",
+    "CarbonChart": "from labs.core.components import CarbonChart",
     "PredictionComparison": "from labs.core.components import PredictionComparison",
     "TargetCheck": "from labs.core.components import TargetCheck",
     "PredictionInput": "from labs.core.components import PredictionInput",
@@ -71,6 +72,7 @@ KIT_IMPORTS: dict[str, str] = {
     "checkpoint_sweep": "from labs.core.checkpoint import checkpoint_sweep",
     "queue_sweep": "from labs.core.queueing import queue_sweep",
     "kv_memory_sweep": "from labs.core.kvmemory import kv_memory_sweep",
+    "carbon_sweep": "from labs.core.carbon import carbon_sweep",
     "LedgerPanel": "from labs.core.state import LedgerPanel",
     "record_design": "from labs.core.state import record_design",
 }

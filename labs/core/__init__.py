@@ -12,6 +12,7 @@ from typing import Any
 #: Where each name of the kit lives. Imported on first use, so that the pure-data modules
 #: (``labs.core.configuration``, ``labs.core.presets``) load without marimo.
 _HOMES = {
+    "CarbonChart": "labs.core.components",
     "CheckpointCurve": "labs.core.components",
     "CommChart": "labs.core.components",
     "KvMemoryStack": "labs.core.components",
@@ -43,6 +44,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "CarbonChart",
     "CheckpointCurve",
     "CommChart",
     "KvMemoryStack",

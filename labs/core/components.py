@@ -5,6 +5,7 @@ Each lives in its own small module; this module is the one import path labs use.
 
 from __future__ import annotations
 
+from labs.core.carbon import CarbonChart
 from labs.core.cards import KatHeading, LabHeader, MetricCards, StepLabel
 from labs.core.checkpoint import CheckpointCurve
 from labs.core.comms import CommChart
@@ -29,6 +30,7 @@ from labs.core.waterfall import OVERHEAD_LABEL, LatencyWaterfall
 __all__ = [
     "LOCK_MESSAGE",
     "OVERHEAD_LABEL",
+    "CarbonChart",
     "CheckpointCurve",
     "CommChart",
     "KatHeading",

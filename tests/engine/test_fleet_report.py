@@ -131,6 +131,7 @@ def test_every_consequence_has_its_derivation() -> None:
         "rack_power",
         "run_energy",
         "carbon",
+        "embodied_carbon",
     ):
         result, value = report.math[name].result, getattr(report, name)
         assert result.to(value.units).magnitude == pytest.approx(value.magnitude)
