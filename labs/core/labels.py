@@ -57,6 +57,12 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "time_to_train": "Time to train",
         "training_cost": "Training cost",
         "queue_wait": "Queue wait",
+        # The facility (FleetReport: power, energy and carbon of the run).
+        "facility_power": "Facility power",
+        "rack_power": "Rack power",
+        "run_energy": "Energy of the run",
+        "carbon": "Carbon of the run",
+        "embodied_carbon": "Embodied carbon",
         # Serving at scale (FleetReport on a prefill or decode step).
         "ttft": "Time to first token",
         "ttft_p99": "P99 time to first token",
