@@ -533,6 +533,29 @@ class FleetReport:
         return Quantity(self.step.model.params * bpv / self.step.parallelism.tp, ureg.byte)
 
     @property
+    def _serves(self) -> bool:
+        # A prefill or decode step is a serving fleet: its memory is the replicas' KV cache.
+        return self.step.phase in ("prefill", "decode")
+
+    @property
+    def memory_footprint(self) -> Quantity:
+        """Bytes each device holds (byte): the step's footprint; on a serving step its share of
+        the weights and of the KV cache of ``serving_batch`` sequences, with the memory the
+        ``kv_cache`` layout loses."""
+        if not self._serves:
+            return self.step.memory_footprint
+        kept = 1.0 - KV_CACHE_WASTE[self.scenario.kv_cache].value
+        return (self.serving_weights + self.kv_per_device / kept).to("byte")
+
+    @property
+    def feasible(self) -> bool:
+        """Whether each device's footprint fits its memory: on a serving step, whether the
+        replica's KV cache holds ``serving_batch`` sequences (``kv_capacity``)."""
+        if not self._serves:
+            return bool(self.step.feasible)
+        return self.scenario.serving_batch <= self.kv_capacity.magnitude
+
+    @property
     def kv_capacity(self) -> Quantity:
         """Sequences of full context a replica's KV cache holds (dimensionless): memory left
         after the weights, less what the ``kv_cache`` layout wastes, over a sequence's KV."""
@@ -1198,8 +1221,23 @@ class FleetReport:
         )
         if self.scenario.job_gpus <= self.step.devices:
             extra["queue_wait"] = self._queue.math["queue_wait"]
-        if self.step.phase in ("prefill", "decode"):
+        if self._serves:
             extra.update(self._serving_math())
+            kept = 1.0 - KV_CACHE_WASTE[self.scenario.kv_cache].value
+            extra["memory_footprint"] = Derivation(
+                "memory_footprint",
+                r"M = \frac{P b}{tp} + \frac{M_{KV}}{tp \cdot (1 - w)}",
+                (
+                    Variable("P b / tp", "weights per device", self.serving_weights),
+                    Variable("M_{KV}/tp", "KV cache of the batch per device", self.kv_per_device),
+                    Variable(
+                        "w",
+                        f"share the {self.scenario.kv_cache} layout wastes",
+                        Quantity(1.0 - kept, ureg.dimensionless),
+                    ),
+                ),
+                self.memory_footprint,
+            )
         extra.update(self._operations_math())
         if math.isfinite(self.time_to_train.magnitude):
             extra.update(self._trust_math())

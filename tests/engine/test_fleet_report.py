@@ -574,3 +574,21 @@ def test_trust_costs_follow_epsilon_and_attack_steps() -> None:
 def test_bad_trust_scenarios_name_the_parameter(field: str, value: object) -> None:
     with pytest.raises(ValueError, match=field):
         FleetScenario(**{field: value})
+
+
+@pytest.mark.parametrize("kv_cache", ["paged", "contiguous"])
+def test_a_serving_step_fits_exactly_when_its_batch_fits_the_kv_cache(kv_cache) -> None:
+    # The fit card of a serving step is the replica's memory: weights / tp + the batch's KV
+    # cache / tp, with what the layout loses; it fits exactly up to kv_capacity sequences.
+    probe = FleetReport(_decode(), FleetScenario(kv_cache=kv_cache))
+    capacity = int(probe.kv_capacity.magnitude)
+    for batch in (max(1, capacity // 2), capacity, capacity + 1, 2 * capacity + 2):
+        report = FleetReport(_decode(), FleetScenario(kv_cache=kv_cache, serving_batch=batch))
+        kept = 1 - {"paged": 0.04, "contiguous": 0.70}[kv_cache]
+        expected = report.serving_weights + report.kv_per_device / kept
+        assert report.memory_footprint.to("byte").magnitude == pytest.approx(
+            expected.to("byte").magnitude
+        )
+        assert report.feasible == (batch <= capacity)
+        fits_memory = report.memory_footprint <= report.memory_capacity * (1 + 1e-9)
+        assert fits_memory == report.feasible
