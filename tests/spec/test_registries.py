@@ -76,3 +76,13 @@ def test_unknown_names_suggest_the_closest() -> None:
         "unknown precision 'bfloat' (known: fp32"
     )
     assert unknown_name("models", "ResNet50", registries) is None
+
+
+def test_every_scenario_keyword_is_a_field_of_the_run_scenario() -> None:
+    import dataclasses
+
+    from labs.core.configuration import SCENARIO_KEYWORDS
+    from mlsys import FleetScenario
+
+    fields = {field.name for field in dataclasses.fields(FleetScenario)}
+    assert set(SCENARIO_KEYWORDS) == fields
