@@ -207,7 +207,8 @@ def _verdict(kat: Any, name: str) -> Code:
         return Code(verdict)
     # The P99 histogram's KAT has the serving simulation, so its bars may name the P99.
     serving = f", serving={name}_serving" if kat.instrument == "p99_histogram" else ""
-    return Code(f"mo.vstack([{verdict}, TargetCheck({name}_profile, {targets}{serving})])")
+    launch = ", launch=True" if kat.launch else ""
+    return Code(f"mo.vstack([{verdict}, TargetCheck({name}_profile, {targets}{serving}{launch})])")
 
 
 def _targets(kat: Any) -> Code | None:
@@ -220,6 +221,8 @@ def _targets(kat: Any) -> Code | None:
         entry |= {"at_most": target.at_most} if target.at_most else {"at_least": target.at_least}
         if target.wall:
             entry["wall"] = target.wall
+        if target.guardrail:
+            entry["guardrail"] = target.guardrail
         data[target.track].append(entry)
     return Code(f"{py(data)}[track_selector.value]")
 

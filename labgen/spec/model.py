@@ -167,6 +167,8 @@ class SpecModel(BaseModel):
 
 #: The highest chapter number of any volume (Volume 2 has 17).
 MAX_CHAPTER_NUMBER = max(len(slugs) for slugs in SLUGS_BY_VOLUME.values())
+#: Most bars one KAT sets for one track (a launch review's guardrails included).
+MAX_TARGETS_PER_TRACK = 6
 
 
 # -- chapter ---------------------------------------------------------------------------------
@@ -681,6 +683,12 @@ class Target(SpecModel):
         description="Declare the bar unreachable on purpose (the wall is the lesson) and say "
         "why; the lab shows this sentence.",
     )
+    guardrail: Text | None = Field(
+        default=None,
+        max_length=80,
+        description="Name of the guardrail this bar is, and where the volume built it (e.g. "
+        "'Lab 10: the latency objective'); shown before the bar on a launch review.",
+    )
 
     @model_validator(mode="after")
     def _one_bar(self) -> Target:
@@ -709,11 +717,44 @@ class Kat(SpecModel):
     reflection: Reflection = Field(description="The Reflect step.")
     targets: list[Target] = Field(
         default_factory=list,
-        max_length=4,
-        description="Targets the prompt or reflection asks the student to meet, per track: "
-        "`labgen validate` proves each reachable with the KAT's controls, unless it declares "
-        "the wall as the lesson.",
+        max_length=MAX_TARGETS_PER_TRACK * len(TRACKS),
+        description="Targets the prompt or reflection asks the student to meet, per track (at "
+        f"most {MAX_TARGETS_PER_TRACK} a track): `labgen validate` proves each reachable with "
+        "the KAT's controls, unless it declares the wall as the lesson.",
     )
+    launch: bool = Field(
+        default=False,
+        description="The KAT is a launch review: its targets are the guardrails, every track has "
+        "at least two, and the lab says GO only when the design passes all of them at once "
+        "(`labgen validate` proves one setting of the controls does, unless a guardrail is a "
+        "declared wall).",
+    )
+
+    @model_validator(mode="after")
+    def _guardrails_per_track(self) -> Kat:
+        counts = dict.fromkeys(TRACKS, 0)
+        for target in self.targets:
+            counts[target.track] += 1
+        crowded = [track for track, count in counts.items() if count > MAX_TARGETS_PER_TRACK]
+        if crowded:
+            raise _fail(
+                f"targets: at most {MAX_TARGETS_PER_TRACK} bars a track "
+                f"({', '.join(crowded)} has more)"
+            )
+        if self.launch:
+            short = [track for track, count in counts.items() if count < 2]
+            if short:
+                raise _fail(
+                    "launch: a launch review needs at least two guardrails (targets) on every "
+                    f"track; {', '.join(short)} has fewer"
+                )
+            simulated = sorted({t.field for t in self.targets if t.field in SERVING_FIELDS})
+            if simulated:
+                raise _fail(
+                    "launch: a launch review's guardrails are the design's own numbers; "
+                    f"{', '.join(simulated)} needs the serving simulation"
+                )
+        return self
 
 
 # -- Lab 01 --------------------------------------------------------------------------------------

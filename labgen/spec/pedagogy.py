@@ -590,6 +590,39 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
                 f"{target.field} {direction.replace('_', ' ')} {_format(bar)} ({reached}); "
                 "widen the controls, or declare the wall as the lesson",
             )
+    if kat.launch and not any(target.wall for _, target in mine):
+        yield from _check_launch(kat, index, start, designs, [t for _, t in mine])
+
+
+def _passes_all(profile: Any, bars: Sequence[tuple[str, Quantity, str]]) -> bool:
+    """Whether one design meets every bar (field, bar, direction) at once."""
+    for field, bar, direction in bars:
+        value = getattr(profile, field).to(bar.units).magnitude
+        if not (value <= bar.magnitude if direction == "at_most" else value >= bar.magnitude):
+            return False
+    return True
+
+
+def _check_launch(
+    kat: Kat,
+    index: int,
+    start: Start,
+    designs: Sequence[tuple[Any, dict[str, Any]]],
+    guardrails: Sequence[Any],
+) -> Iterator[Finding]:
+    """A launch review can say GO: one setting of the KAT's controls meets every guardrail of
+    the track at once (each reachable alone is not enough: the levers pull against each
+    other)."""
+    bars = [(t.field, *_bar(t)) for t in guardrails]
+    if any(_passes_all(profile, bars) for profile, _ in designs):
+        return
+    names = ", ".join(field for field, _, _ in bars)
+    yield Finding(
+        ("kats", index, "launch"),
+        f"{_where(start, index)}: no single setting of the KAT's controls passes every "
+        f"guardrail at once ({names}); the launch can never say GO: widen the controls, "
+        "loosen a bar, or declare the failing guardrail a wall",
+    )
 
 
 def _best_field(

@@ -113,3 +113,40 @@ def test_a_lever_declared_the_lesson_says_so_under_it(visible_text):
     }
     shown = EngineControls([control], CLOUD | {"inputs": {}})
     assert "Memory-bound: faster arithmetic buys nothing." in visible_text(shown)
+
+
+def test_a_launch_review_says_go_only_when_every_guardrail_passes(visible_text, page_html):
+    from labs.core.components import TargetCheck
+    from labs.core.targets import launch_decision
+
+    small = Engine.solve(model=Models.ResNet50, system=Systems.JetsonAGXOrin, batch_size=1)
+    guardrails = [
+        {"field": "latency", "at_most": "1 ms", "guardrail": "Lab 2: the frame budget"},
+        {"field": "memory_footprint", "at_most": "64 MB", "guardrail": "Lab 5: the memory cap"},
+    ]
+    go = TargetCheck(small, guardrails, launch=True)
+    assert 'data-launch="go"' in page_html(go)
+    assert "Launch: GO — every guardrail passes (2 of 2)." in visible_text(go)
+    assert "Lab 2: the frame budget: Latency ≤ 1 ms" in visible_text(go)
+    assert launch_decision(small, guardrails) == (True, [])
+
+    # 613 µs misses a 0.5 ms budget: one failing guardrail is enough to stop the launch.
+    tight = [{**guardrails[0], "at_most": "0.5 ms"}, guardrails[1]]
+    stop = TargetCheck(small, tight, launch=True)
+    assert 'data-launch="no-go"' in page_html(stop)
+    assert "Launch: NO-GO — 1 of 2 guardrails fail: Lab 2: the frame budget." in visible_text(stop)
+    assert launch_decision(small, tight) == (False, ["Lab 2: the frame budget"])
+    # Without the launch flag the same bars are plain targets, with no decision on top.
+    assert "Launch" not in visible_text(TargetCheck(small, tight))
+
+
+def test_a_design_that_cannot_load_never_launches(too_big, visible_text):
+    from labs.core.components import TargetCheck
+
+    card = TargetCheck(
+        too_big,
+        [{"field": "latency", "at_most": "10 s"}, {"field": "latency", "at_most": "20 s"}],
+        launch=True,
+    )
+    text = visible_text(card)
+    assert "Launch: NO-GO — the design cannot load, so 2 of 2 guardrails fail" in text

@@ -367,3 +367,55 @@ def test_answers_are_typed_in_plain_digits(number, typed):
 
     assert as_typed(number) == typed
     assert "e" not in as_typed(number)
+
+
+def _launch(guardrails: dict[str, str]) -> str:
+    """A launch review on KAT 1: two bars per track, the edge track's given."""
+    loose = '{field: latency, at_most: "100 s"}, {field: memory_footprint, at_least: "1 B"}'
+    lines = ["    launch: true\n    targets:\n"]
+    for track in ("cloud_titan", "edge_guardian", "mobile_nomad", "tiny_pioneer"):
+        bars = guardrails.get(track, loose)
+        for bar in bars.split("}, {"):
+            body = bar.strip("{} ")
+            lines.append(f"      - {{track: {track}, {body}}}\n")
+    return "".join(lines)
+
+
+def _with_launch(valid_text, edit, guardrails: dict[str, str]) -> str:
+    return edit(
+        valid_text,
+        '    reflection:\n      prompt: "Which bar dominates?"\n',
+        '    reflection:\n      prompt: "Which bar dominates?"\n' + _launch(guardrails),
+    )
+
+
+def test_a_launch_review_that_can_say_go_is_proven(messages, valid_text, edit):
+    # int8 on the Orin meets both bars at once (613 µs, 27 MB).
+    edge = '{field: latency, at_most: "1 ms"}, {field: memory_footprint, at_most: "60 MB"}'
+    assert messages(_with_launch(valid_text, edit, {"edge_guardian": edge})) == []
+
+
+def test_a_launch_review_whose_guardrails_pull_apart_can_never_say_go(messages, valid_text, edit):
+    # Each bar alone is reachable (int8 is fast, fp32 is big), but no format is both: the
+    # launch would stay NO-GO whatever the student does.
+    edge = '{field: latency, at_most: "1 ms"}, {field: memory_footprint, at_least: "100 MB"}'
+    found = messages(_with_launch(valid_text, edit, {"edge_guardian": edge}))
+    assert len(found) == 1
+    assert "kat1.launch: track edge_guardian, KAT 1: no single setting" in found[0]
+    assert "(latency, memory_footprint)" in found[0]
+    assert "the launch can never say GO" in found[0]
+
+
+def test_a_launch_review_needs_two_guardrails_on_every_track(messages, valid_text, edit):
+    text = _with_launch(valid_text, edit, {"tiny_pioneer": '{field: latency, at_most: "1 s"}'})
+    found = messages(text)
+    assert len(found) == 1
+    assert "a launch review needs at least two guardrails" in found[0]
+    assert "tiny_pioneer has fewer" in found[0]
+
+
+def test_a_kat_sets_at_most_six_bars_a_track(messages, valid_text, edit):
+    many = ", ".join(f'{{field: latency, at_most: "{n} s"}}' for n in range(1, 8))
+    found = messages(_with_launch(valid_text, edit, {"mobile_nomad": many}))
+    assert len(found) == 1
+    assert "at most 6 bars a track (mobile_nomad has more)" in found[0]
