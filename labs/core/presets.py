@@ -143,7 +143,7 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
             "serving_rate": {
                 "cloud_titan": 35,
                 "edge_guardian": 60,
-                "mobile_nomad": 120,
+                "mobile_nomad": 85,
                 "tiny_pioneer": 200,
             },
             "serving_mode": {
