@@ -19,8 +19,9 @@ from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, legend
 from labs.core.format import format_in, format_number
 from mlsys.fleet_constants import KV_CACHE_WASTE
 
-#: Sequences per replica plotted: 1, 2, 4 ... 1024, plus the design's own batch.
-BATCHES: tuple[int, ...] = tuple(2**i for i in range(11))
+#: At most this many bars (batches) on the chart; a longer run of powers of two keeps every
+#: other power (and always the first batch that does not fit).
+MAX_BARS = 14
 
 #: The stacked parts of a bar, bottom to top: (part, label, colour role in ``style.ROLE``).
 PARTS: tuple[tuple[str, str, str], ...] = (
@@ -38,9 +39,30 @@ def _gb(quantity: Any) -> float:
     return float(quantity.to("GB").magnitude)
 
 
-def kv_memory_sweep(profile: Any, *, batches: tuple[int, ...] = BATCHES) -> list[dict[str, Any]]:
+def chart_batches(capacity: float, design_batch: int = 1) -> tuple[int, ...]:
+    """The batches (sequences per replica) the KV-cache chart draws for a replica that holds
+    ``capacity`` sequences (``FleetReport.kv_capacity``, dimensionless): powers of two from 1 up
+    to the first one past both ``capacity`` and ``design_batch``, so the student sees the last
+    batch that fits and the first that does not. More than ``MAX_BARS`` powers are thinned to
+    every other one, counted down from that first batch past the capacity."""
+    past = 1  # the first power of two that does not fit
+    while past <= capacity:
+        past *= 2
+    top = max(past, 1 << max(0, design_batch - 1).bit_length())
+    powers = [2**i for i in range(top.bit_length())]
+    if len(powers) > MAX_BARS:
+        step = past.bit_length() - 1
+        powers = [p for p in powers if (step - (p.bit_length() - 1)) % 2 == 0]
+    return tuple(powers)
+
+
+def kv_memory_sweep(
+    profile: Any, *, batches: tuple[int, ...] | None = None
+) -> list[dict[str, Any]]:
     """Per-device memory (GB) of ``profile``'s serving replica (a ``FleetReport`` on a decode or
-    prefill step) at each batch in ``batches`` and at the design's ``serving_batch``: one row
+    prefill step) at each batch in ``batches`` (by default ``chart_batches`` of the report's own
+    ``kv_capacity``, so the bars reach past the batch that stops fitting) and at the design's
+    ``serving_batch``: one row
     per batch and part (``weights``, ``kv``, ``lost``) with ``batch``, ``order`` (stacking
     position), ``part``, ``label``,
     ``gb``, ``total`` (the bar's height), ``fits`` and ``design``. The KV cache of a batch is
@@ -56,6 +78,8 @@ def kv_memory_sweep(profile: Any, *, batches: tuple[int, ...] = BATCHES) -> list
     waste = KV_CACHE_WASTE[profile.scenario.kv_cache].value
     lost = max(0.0, device - weights) * waste
     capacity = float(profile.kv_capacity.magnitude)
+    if batches is None:
+        batches = chart_batches(capacity, design_batch)
     rows = []
     for batch in sorted({*batches, design_batch}):
         kv = kv_design * batch / design_batch

@@ -15,7 +15,7 @@ from labgen.instruments import BUILTIN_INSTRUMENTS
 from labgen.rendering.render import KIT_IMPORTS
 from labs.core import components, style
 from labs.core.configuration import engine_inputs, solve_inputs
-from labs.core.kvmemory import BATCHES, kv_memory_sweep
+from labs.core.kvmemory import MAX_BARS, chart_batches, kv_memory_sweep
 from mlsys import FleetReport, Models, Quantity, Systems
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,14 +63,18 @@ def test_it_is_registered_for_volume_2_chapter_10(report):
 
 def test_the_stack_by_hand(report):
     rows = kv_memory_sweep(report)
-    assert sorted({row["batch"] for row in rows}) == sorted({*BATCHES, 32})
+    # fp16 on 8 GPUs holds 1,141 sequences of 1,280 tokens: the bars run 1, 2, 4 ... 2,048.
+    assert 1024 < report.kv_capacity.magnitude < 2048
+    batches = chart_batches(report.kv_capacity.magnitude, 32)
+    assert batches == tuple(2**i for i in range(12))
+    assert sorted({row["batch"] for row in rows}) == list(batches)
     by = {(row["batch"], row["part"]): row["gb"] for row in rows}
     params = Models.Llama3_70B.params
     # Weights: 70.6 B parameters x 2 B over 8 devices = 17.65 GB per device.
     assert by[(1, "weights")] == pytest.approx(params * 2 / 8 / 1e9)
     # KV cache: 327,680 B per token x 1,280 tokens of context per sequence, over 8 devices.
     per_sequence_gb = 2 * 80 * 8 * 128 * 2 * 1280 / 8 / 1e9
-    for batch in BATCHES:
+    for batch in batches:
         assert by[(batch, "kv")] == pytest.approx(per_sequence_gb * batch)
     # Paged: 4% of what the weights leave is lost.
     assert by[(1, "lost")] == pytest.approx((80 - params * 2 / 8 / 1e9) * 0.04)
@@ -82,6 +86,35 @@ def test_the_stack_by_hand(report):
         assert row["fits"] == (row["total"] <= 80.0 + 1e-9)
     design = [row for row in rows if row["design"] and row["part"] == "kv"]
     assert design[0]["gb"] == pytest.approx(report.kv_per_device.to("GB").magnitude)
+
+
+def test_the_bars_reach_past_the_replica_s_own_capacity():
+    # The last bar that fits and the first that does not are both drawn, whatever the capacity.
+    assert chart_batches(484.5, 32) == (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+    assert chart_batches(6956.6, 32)[-2:] == (4096, 8192)
+    assert chart_batches(0.0, 1) == (1,)
+    assert chart_batches(1.0, 1) == (1, 2)
+    # The design's own batch is reached even when it is far past the capacity.
+    assert chart_batches(10.0, 5000)[-1] == 8192
+    # A replica holding a million sequences is thinned to every other power, keeping the
+    # first batch past the capacity (2**20).
+    many = chart_batches(1e6, 32)
+    assert len(many) <= MAX_BARS
+    assert many[-2:] == (2**18, 2**20)
+    assert many[0] == 1
+
+
+def test_a_larger_replica_draws_more_bars(report):
+    # Tensor parallel 8 in fp8 holds twice the sequences of fp16: the chart reaches 4,096.
+    fp8 = solve(precision="fp8")
+    assert fp8.kv_capacity > report.kv_capacity
+    drawn = {row["batch"] for row in kv_memory_sweep(fp8)}
+    assert (
+        max(drawn)
+        > fp8.kv_capacity.magnitude
+        >= max(b for b in drawn if b <= fp8.kv_capacity.magnitude)
+    )
+    assert max(drawn) > max(row["batch"] for row in kv_memory_sweep(report))
 
 
 def test_a_contiguous_cache_fits_fewer_sequences(report):
