@@ -96,8 +96,9 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
     {
         # Chapter 1: the north star's cluster (8,192 H100 for Cloud Titan, TP8 inside servers).
         1: {"fleet_replicas": _fleet_replicas(cloud=1024)},
-        # Chapter 2: the H100, the generation the book's fleet examples use.
-        2: {"cluster_accelerator": "H100"},
+        # Chapter 2: the H100, the generation the book's fleet examples use, sited on Quebec's
+        # hydro grid (about 2 gCO2/kWh, the cleanest region the engine knows).
+        2: {"cluster_accelerator": "H100", "cluster_region": "Quebec"},
         # Chapter 3: InfiniBand NDR, the book's reference scale-out fabric.
         3: {"scale_out_fabric": "InfiniBandNDR"},
         # Chapter 4: fp16 training state; checkpoints near each cluster's Young-Daly optimum
@@ -149,6 +150,31 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
             "serving_mode": {
                 p.key: ("disaggregated" if p.key == "cloud_titan" else "colocated")
                 for p in Personas.all()
+            },
+        },
+        # Chapter 11: each track's starting cohort and local steps, with fp16 updates (half the
+        # bytes, and the one lever that brings Mobile Nomad's round under its 36 J battery wall).
+        11: {
+            "federated_cohort": {
+                p.key: (128 if p.key == "edge_guardian" else 1024) for p in Personas.all()
+            },
+            "federated_local_steps": {
+                "cloud_titan": 20,
+                "edge_guardian": 100,
+                "mobile_nomad": 80,
+                "tiny_pioneer": 100,
+            },
+            "federated_update_precision": "fp16",
+        },
+        # Chapter 13: epsilon 8 (the book's CIFAR-class frontier still trains near it); the
+        # replicas that bring each DP-SGD run under its Lab 13 bar (fewest GPUs for Tiny).
+        13: {
+            "privacy_epsilon": 8,
+            "private_training_replicas": {
+                "cloud_titan": 256,
+                "edge_guardian": 128,
+                "mobile_nomad": 128,
+                "tiny_pioneer": 4,
             },
         },
         # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
