@@ -177,6 +177,18 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
                 "tiny_pioneer": 4,
             },
         },
+        # Chapter 15: Quebec's hydro grid; Cloud Titan keeps its 1,024 replicas (128 save 8 % of the
+        # carbon for seven times the days), Edge Guardian its 64 (the exposure window), Mobile
+        # Nomad drops to 16 and Tiny Pioneer to 1 (a third and nine tenths less carbon on Quebec).
+        15: {
+            "carbon_region": "Quebec",
+            "carbon_replicas": {
+                "cloud_titan": 1024,
+                "edge_guardian": 64,
+                "mobile_nomad": 16,
+                "tiny_pioneer": 1,
+            },
+        },
         # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
         6: {
             "gradient_precision": "fp16",
