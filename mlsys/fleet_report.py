@@ -211,6 +211,22 @@ class FleetReport:
             )
         self.step = step
         self.scenario = scenario or FleetScenario()
+        self._check_split()
+
+    def _check_split(self) -> None:
+        # Refused at once, naming the input, rather than on the first serving number read:
+        # disaggregation needs a prefill pool and a decode pool, one replica at least each.
+        if self.scenario.serving_mode != "disaggregated":
+            return
+        if getattr(self.step.model, "transformer", None) is None:
+            return
+        tp = self.step.parallelism.tp
+        replicas = self.step.devices // tp
+        if replicas < 2:
+            raise ValueError(
+                f"serving_mode: disaggregated prefill and decode need at least 2 replicas; "
+                f"this plan has {replicas} ({self.step.devices} devices / tp {tp})"
+            )
 
     def __getattr__(self, name: str) -> Any:
         # Only called for names this class lacks: the step's own fields.

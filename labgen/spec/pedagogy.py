@@ -135,16 +135,23 @@ def stated_overrides(prediction: Any) -> dict[str, Any]:
     return {} if at is None else {k: v for k, v in at if v is not None}
 
 
-def shown_fields(kat: Kat, instrument: Instrument | None) -> tuple[str, ...]:
+def shown_fields(
+    kat: Kat, instrument: Instrument | None, track: str | None = None
+) -> tuple[str, ...]:
     """The profile fields a KAT shows after its prediction: its metric cards, what its
-    instrument draws, and the field its own prediction is judged against."""
+    instrument draws, the fields of its bars (of ``track`` only, when given: a track sees only
+    its own) and the field its own prediction is judged against."""
     # A scorecard that names no metrics shows the kit's default cards.
     cards = kat.metrics or (DEFAULT_CARD_FIELDS if kat.instrument == "scorecard" else ())
     undeclared = instrument is None or instrument.shows is None
     # An instrument that does not say what it draws may show any quantity of the profile.
     drawn = default_registries().profile_fields if undeclared else instrument.shows
     # The target card shows the design's value of every field a bar is set on.
-    bars = (target.field for target in kat.targets if target.field not in SERVING_FIELDS)
+    bars = (
+        target.field
+        for target in kat.targets
+        if target.field not in SERVING_FIELDS and track in (None, target.track)
+    )
     fields = [*cards, *drawn, *bars]
     if isinstance(kat.prediction, NumberPrediction):
         fields.append(kat.prediction.compare_to)
@@ -455,7 +462,7 @@ def _shown_at_question(
 ) -> tuple[str, Quantity] | None:
     """What the KAT shows of the question's numbers when set to the question's configuration,
     if every number of the question is on its page there."""
-    fields = shown_fields(kat, instrument)
+    fields = shown_fields(kat, instrument, start.track)
     peeks = instrument is None or instrument.peeks_profile
     shown_value = None
     for field, inputs in asked.reveals:
@@ -597,7 +604,10 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
 def _passes_all(profile: Any, bars: Sequence[tuple[str, Quantity, str]]) -> bool:
     """Whether one design meets every bar (field, bar, direction) at once."""
     for field, bar, direction in bars:
-        value = getattr(profile, field).to(bar.units).magnitude
+        quantity = _field_of(profile, field)
+        if quantity is None:
+            return False
+        value = quantity.to(bar.units).magnitude
         if not (value <= bar.magnitude if direction == "at_most" else value >= bar.magnitude):
             return False
     return True
@@ -630,13 +640,24 @@ def _best_field(
 ) -> Quantity | None:
     """The best value of a profile field over the designs (lowest for at_most), in the bar's
     unit; None when no design fits the node."""
-    if not designs:
+    values = [value for profile, _ in designs if (value := _field_of(profile, field)) is not None]
+    if not values:
         return None
     # Compared as plain numbers in the field's own unit: one conversion, not one per point.
-    unit = getattr(designs[0][0], field).units
+    unit = values[0].units
     pick = min if direction == "at_most" else max
-    best = Quantity(pick(getattr(profile, field).magnitude for profile, _ in designs), unit)
+    best = Quantity(pick(value.to(unit).magnitude for value in values), unit)
     return best.to(bar.units)
+
+
+def _field_of(profile: Any, field: str) -> Quantity | None:
+    """A design's value of ``field``, or None when the engine refuses to compute it there (a
+    serving number of a plan with one replica split into prefill and decode): such a design
+    meets no bar on that field."""
+    try:
+        return getattr(profile, field)
+    except ValueError:
+        return None
 
 
 def _serving_target_problem(kat: Kat, target: Any, direction: str) -> str | None:
@@ -745,7 +766,7 @@ def check_controls(
         return
     if instrument is None or instrument.shows is None:
         return  # what a plugin's instrument draws is not declared: nothing to prove against
-    fields = shown_fields(kat, instrument)
+    fields = shown_fields(kat, instrument, start.track)
     base_values = config.starting_values(controls, start.setting, start.decisions)
     base = _solve(config.engine_inputs(start.setting, base_values, start.decisions))
     before = [getattr(base, field) for field in fields]

@@ -189,6 +189,19 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
                 "tiny_pioneer": 1,
             },
         },
+        # Chapter 17: the launch that passes every guardrail from the ledger above: fp8 on a clean
+        # grid; Edge Guardian doubles its replicas so the hardened retrain fits its hour, Tiny
+        # Pioneer trains on 4 replicas (fewer GPUs are faster and cheaper for a model this small).
+        17: {
+            "launch_precision": "fp8",
+            "launch_replicas": {
+                "cloud_titan": 1024,
+                "edge_guardian": 128,
+                "mobile_nomad": 64,
+                "tiny_pioneer": 4,
+            },
+            "launch_region": "Quebec",
+        },
         # Chapter 6: fp16 gradients over the fabric chosen in chapter 3, no accumulation.
         6: {
             "gradient_precision": "fp16",

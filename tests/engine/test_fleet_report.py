@@ -592,3 +592,24 @@ def test_a_serving_step_fits_exactly_when_its_batch_fits_the_kv_cache(kv_cache) 
         assert report.feasible == (batch <= capacity)
         fits_memory = report.memory_footprint <= report.memory_capacity * (1 + 1e-9)
         assert fits_memory == report.feasible
+
+
+def test_disaggregation_of_one_replica_is_refused_when_the_report_is_made() -> None:
+    # 8 H100 with tp 8 hold one replica: there is no second pool to split prefill from decode.
+    # Refused at once, naming the input, not later on the first serving number read.
+    step = Engine.solve(
+        model=Models.Llama3_70B,
+        system=Cluster(node=Systems.H100, count=8),
+        batch_size=8,
+        precision="fp8",
+        phase="decode",
+        seq_len=2048,
+        parallelism=Parallelism(dp=1, tp=8),
+    )
+    with pytest.raises(ValueError, match=r"serving_mode: .* this plan has 1 \(8 devices / tp 8\)"):
+        FleetReport(step, FleetScenario(serving_mode="disaggregated"))
+    # Two replicas split; one colocated replica serves.
+    assert (
+        FleetReport(_decode(dp=2), FleetScenario(serving_mode="disaggregated")).ttft.magnitude > 0
+    )
+    assert FleetReport(step, FleetScenario(serving_mode="colocated")).replicas.magnitude == 1
