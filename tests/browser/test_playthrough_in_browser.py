@@ -49,6 +49,9 @@ CASES = [
     ("v2ch05", "edge_guardian"),
     ("v2ch07", "cloud_titan"),
     ("v2ch07", "tiny_pioneer"),
+    # Volume 2 Lab 15 (sustainability: the carbon chart by region), `-k sustainable`.
+    ("v2:sustainable_ai", "cloud_titan"),
+    ("v2:sustainable_ai", "mobile_nomad"),
 ]
 if os.environ.get("PLAYTHROUGH_ALL"):
     CASES = [
