@@ -3,9 +3,10 @@ the replica decodes more sequences at once, against the device's memory.
 
 Each bar is one batch of ``B`` sequences per replica (``tp`` devices): the device's share of the
 weights (``W / tp``), of the live KV cache (``B`` sequences of full context, ``kv_per_device``
-grows linearly in ``B``) and the memory the ``kv_cache`` layout loses (paged: a few percent of
-what the weights leave; contiguous: most of it). The engine's rule is the same line: a batch
-fits when its bar stays under the device memory, that is ``B <= kv_capacity``.
+grows linearly in ``B``) and the memory the ``kv_cache`` layout loses beside that cache (a share
+``w`` of what the sequences reserve: paged a few percent, contiguous most of it), so a bar is the
+engine's ``memory_footprint`` at that batch. The engine's rule is the same line: a batch fits
+when its bar stays under the device memory, that is ``B <= kv_capacity``.
 """
 
 from __future__ import annotations
@@ -67,22 +68,24 @@ def kv_memory_sweep(
     position), ``part``, ``label``,
     ``gb``, ``total`` (the bar's height), ``fits`` and ``design``. The KV cache of a batch is
     the design's ``kv_per_device`` scaled by ``B / serving_batch`` (it is linear in ``B``); no
-    step is solved again. Empty when the model cannot be served (not a decoder transformer)."""
+    step is solved again; at the design's batch a bar's ``total`` is the engine's
+    ``memory_footprint``. Empty when the model cannot be served (not a decoder transformer)."""
     try:
         weights = _gb(profile.serving_weights)
         kv_design = _gb(profile.kv_per_device)
     except ValueError:
         return []
     design_batch = int(profile.scenario.serving_batch)
-    device = _gb(profile.memory_capacity)
     waste = KV_CACHE_WASTE[profile.scenario.kv_cache].value
-    lost = max(0.0, device - weights) * waste
     capacity = float(profile.kv_capacity.magnitude)
     if batches is None:
         batches = chart_batches(capacity, design_batch)
     rows = []
     for batch in sorted({*batches, design_batch}):
         kv = kv_design * batch / design_batch
+        # What the layout loses grows with what the sequences reserve: kv / (1 - w) in all,
+        # as in FleetReport.memory_footprint and kv_capacity.
+        lost = kv * waste / (1.0 - waste)
         total = weights + kv + lost
         for order, (part, label, _) in enumerate(PARTS):
             rows.append(
@@ -122,14 +125,20 @@ def KvMemoryStack(
     design_batch = int(design.scenario.serving_batch)
     capacity = float(design.kv_capacity.magnitude)
     mine = next(row for row in rows if row["design"])
-    top = max(Y_ROOM * device, 1.1 * mine["total"])
+    # The axis stays on the device memory however large the batch: taller bars are clipped
+    # (the caption says from which batch on) and the diamond sits at the top of the axis.
+    top = Y_ROOM * device
     labels = [label for _, label, _ in PARTS]
     x_enc = {
         "field": "batch",
         "type": "ordinal",
         "title": "Sequences per replica (batch)",
         "sort": "ascending",
-        "axis": {"labelAngle": 0, "labelOverlap": "greedy"},
+        "axis": {
+            "labelAngle": 0,
+            "labelOverlap": "greedy",
+            "labelExpr": "format(datum.value, ',')",
+        },
     }
     y_title = "Memory per device (GB)"
     bars = {
@@ -193,7 +202,7 @@ def KvMemoryStack(
         description=(
             f"Memory of one device against sequences per replica: weights "
             f"{format_number(_gb(design.serving_weights))} GB, KV cache growing with the batch, "
-            f"device memory {format_number(device)} GB; your batch of {design_batch} needs "
+            f"device memory {format_number(device)} GB; your batch of {design_batch:,} needs "
             f"{format_number(mine['total'])} GB and "
             + ("fits" if fits else "does not fit")
             + f"; up to {format_number(capacity)} sequences fit"
@@ -205,7 +214,7 @@ def KvMemoryStack(
                 (
                     "design",
                     "Your batch (diamond)",
-                    f"{design_batch} sequences, {format_number(mine['total'])} GB per device"
+                    f"{design_batch:,} sequences, {format_number(mine['total'])} GB per device"
                     + ("" if fits else ": does not fit"),
                 ),
                 ("text", "Device memory (dashed)", format_in(design.memory_capacity, "GB")),
@@ -221,7 +230,7 @@ def KvMemoryStack(
     ]
     over = sorted({row["batch"] for row in rows if row["total"] > top})
     if over:
-        captions.append(note(f"From {over[0]} sequences on, the bar leaves the chart."))
+        captions.append(note(f"From {over[0]:,} sequences on, the bar leaves the chart."))
     captions.append(
         note(
             "The weights are paid once per device; every sequence adds its whole context of "
@@ -235,7 +244,7 @@ def KvMemoryStack(
             ("Sequences", *labels, "Total (GB)", "Fits"),
             (
                 (
-                    str(batch),
+                    f"{batch:,}",
                     *(
                         format_number(
                             next(r["gb"] for r in rows if r["batch"] == batch and r["part"] == p)
