@@ -166,11 +166,50 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
             },
             "federated_update_precision": "fp16",
         },
+        # Chapter 12: each track's objective; the smallest canary share that meets its Lab 12 bar
+        # (Edge 111 min at 3 %, Tiny 208 min at 4 %); the smallest lift an A/B proves in an hour.
+        12: {
+            "ops_slo": {
+                "cloud_titan": 0.999,
+                "edge_guardian": 0.9999,
+                "mobile_nomad": 0.999,
+                "tiny_pioneer": 0.99,
+            },
+            "canary_share": {
+                "cloud_titan": 0.01,
+                "edge_guardian": 0.03,
+                "mobile_nomad": 0.02,
+                "tiny_pioneer": 0.04,
+            },
+            "ab_min_lift": {
+                "cloud_titan": 0.001,
+                "edge_guardian": 0.002,
+                "mobile_nomad": 0.002,
+                "tiny_pioneer": 0.005,
+            },
+        },
         # Chapter 13: epsilon 8 (the book's CIFAR-class frontier still trains near it); the
         # replicas that bring each DP-SGD run under its Lab 13 bar (fewest GPUs for Tiny).
         13: {
             "privacy_epsilon": 8,
             "private_training_replicas": {
+                "cloud_titan": 256,
+                "edge_guardian": 128,
+                "mobile_nomad": 128,
+                "tiny_pioneer": 4,
+            },
+        },
+        # Chapter 14: the strongest PGD-K each hardened run fits in its Lab 14 budget with fp8
+        # (Cloud 16.4 h on 256 replicas, Edge 0.83 h on 128; Mobile and Tiny must drop to PGD-4).
+        14: {
+            "robust_attack_steps": {
+                "cloud_titan": 7,
+                "edge_guardian": 7,
+                "mobile_nomad": 4,
+                "tiny_pioneer": 4,
+            },
+            "robust_precision": "fp8",
+            "robust_replicas": {
                 "cloud_titan": 256,
                 "edge_guardian": 128,
                 "mobile_nomad": 128,
