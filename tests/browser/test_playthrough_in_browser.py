@@ -1,6 +1,6 @@
 """The play-through in a real Chromium: a student who learned the chapter answers every KAT.
 
-For Labs 01, 05, 09 and 13 of Volume 1 and Labs 05 and 07 of Volume 2 on two tracks each,
+For Labs 01, 05, 09 and 13 of Volume 1 and Labs 05, 07 and 10 of Volume 2 on two tracks each,
 served by `marimo run`: before each prediction
 its answer is nowhere on the page; the engine's answer typed (or the right option picked) is
 judged right; moving the KAT's controls afterwards does not change that verdict (it is judged
@@ -49,9 +49,15 @@ CASES = [
     ("v2ch05", "edge_guardian"),
     ("v2ch07", "cloud_titan"),
     ("v2ch07", "tiny_pioneer"),
+    # Volume 2 Lab 10 (serving at scale), addressed by slug so `-k dist_inference` selects it.
+    ("v2:dist_inference", "cloud_titan"),
+    ("v2:dist_inference", "tiny_pioneer"),
     # Volume 2 Lab 15 (sustainability: the carbon chart by region), `-k sustainable`.
     ("v2:sustainable_ai", "cloud_titan"),
     ("v2:sustainable_ai", "mobile_nomad"),
+    # Volume 2 Lab 17 (the capstone's launch review), `-k ml_conclusion`.
+    ("v2:ml_conclusion", "edge_guardian"),
+    ("v2:ml_conclusion", "tiny_pioneer"),
 ]
 if os.environ.get("PLAYTHROUGH_ALL"):
     CASES = [
