@@ -13,7 +13,7 @@ that only shows the step pays only for the step.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -1196,8 +1196,9 @@ class FleetReport:
         if self.scenario.checkpoint_interval is None:
             extra["checkpoint_interval"] = extra["optimal_checkpoint_interval"]
         if not math.isinf(self._compute_hours / max(self._goodput, 1e-300)):
-            extra["run_energy"] = self._footprint.math["energy"]
-            extra["carbon"] = self._footprint.math["carbon"]
+            # Named after the report's field, so the peek titles it "energy of the run".
+            extra["run_energy"] = replace(self._footprint.math["energy"], name="run_energy")
+            extra["carbon"] = replace(self._footprint.math["carbon"], name="carbon")
             extra["embodied_carbon"] = Derivation(
                 "embodied_carbon",
                 r"C_{embodied} = N \cdot C_{device} \cdot T_{train} / T_{life}",

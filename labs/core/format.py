@@ -128,6 +128,25 @@ def readable_time(quantity: Quantity) -> Quantity:
     return seconds.to(unit)
 
 
+@functools.lru_cache(maxsize=256)
+def _is_mass(units: Any) -> bool:
+    return Quantity(1.0, units).check("[mass]")
+
+
+def readable_mass(quantity: Quantity) -> Quantity:
+    """A mass (carbon, mostly) in tonnes from a tonne up ("426 t", "12.3 kt"), in kilograms
+    from a kilogram, in prefixed grams below ("57.1 g", "3.2 mg"): never "57.1 µt"."""
+    kilograms = quantity.to("kg")
+    size = abs(kilograms.magnitude)
+    if not math.isfinite(size) or size == 0.0:
+        return quantity
+    if size >= 1000.0:
+        return to_compact(kilograms.to("t"))
+    if size >= 1.0:
+        return kilograms
+    return to_compact(kilograms.to("g"))
+
+
 def readable(quantity: Any) -> Any:
     """``quantity`` in the unit a student reads most easily: an SI prefix that keeps the number
     between 1 and 1000, durations in seconds, minutes, hours or days (``readable_time``), counts
@@ -142,6 +161,8 @@ def readable(quantity: Any) -> Any:
         return quantity
     if time:
         return readable_time(quantity)
+    if _is_mass(quantity.units):
+        return readable_mass(quantity)
     if quantity.magnitude == 0 or _per_time(quantity.units):
         # A rate per hour stays per hour ("0.000853 1/h", not "853 1/Mh").
         return quantity

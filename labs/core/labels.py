@@ -40,6 +40,9 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "power": "Average power",
         "memory_weights": "Weights",
         "memory_activations": "Activations",
+        "memory_gradients": "Gradients",
+        "memory_optimizer": "Optimizer state",
+        "model_flops": "Model FLOP per step",
         "memory_kv_cache": "KV cache",
         "memory_capacity": "Node memory",
         # A step on a cluster and its run (Volume 2: mlsys.FleetReport).
@@ -58,6 +61,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "training_cost": "Training cost",
         "queue_wait": "Queue wait",
         # The facility (FleetReport: power, energy and carbon of the run).
+        "pue": "PUE",
         "facility_power": "Facility power",
         "rack_power": "Rack power",
         "run_energy": "Energy of the run",

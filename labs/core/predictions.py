@@ -15,7 +15,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.cards import fit_text
-from labs.core.format import format_quantity, unit_text
+from labs.core.format import format_in, format_quantity, unit_text
 from labs.core.markdown import SafeMarkdown, render_safe_html, safe_label
 from mlsys import Quantity, compare_prediction, ureg
 from mlsys.ledger import PredictionRecord
@@ -246,6 +246,16 @@ def PredictionLock(prediction: Any, *, label: str | None = None) -> LockedPredic
     return LockedPrediction(first, value, unit)
 
 
+def _as_asked(unit: str | None, actual: Any) -> Any:
+    """How the verdict writes a number: in the question's ``unit`` when that is a named share
+    of one (percent, ppm) and the answer is a plain ratio; else in its most readable unit."""
+    if unit and isinstance(actual, Quantity) and actual.dimensionless:
+        asked = ureg.Unit(unit)
+        if asked.dimensionless and str(asked) != "dimensionless":
+            return lambda quantity: format_in(Quantity(quantity).to(asked), asked)
+    return format_quantity
+
+
 def _predicted_quantity(prediction: Any, actual: Any, unit: str | None = None) -> Any:
     if isinstance(prediction, NumberPrediction):
         return prediction.quantity
@@ -320,7 +330,9 @@ def PredictionComparison(
         )
         return mo.vstack([verdict, mo.Html(note)])
     predicted = _predicted_quantity(prediction, actual, unit)
-    shown_actual = html.escape(format_quantity(actual))
+    # A share asked in percent is answered in percent ("18.2 %", not "0.182").
+    show = _as_asked(unit, actual)
+    shown_actual = html.escape(show(actual))
     if is_empty(predicted):
         return _verdict(
             False, f"No prediction given. The engine says <strong>{shown_actual}</strong>."
@@ -331,7 +343,7 @@ def PredictionComparison(
         except ValueError as error:
             return _verdict(False, html.escape(f"Cannot compare: {error}"))
         body = (
-            f"You predicted <strong>{html.escape(format_quantity(comparison.predicted))}</strong>; "
+            f"You predicted <strong>{html.escape(show(comparison.predicted))}</strong>; "
             f"the engine says <strong>{shown_actual}</strong>: "
             f"<strong>{html.escape(comparison.text)}</strong>.{_fit_note(design)}"
         )

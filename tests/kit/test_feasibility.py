@@ -12,7 +12,7 @@ from labs.core.configuration import stated_profile
 from labs.core.controls import serving_ledger, sweep_batches
 from labs.core.pareto import frontier_caption
 from labs.core.predictions import LockedPrediction, PredictionInput, PredictionLock
-from mlsys import Engine, Models, Systems
+from mlsys import Engine, Models, Quantity, Systems
 
 CLOUD = {"model": Models.Llama3_70B, "system": Systems.H100, "inputs": {"seq_len": 4096}}
 
@@ -150,3 +150,12 @@ def test_a_design_that_cannot_load_never_launches(too_big, visible_text):
     )
     text = visible_text(card)
     assert "Launch: NO-GO — the design cannot load, so 2 of 2 guardrails fail" in text
+
+
+def test_a_share_asked_in_percent_is_judged_in_percent(visible_text):
+    # 1 - 0.99^20 = 18.2 %: the student typed percent, so the verdict speaks percent too.
+    answer = Quantity(1 - 0.99**20, "dimensionless")
+    locked = LockedPrediction(first=18.2, latest=18.2, unit="percent")
+    text = visible_text(PredictionComparison(locked, answer))
+    assert "You predicted 18.2 % ; the engine says 18.2 % :" in text
+    assert "0.182" not in text

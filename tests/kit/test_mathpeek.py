@@ -77,3 +77,20 @@ def test_rejects_what_it_cannot_show():
         MathPeek(42)
     with pytest.raises(TypeError, match="variables:"):
         MathPeek("x = y", [object()])
+
+
+def test_every_field_a_spec_may_show_has_a_label_and_a_peek_on_a_fleet():
+    # A metric the validator accepts must render: a labelled field with no derivation of its
+    # own (optimizer state, PUE) is skipped by the peek, never a KeyError in the built lab.
+    from labgen.spec.registries import default_registries
+    from labs.core.configuration import engine_inputs, solve_inputs
+    from labs.core.labels import FIELD_LABELS
+    from mlsys import Models, Systems
+
+    fields = default_registries().profile_fields
+    assert sorted(set(fields) - set(FIELD_LABELS)) == []
+    track = {"model": Models.Llama3_8B, "system": Systems.H100, "inputs": {}}
+    values = {"dp": 8, "batch_size": 64, "seq_len": 2048, "precision": "fp16", "phase": "train"}
+    run = solve_inputs(engine_inputs(track, values, {}))
+    names = [name for name in fields if name not in ("ttft", "ttft_p99", "tpot")]
+    assert MathPeek(run.math, fields=names) is not None
