@@ -16,8 +16,8 @@ import marimo as mo
 
 from labs.core import vega
 from labs.core.charts import CHART_HEIGHT, card, data_table, empty_state, legend, note
-from labs.core.format import format_in, format_number
-from mlsys import FleetReport
+from labs.core.format import format_number, format_quantity, readable_mass, unit_text
+from mlsys import FleetReport, Quantity
 from mlsys.constants import GRID_CARBON_INTENSITY
 
 #: The stacked parts of a bar, bottom to top: (part, label, colour role in ``style.ROLE``).
@@ -80,6 +80,12 @@ def CarbonChart(
             empty_state("This run never ends (no goodput), so it has no carbon to draw."),
             kind="carbon_chart",
         )
+    # One unit for the whole chart, the one the largest bar reads best in (t, kg or g), so a
+    # 20-billion-window TinyLSTM run reads "148 g", not "148µ" of a tonne.
+    peak = max(abs(row["total"]) for row in rows) or 1.0
+    unit = unit_text(readable_mass(Quantity(peak, "tonne"))) or "t"
+    factor = Quantity(1.0, "tonne").to(unit).magnitude
+    rows = [{**row, "amount": row["tonnes"] * factor, "bar": row["total"] * factor} for row in rows]
     mine = next(row for row in rows if row["design"])
     regions = list(dict.fromkeys(row["region"] for row in rows))
     labels = [label for _, label, _ in PARTS]
@@ -95,11 +101,11 @@ def CarbonChart(
         "encoding": {
             "x": x_enc,
             "y": {
-                "field": "tonnes",
+                "field": "amount",
                 "type": "quantitative",
                 "stack": "zero",
-                "title": "Carbon of the run (t CO2e)",
-                "axis": {"tickCount": 5, "format": "~s"},
+                "title": f"Carbon of the run ({unit} CO2e)",
+                "axis": {"tickCount": 5, "format": ",~g"},
             },
             "color": {
                 "field": "label",
@@ -112,15 +118,25 @@ def CarbonChart(
                 {"field": "region", "type": "nominal", "title": "Region"},
                 {"field": "intensity", "type": "quantitative", "title": "gCO2/kWh"},
                 {"field": "label", "type": "nominal", "title": "Part"},
-                {"field": "tonnes", "type": "quantitative", "title": "t CO2e", "format": ",.3~g"},
-                {"field": "total", "type": "quantitative", "title": "Bar (t)", "format": ",.3~g"},
+                {
+                    "field": "amount",
+                    "type": "quantitative",
+                    "title": f"{unit} CO2e",
+                    "format": ",.3~g",
+                },
+                {
+                    "field": "bar",
+                    "type": "quantitative",
+                    "title": f"Bar ({unit})",
+                    "format": ",.3~g",
+                },
             ],
         },
     }
     marker = vega.design_marker(
-        {"region": mine["region"], "total": mine["total"]},
+        {"region": mine["region"], "bar": mine["bar"]},
         x_enc,
-        {"field": "total", "type": "quantitative"},
+        {"field": "bar", "type": "quantitative"},
     )
     marker["mark"]["yOffset"] = -8
     cleanest = next(row for row in rows if row["part"] == "operational")
@@ -130,8 +146,8 @@ def CarbonChart(
         height=CHART_HEIGHT,
         description=(
             f"Carbon of the same run on {len(regions)} grids, operational under embodied: "
-            f"your region {mine['region']} emits {format_number(mine['total'])} t CO2e; "
-            f"{cleanest['region']} {format_number(cleanest['total'])} t"
+            f"your region {mine['region']} emits {format_number(mine['bar'])} {unit} CO2e; "
+            f"{cleanest['region']} {format_number(cleanest['bar'])} {unit}"
         ),
     )
     captions = [
@@ -142,13 +158,13 @@ def CarbonChart(
                     "Your region (diamond)",
                     f"{mine['region']}, {format_number(mine['intensity'])} gCO2/kWh",
                 ),
-                ("bad", "Carbon of your run", format_in(design.carbon, "tonne")),
+                ("bad", "Carbon of your run", format_quantity(design.carbon)),
             ]
         ),
         legend(
             [
-                ("frontier", "Embodied carbon", format_in(design.embodied_carbon, "tonne")),
-                ("muted", "Facility energy of the run", format_in(design.run_energy, "MWh")),
+                ("frontier", "Embodied carbon", format_quantity(design.embodied_carbon)),
+                ("muted", "Facility energy of the run", format_quantity(design.run_energy)),
             ]
         ),
         note(
@@ -157,7 +173,12 @@ def CarbonChart(
             "what remains."
         ),
         data_table(
-            ("Region", "gCO2/kWh", *labels, "Total (t CO2e)"),
+            (
+                "Region",
+                "gCO2/kWh",
+                *(f"{label} ({unit})" for label in labels),
+                f"Total ({unit} CO2e)",
+            ),
             (
                 (
                     region,
@@ -165,18 +186,18 @@ def CarbonChart(
                     *(
                         format_number(
                             next(
-                                r["tonnes"]
+                                r["amount"]
                                 for r in rows
                                 if r["region"] == region and r["part"] == p
                             )
                         )
                         for p, _, _ in PARTS
                     ),
-                    format_number(next(r["total"] for r in rows if r["region"] == region)),
+                    format_number(next(r["bar"] for r in rows if r["region"] == region)),
                 )
                 for region in regions
             ),
-            summary="The numbers behind this chart (tonnes CO2e)",
+            summary=f"The numbers behind this chart ({unit} CO2e)",
         ),
     ]
     return card(title, chart, *captions, kind="carbon_chart")

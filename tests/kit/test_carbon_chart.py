@@ -112,7 +112,9 @@ def test_the_card_marks_the_design_region(report, vega_specs, visible_text):
     assert colours <= palette
     (marker,) = spec["layer"][1]["data"]["values"]
     assert marker["region"] == "Alberta"
-    assert marker["total"] == pytest.approx(report.carbon.to("tonne").magnitude)
+    # The chart speaks the unit its largest bar reads best in; the marker sits on the bar.
+    unit = spec["layer"][0]["encoding"]["y"]["title"].split("(")[1].split(" ")[0]
+    assert marker["bar"] == pytest.approx(report.carbon.to(unit).magnitude)
     text = visible_text(card)
     assert "Your region (diamond)" in text
     assert "Alberta, 670 gCO2/kWh" in text
@@ -133,3 +135,20 @@ def test_it_redraws_fast(report):
     other = solve(region="France")
     components.CarbonChart(carbon_sweep(other), other)
     assert time.perf_counter() - start < 0.5
+
+
+def test_a_small_run_is_drawn_in_grams_not_fractions_of_a_tonne(vega_specs, visible_text):
+    # A TinyLSTM trained on 20 billion windows by 16 H100s: grams of CO2, not "148µ" tonnes.
+    from labs.core.configuration import engine_inputs, solve_inputs
+    from mlsys import Models, Systems
+
+    track = {"model": Models.TinyLSTM, "system": Systems.H100, "inputs": {}}
+    values = {"dp": 16, "batch_size": 4096, "precision": "fp8", "train_tokens": 20_000_000_000}
+    small = solve_inputs(engine_inputs(track, values, {}))
+    card = components.CarbonChart(carbon_sweep(small), small)
+    (spec,) = vega_specs(card)
+    assert spec["layer"][0]["encoding"]["y"]["title"] == "Carbon of the run (g CO2e)"
+    assert spec["layer"][0]["encoding"]["y"]["axis"]["format"] == ",~g"
+    text = visible_text(card)
+    assert "µt" not in text and " nt" not in text
+    assert "Total (g CO2e)" in text
