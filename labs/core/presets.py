@@ -228,6 +228,19 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
                 "tiny_pioneer": 1,
             },
         },
+        # Chapter 16: audits that see half-point gaps, labelled inside a working day (Cloud 5.5 h,
+        # Edge 3.4 h within its 5-hour window, Mobile 6.4 h, Tiny 6.3 h); the fair run in fp8,
+        # which brings Cloud Titan's 35-day fairness-aware run under its 30-day north star.
+        16: {
+            "fairness_audit_gap": 0.005,
+            "audit_label_rate": {
+                "cloud_titan": 3,
+                "edge_guardian": 2,
+                "mobile_nomad": 4,
+                "tiny_pioneer": 5,
+            },
+            "fair_training_precision": "fp8",
+        },
         # Chapter 17: the launch that passes every guardrail from the ledger above: fp8 on a clean
         # grid; Edge Guardian doubles its replicas so the hardened retrain fits its hour, Tiny
         # Pioneer trains on 4 replicas (fewer GPUs are faster and cheaper for a model this small).
