@@ -31,6 +31,7 @@ from mlsys.fleet_constants import (
     PGD_ATTACK_STEPS,
     PUE,
     RESPONSIBLE_COSTS,
+    SDC_PER_GPU_HOUR,
     TOKENS_PER_PARAMETER,
 )
 from mlsys.fleet_simulations import (
@@ -794,6 +795,47 @@ class FleetReport:
         """Wall time of the run with fairness-aware training (day): ``time_to_train`` x 1.10."""
         return self._trust_time("responsible_training_time")
 
+    def _rental(self, wall: Quantity) -> Quantity:
+        # The price of holding every device of the cluster for ``wall``, at the book's rate.
+        hours = wall.to("hour").magnitude
+        return Quantity(self.step.devices * hours * GPU_USD_PER_HOUR.value, ureg.USD)
+
+    @property
+    def dp_training_cost(self) -> Quantity:
+        """Rental cost of the run under DP-SGD (USD): devices x ``dp_training_time`` x the
+        price per GPU-hour."""
+        return self._rental(self.dp_training_time)
+
+    @property
+    def adversarial_training_cost(self) -> Quantity:
+        """Rental cost of the run with adversarial training (USD): devices x
+        ``adversarial_training_time`` x the price per GPU-hour."""
+        return self._rental(self.adversarial_training_time)
+
+    @property
+    def responsible_training_cost(self) -> Quantity:
+        """Rental cost of the run with fairness-aware training (USD): devices x
+        ``responsible_training_time`` x the price per GPU-hour."""
+        return self._rental(self.responsible_training_time)
+
+    @property
+    def sdc_events(self) -> Quantity:
+        """Silent data corruptions the run expects (dimensionless): the book's rate per
+        GPU-hour x devices x the run's wall hours (infinite for a run that never ends)."""
+        hours = self.time_to_train.to("hour").magnitude
+        return Quantity(SDC_PER_GPU_HOUR.value * self.step.devices * hours, ureg.dimensionless)
+
+    @property
+    def sdc_probability(self) -> Quantity:
+        """Chance the run meets at least one silent data corruption (dimensionless):
+        ``1 - (1 - p)^(N h)`` over its N devices' h wall hours each."""
+        gpu_hours = self.step.devices * self.time_to_train.to("hour").magnitude
+        if math.isinf(gpu_hours):
+            return Quantity(1.0, ureg.dimensionless)
+        return Quantity(
+            -math.expm1(gpu_hours * math.log1p(-SDC_PER_GPU_HOUR.value)), ureg.dimensionless
+        )
+
     @property
     def monitored_latency(self) -> Quantity:
         """The step's latency plus per-inference monitoring (ms): + 15 ms."""
@@ -840,6 +882,51 @@ class FleetReport:
                     Variable("o", "fairness-aware overhead", costs["training_overhead"].quantity),
                 ),
                 self.responsible_training_time,
+            ),
+            **{
+                f"{kind}_training_cost": Derivation(
+                    f"{kind}_training_cost",
+                    rf"C_{{{symbol}}} = N \cdot T_{{{symbol}}} \cdot p_{{GPU}}",
+                    (
+                        Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
+                        Variable(f"T_{{{symbol}}}", what, getattr(self, f"{kind}_training_time")),
+                        Variable("p_{GPU}", "price per GPU-hour", GPU_USD_PER_HOUR.quantity),
+                    ),
+                    getattr(self, f"{kind}_training_cost"),
+                )
+                for kind, symbol, what in (
+                    ("dp", "DP", "wall time under DP-SGD"),
+                    ("adversarial", "adv", "wall time with adversarial training"),
+                    ("responsible", "resp", "wall time with fairness-aware training"),
+                )
+            },
+            "sdc_events": Derivation(
+                "sdc_events",
+                r"E_{SDC} = \lambda_{SDC} \cdot N \cdot T_{train}",
+                (
+                    Variable(
+                        "\\lambda_{SDC}",
+                        "silent corruptions per GPU-hour",
+                        SDC_PER_GPU_HOUR.quantity,
+                    ),
+                    Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
+                    Variable("T_{train}", "wall time of the run", train),
+                ),
+                self.sdc_events,
+            ),
+            "sdc_probability": Derivation(
+                "sdc_probability",
+                r"P_{SDC} = 1 - (1 - \lambda_{SDC})^{N \cdot T_{train}}",
+                (
+                    Variable(
+                        "\\lambda_{SDC}",
+                        "silent corruptions per GPU-hour",
+                        SDC_PER_GPU_HOUR.quantity,
+                    ),
+                    Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
+                    Variable("T_{train}", "wall time of the run", train),
+                ),
+                self.sdc_probability,
             ),
             "monitored_latency": Derivation(
                 "monitored_latency",

@@ -613,3 +613,47 @@ def test_disaggregation_of_one_replica_is_refused_when_the_report_is_made() -> N
         FleetReport(_decode(dp=2), FleetScenario(serving_mode="disaggregated")).ttft.magnitude > 0
     )
     assert FleetReport(step, FleetScenario(serving_mode="colocated")).replicas.magnitude == 1
+
+
+def test_the_safeguards_bills_are_the_rental_of_their_wall_time() -> None:
+    # By hand: N devices x wall hours x $2 per GPU-hour; DP-SGD doubles the wall time, a
+    # 3-step attack quadruples it, fairness-aware training adds 10 %.
+    report = FleetReport(_step(), FleetScenario(attack_steps=3))
+    plain = report.training_cost.to("USD").magnitude
+    assert report.dp_training_cost.to("USD").magnitude == pytest.approx(2.0 * plain)
+    assert report.adversarial_training_cost.to("USD").magnitude == pytest.approx(4.0 * plain)
+    assert report.responsible_training_cost.to("USD").magnitude == pytest.approx(1.1 * plain)
+    hours = report.dp_training_time.to("hour").magnitude
+    assert report.dp_training_cost.to("USD").magnitude == pytest.approx(1024 * hours * 2.0)
+    for name in ("dp_training_cost", "adversarial_training_cost", "responsible_training_cost"):
+        derivation = report.math[name]
+        assert derivation.result.to("USD").magnitude == pytest.approx(
+            getattr(report, name).to("USD").magnitude
+        )
+
+
+def test_silent_corruption_grows_with_gpu_hours() -> None:
+    # 1e-6 per GPU-hour (the book): 1,024 GPUs for T hours expect 1.024e-3 T corruptions, and
+    # the chance of at least one is 1 - (1 - 1e-6)^(1024 T), about 1 - exp(-events).
+    report = FleetReport(_step())
+    hours = report.time_to_train.to("hour").magnitude
+    events = report.sdc_events.magnitude
+    assert events == pytest.approx(1e-6 * 1024 * hours)
+    assert report.sdc_probability.magnitude == pytest.approx(-math.expm1(-events), rel=1e-5)
+    assert report.math["sdc_probability"].result.magnitude == pytest.approx(
+        report.sdc_probability.magnitude
+    )
+    # Twice the devices for the same work: more GPU-hours in all, never a smaller chance.
+    bigger = FleetReport(_step(dp=64))
+    assert bigger.sdc_probability.magnitude >= report.sdc_probability.magnitude
+
+
+@settings(max_examples=20, deadline=None)
+@given(dp=st.sampled_from([1, 2, 4, 8, 16, 32, 64]), steps=st.integers(min_value=0, max_value=10))
+def test_safeguards_cost_at_least_the_plain_run_and_corruption_is_a_probability(dp, steps):
+    report = FleetReport(_step(dp=dp, pp=1, microbatches=1), FleetScenario(attack_steps=steps))
+    plain = report.training_cost.to("USD").magnitude
+    for name in ("dp_training_cost", "adversarial_training_cost", "responsible_training_cost"):
+        assert getattr(report, name).to("USD").magnitude >= plain * (1 - 1e-12)
+    assert 0.0 <= report.sdc_probability.magnitude <= 1.0
+    assert report.sdc_events.magnitude >= 0.0
