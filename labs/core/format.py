@@ -134,14 +134,15 @@ def _is_mass(units: Any) -> bool:
 
 
 def readable_mass(quantity: Quantity) -> Quantity:
-    """A mass (carbon, mostly) in tonnes from a tonne up ("426 t", "12.3 kt"), in kilograms
-    from a kilogram, in prefixed grams below ("57.1 g", "3.2 mg"): never "57.1 µt"."""
+    """A mass (carbon, mostly) in tonnes from a tonne up ("426 t", "1,628 t"), in kilograms
+    from a kilogram, in prefixed grams below ("57.1 g", "3.2 mg"): never "57.1 µt". Tonnes
+    take no prefix: pint reads "kt" as a knot."""
     kilograms = quantity.to("kg")
     size = abs(kilograms.magnitude)
     if not math.isfinite(size) or size == 0.0:
         return quantity
     if size >= 1000.0:
-        return to_compact(kilograms.to("t"))
+        return kilograms.to("t")
     if size >= 1.0:
         return kilograms
     return to_compact(kilograms.to("g"))

@@ -112,7 +112,7 @@ def test_no_duration_reads_in_micro_days_or_seven_digit_seconds():
     ("tonnes", "shown"),
     [
         (426.0, "426 t"),  # Cloud Titan's 15T-token run on the US average grid
-        (426_000.0, "426 kt"),
+        (1_628.0, "1,628 t"),  # Lab 15's run on a coal grid
         (0.00185, "1.85 kg"),  # a retrain of ResNet-50 on 64 H100s
         (5.71e-5, "57.1 g"),
         (6.8e-8, "68 mg"),
@@ -125,8 +125,10 @@ def test_carbon_reads_in_tonnes_kilograms_or_grams_never_micro_tonnes(tonnes, sh
 def test_no_mass_reads_in_a_prefixed_tonne():
     for exponent in range(-9, 7):
         number, unit_shown = split_quantity(Quantity(3.7 * 10.0**exponent, "t"))
-        assert unit_shown in {"µg", "mg", "g", "kg", "t", "kt", "Mt"}, unit_shown
-        assert 1 <= float(number.replace(",", "")) < 1000
+        assert unit_shown in {"µg", "mg", "g", "kg", "t"}, unit_shown
+        assert float(number.replace(",", "").split()[0]) >= 1
+        if unit_shown != "t":
+            assert float(number.replace(",", "")) < 1000
 
 
 def test_a_runs_cards_and_math_peek_say_the_same_readable_units():
