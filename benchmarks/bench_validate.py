@@ -77,7 +77,7 @@ def _spec_sets() -> list[tuple[str, list[str], int]]:
 
 def _proof_seconds() -> tuple[int, int, float]:
     """(specs, configurations solved, seconds) of the playability proofs alone, every Volume 1
-    spec (each configuration is solved once: ``labgen.spec.pedagogy._solved``)."""
+    spec (each configuration is solved once: ``labgen.spec.pedagogy._solve``)."""
     from labgen.book import chapters
     from labgen.rendering.execute import project_spec
     from labgen.spec import pedagogy
@@ -86,12 +86,12 @@ def _proof_seconds() -> tuple[int, int, float]:
     instruments = default_registries().instruments
     built = [c for c in chapters() if c.volume == 1 and (ROOT / c.spec_path).is_file()]
     specs = [(c, project_spec(ROOT, c)) for c in built]
-    pedagogy._solved.cache_clear()
+    pedagogy.forget_solved()
     start = time.perf_counter()
     for chapter, spec in specs:
         list(pedagogy.check_pedagogy(spec, chapter, instruments))
     seconds = time.perf_counter() - start
-    return len(specs), pedagogy._solved.cache_info().misses, seconds
+    return len(specs), pedagogy.solved_count(), seconds
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ read as an attribute, with the ``math`` behind it and the choices that produced 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -22,15 +22,29 @@ class FleetLedger:
     Reading a result the simulation does not produce raises AttributeError listing those it has.
     """
 
-    __slots__ = ("_values", "choice", "math", "simulation")
+    __slots__ = ("_math", "_values", "choice", "simulation")
 
     def __init__(
-        self, simulation: str, choice: Mapping[str, Any], values: Mapping[str, Any], math: Math
+        self,
+        simulation: str,
+        choice: Mapping[str, Any],
+        values: Mapping[str, Any],
+        math: Math | Callable[[], Math],
     ) -> None:
         self.simulation = simulation
         self.choice = MappingProxyType(dict(choice))
         self._values = dict(values)
-        self.math = math
+        # A simulation may pass a function that builds its derivations: they are built on the
+        # first read of ``math`` (a proof sweep reads the numbers of thousands of designs and
+        # the derivations of a few).
+        self._math = math
+
+    @property
+    def math(self) -> Math:
+        """The derivation of each result, by name."""
+        if not isinstance(self._math, Math):
+            self._math = self._math()
+        return self._math
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):

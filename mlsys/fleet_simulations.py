@@ -47,6 +47,7 @@ from mlsys.fleet_constants import (
 from mlsys.fleet_ledger import FleetLedger
 from mlsys.fleet_step import FleetProfile, solve_steps
 from mlsys.hardware import BYTES_PER_VALUE
+from mlsys.memo import memoized
 from mlsys.models import ModelSpec
 from mlsys.parallelism import Parallelism
 from mlsys.parallelism import plans as enumerate_plans
@@ -301,6 +302,7 @@ class Sustainability:
     """Carbon, energy and water of a job: ``CO2 = E_IT x PUE x CI + embodied``."""
 
     @staticmethod
+    @memoized  # pure; a sweep asks again for each setting that leaves the run's energy unchanged
     def solve(
         energy: Any,
         region: str | None = None,
@@ -358,34 +360,39 @@ class Sustainability:
             "carbon": _q((operational + embodied) / 1e3, "tonne"),
             "water": _q(water_l, "liter"),
         }
-        math_ = Math(
-            {
-                "energy": Derivation(
-                    "energy",
-                    r"E_{facility} = E_{IT} \cdot PUE",
-                    (
-                        _v("E_{IT}", "IT energy", it_j / J_PER_KWH / 1e3, "MWh"),
-                        _v("PUE", "power usage effectiveness", ratio, "dimensionless"),
-                    ),
-                    values["energy"],
-                ),
-                "carbon": Derivation(
-                    "carbon",
-                    ff.LATEX["carbon"],
-                    (
-                        _v("E_{IT} PUE", "facility energy", facility_j / J_PER_KWH / 1e3, "MWh"),
-                        _v("CI", f"grid intensity ({where})", intensity, "gCO2/kWh"),
-                        _v(
-                            "C_{embodied}",
-                            "amortised manufacturing carbon",
-                            embodied / 1e3,
-                            "tonne",
+
+        def math_() -> Math:
+            return Math(
+                {
+                    "energy": Derivation(
+                        "energy",
+                        r"E_{facility} = E_{IT} \cdot PUE",
+                        (
+                            _v("E_{IT}", "IT energy", it_j / J_PER_KWH / 1e3, "MWh"),
+                            _v("PUE", "power usage effectiveness", ratio, "dimensionless"),
                         ),
+                        values["energy"],
                     ),
-                    values["carbon"],
-                ),
-            }
-        )
+                    "carbon": Derivation(
+                        "carbon",
+                        ff.LATEX["carbon"],
+                        (
+                            _v(
+                                "E_{IT} PUE", "facility energy", facility_j / J_PER_KWH / 1e3, "MWh"
+                            ),
+                            _v("CI", f"grid intensity ({where})", intensity, "gCO2/kWh"),
+                            _v(
+                                "C_{embodied}",
+                                "amortised manufacturing carbon",
+                                embodied / 1e3,
+                                "tonne",
+                            ),
+                        ),
+                        values["carbon"],
+                    ),
+                }
+            )
+
         choice = {"region": where, "pue": ratio, "devices": count, "hours": duration_h}
         return FleetLedger("Sustainability", choice, values, math_)
 
@@ -428,6 +435,7 @@ class ServingFleet:
     ROUTING: ClassVar[Mapping[str, int]] = MappingProxyType({"random": 1, "power_of_two": 2})
 
     @staticmethod
+    @memoized  # pure; a sweep asks again for each setting that leaves the fleet unchanged
     def solve(
         model: ModelSpec,
         system: Cluster,
@@ -555,40 +563,48 @@ class ServingFleet:
             "throughput": _q(rate * output, "token/second"),
             "tokens_per_second_capacity": _q(replicas * batch / t_decode, "token/second"),
         }
-        math_ = Math(
-            {
-                "kv_per_token": Derivation(
-                    "kv_per_token",
-                    r"M_{KV} = 2 \cdot L \cdot H_{kv} d_{head} \cdot b",
-                    (
-                        _v("L", "layers", shape.n_layers, "dimensionless"),
-                        _v("H_{kv} d_{head}", "key width per layer", shape.kv_dim, "dimensionless"),
-                        _v("b", "bytes per value", bpv, "byte"),
+
+        def math_() -> Math:
+            return Math(
+                {
+                    "kv_per_token": Derivation(
+                        "kv_per_token",
+                        r"M_{KV} = 2 \cdot L \cdot H_{kv} d_{head} \cdot b",
+                        (
+                            _v("L", "layers", shape.n_layers, "dimensionless"),
+                            _v(
+                                "H_{kv} d_{head}",
+                                "key width per layer",
+                                shape.kv_dim,
+                                "dimensionless",
+                            ),
+                            _v("b", "bytes per value", bpv, "byte"),
+                        ),
+                        values["kv_per_token"],
                     ),
-                    values["kv_per_token"],
-                ),
-                "in_flight": Derivation(
-                    "in_flight",
-                    ff.LATEX["little"],
-                    (
-                        _v(r"\lambda", "arrival rate", rate, "1/second"),
-                        _v("W", "time in system", e2e, "second"),
+                    "in_flight": Derivation(
+                        "in_flight",
+                        ff.LATEX["little"],
+                        (
+                            _v(r"\lambda", "arrival rate", rate, "1/second"),
+                            _v("W", "time in system", e2e, "second"),
+                        ),
+                        _q(values["in_flight"], "dimensionless"),
                     ),
-                    _q(values["in_flight"], "dimensionless"),
-                ),
-                "tpot": Derivation(
-                    "tpot",
-                    r"TPOT = \frac{T_{decode}}{1 - \lambda_r T_{prefill}}"
-                    if not disaggregated
-                    else r"TPOT = T_{decode}",
-                    (
-                        Variable("T_{decode}", "decode step of the batch", decode.latency),
-                        Variable("T_{prefill}", "prefill of one prompt", prefill.latency),
+                    "tpot": Derivation(
+                        "tpot",
+                        r"TPOT = \frac{T_{decode}}{1 - \lambda_r T_{prefill}}"
+                        if not disaggregated
+                        else r"TPOT = T_{decode}",
+                        (
+                            Variable("T_{decode}", "decode step of the batch", decode.latency),
+                            Variable("T_{prefill}", "prefill of one prompt", prefill.latency),
+                        ),
+                        values["tpot"],
                     ),
-                    values["tpot"],
-                ),
-            }
-        )
+                }
+            )
+
         choice = {
             "model": model.name,
             "system": cluster.name,
@@ -619,6 +635,7 @@ class ClusterQueue:
     """Jobs of ``job_gpus`` devices (gang-scheduled: all or nothing) sharing a cluster."""
 
     @staticmethod
+    @memoized  # pure; a sweep asks again for each setting that leaves the queue unchanged
     def solve(
         system: Cluster,
         arrival_rate: Any,
@@ -822,6 +839,7 @@ class TrustCosts:
     """What privacy, robustness and responsible engineering cost, on measured multipliers."""
 
     @staticmethod
+    @memoized  # pure; a sweep asks again for each setting that leaves the run unchanged
     def solve(
         training_time: Any,
         inference_latency: Any,
@@ -858,20 +876,23 @@ class TrustCosts:
             "monitored_latency": _q(infer_ms + costs["monitoring_s"].value * 1e3, "ms"),
             "explanation_latency": _q(infer_ms * costs["explanation_factor"].value, "ms"),
         }
-        math_ = Math(
-            {
-                "dp_noise_sigma": Derivation(
-                    "dp_noise_sigma",
-                    r"\sigma = \frac{C\sqrt{2\ln(1.25/\delta)}}{\varepsilon}",
-                    (
-                        _v("C", "clip norm", c, "dimensionless"),
-                        _v(r"\delta", "delta", dlt, "dimensionless"),
-                        _v(r"\varepsilon", "epsilon", eps, "dimensionless"),
-                    ),
-                    _q(sigma, "dimensionless"),
-                )
-            }
-        )
+
+        def math_() -> Math:
+            return Math(
+                {
+                    "dp_noise_sigma": Derivation(
+                        "dp_noise_sigma",
+                        r"\sigma = \frac{C\sqrt{2\ln(1.25/\delta)}}{\varepsilon}",
+                        (
+                            _v("C", "clip norm", c, "dimensionless"),
+                            _v(r"\delta", "delta", dlt, "dimensionless"),
+                            _v(r"\varepsilon", "epsilon", eps, "dimensionless"),
+                        ),
+                        _q(sigma, "dimensionless"),
+                    )
+                }
+            )
+
         return FleetLedger(
             "TrustCosts", {"epsilon": eps, "delta": dlt, "attack_steps": k}, values, math_
         )
@@ -934,47 +955,50 @@ class Operations:
             "detectable_regression": ff.detectable_regression(cv, runs),
             "tail_probability": ff.tail_amplification(fast_share, fan),
         }
-        math_ = Math(
-            {
-                "error_budget": Derivation(
-                    "error_budget",
-                    r"B = T (1 - SLO)",
-                    (
-                        _v("T", "period", period_s / 86400.0, "day"),
-                        _v("SLO", "objective", target, "dimensionless"),
+
+        def math_() -> Math:
+            return Math(
+                {
+                    "error_budget": Derivation(
+                        "error_budget",
+                        r"B = T (1 - SLO)",
+                        (
+                            _v("T", "period", period_s / 86400.0, "day"),
+                            _v("SLO", "objective", target, "dimensionless"),
+                        ),
+                        values["error_budget"],
                     ),
-                    values["error_budget"],
-                ),
-                "canary_duration": Derivation(
-                    "canary_duration",
-                    r"T_{canary} = \frac{n}{r p}",
-                    (
-                        _v("n", "requests the canary must see", events, "dimensionless"),
-                        _v("r", "request rate", rate, "1/second"),
-                        _v("p", "canary traffic share", share, "dimensionless"),
+                    "canary_duration": Derivation(
+                        "canary_duration",
+                        r"T_{canary} = \frac{n}{r p}",
+                        (
+                            _v("n", "requests the canary must see", events, "dimensionless"),
+                            _v("r", "request rate", rate, "1/second"),
+                            _v("p", "canary traffic share", share, "dimensionless"),
+                        ),
+                        values["canary_duration"],
                     ),
-                    values["canary_duration"],
-                ),
-                "ab_samples_per_arm": Derivation(
-                    "ab_samples_per_arm",
-                    r"n = \frac{(z_{\alpha/2} + z_\beta)^2 \, 2p(1-p)}{\delta^2}",
-                    (
-                        _v("p", "baseline rate", base, "dimensionless"),
-                        _v(r"\delta", "lift to detect", delta, "dimensionless"),
+                    "ab_samples_per_arm": Derivation(
+                        "ab_samples_per_arm",
+                        r"n = \frac{(z_{\alpha/2} + z_\beta)^2 \, 2p(1-p)}{\delta^2}",
+                        (
+                            _v("p", "baseline rate", base, "dimensionless"),
+                            _v(r"\delta", "lift to detect", delta, "dimensionless"),
+                        ),
+                        _q(samples, "dimensionless"),
                     ),
-                    _q(samples, "dimensionless"),
-                ),
-                "tail_probability": Derivation(
-                    "tail_probability",
-                    r"P = 1 - p^N",
-                    (
-                        _v("p", "fast replies", fast_share, "dimensionless"),
-                        _v("N", "fan-out", fan, "dimensionless"),
+                    "tail_probability": Derivation(
+                        "tail_probability",
+                        r"P = 1 - p^N",
+                        (
+                            _v("p", "fast replies", fast_share, "dimensionless"),
+                            _v("N", "fan-out", fan, "dimensionless"),
+                        ),
+                        _q(values["tail_probability"], "dimensionless"),
                     ),
-                    _q(values["tail_probability"], "dimensionless"),
-                ),
-            }
-        )
+                }
+            )
+
         return FleetLedger("Operations", {"slo": target, "fan_out": fan}, values, math_)
 
 

@@ -31,6 +31,7 @@ from mlsys.fleet_constants import (
     SDC_PER_GPU_HOUR,
 )
 from mlsys.hardware import SystemSpec
+from mlsys.memo import memoized
 from mlsys.units import DIMENSIONLESS, Quantity, ureg
 
 _HOUR = ureg.Unit("hour")
@@ -64,6 +65,7 @@ class Reliability:
     """Failure physics of a cluster or node (see the module docstring)."""
 
     @staticmethod
+    @memoized  # pure; a sweep asks again for each checkpoint interval of one cluster
     def solve(
         system: Cluster | SystemSpec,
         duration: Any,

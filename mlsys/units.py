@@ -10,6 +10,8 @@ Counting conventions (one place for all of mlsys):
 
 from __future__ import annotations
 
+from typing import Any
+
 import pint
 
 ureg = pint.UnitRegistry()
@@ -19,6 +21,55 @@ ureg.define("token = sample = tokens")
 ureg.define("USD = [currency] = dollar")
 ureg.define("gCO2 = [carbon_mass] = gCO2e")
 pint.set_application_registry(ureg)
+
+
+def _memoize_unit_parsing(registry: pint.UnitRegistry) -> None:
+    """Parse each units expression ("ms", "token/second", "GB") once per process, and learn
+    once whether each unit is multiplicative (what every conversion asks).
+
+    pint caches only bare unit names; every other expression (and every prefixed name) is parsed
+    again at each ``Quantity(x, "ms")`` and ``.to("GB/s")``, about 30 us each, tens of thousands
+    of times in one ``labgen validate``. The parsed container is immutable and depends only on
+    the expression and the registry's definitions, so the cache is emptied when a unit is
+    defined and bypassed while a context is active (contexts can redefine units)."""
+    parse = registry._parse_units_as_container
+    is_multiplicative = registry._is_multiplicative
+    define = registry.define
+    cache: dict[tuple[str, bool, bool], Any] = {}
+    multiplicative: dict[str, bool] = {}
+
+    def parse_units_as_container(
+        input_string: str, as_delta: bool = True, case_sensitive: bool = True
+    ) -> Any:
+        if registry._active_ctx.contexts:
+            return parse(input_string, as_delta, case_sensitive)
+        key = (input_string, as_delta, case_sensitive)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = parse(input_string, as_delta, case_sensitive)
+        return found
+
+    def is_multiplicative_once(unit_name: str) -> bool:
+        # Asked of every unit at every conversion; a prefixed name ("millisecond") is parsed
+        # again each time by pint.
+        if registry._active_ctx.contexts:
+            return is_multiplicative(unit_name)
+        found = multiplicative.get(unit_name)
+        if found is None:
+            found = multiplicative[unit_name] = is_multiplicative(unit_name)
+        return found
+
+    def define_and_forget(definition: Any) -> Any:
+        cache.clear()
+        multiplicative.clear()
+        return define(definition)
+
+    registry._parse_units_as_container = parse_units_as_container  # type: ignore[method-assign]
+    registry._is_multiplicative = is_multiplicative_once  # type: ignore[method-assign]
+    registry.define = define_and_forget  # type: ignore[method-assign]
+
+
+_memoize_unit_parsing(ureg)
 
 Quantity = ureg.Quantity
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pint.errors import UndefinedUnitError
+
 from labgen.book import Chapter
 from labgen.instruments import Instrument
 from labgen.spec.diagnostics import DataPath, Finding
@@ -503,9 +505,9 @@ def _designs(kat: Kat, start: Start, limit: int) -> list[tuple[Any, dict[str, An
     base = config.starting_values(controls, start.setting, start.decisions)
     found = []
     for values in _sweep(controls, start, limit):
-        inputs = config.engine_inputs(start.setting, {**base, **values}, start.decisions)
+        inputs, key = _configured(start, {**base, **values})
         try:
-            found.append((_solve(inputs), inputs))
+            found.append((_solve(inputs, key), inputs))
         except ValueError:
             continue
     return found
@@ -697,12 +699,13 @@ def _best_p99(
 
 #: The scalar keywords that name one configuration: the engine's and the fleet's.
 _KEYWORDS: tuple[str, ...] = (*config.ENGINE_KEYWORDS, *config.FLEET_KEYWORDS)
+assert _KEYWORDS[:2] == ("model", "system"), "_key names these two first"
 
 
 def _key(inputs: Mapping[str, Any]) -> tuple[Any, ...]:
     """``inputs`` as a hashable key (model and node by name, the fleet by its parameters)."""
-    named = {"model": inputs["model"].name, "system": config.node_of(inputs).name}
-    return tuple(named.get(k, inputs.get(k)) for k in _KEYWORDS)
+    named = (inputs["model"].name, config.node_of(inputs).name)
+    return named + tuple(map(inputs.get, _KEYWORDS[2:]))
 
 
 #: Share of the P99 floor of a static batch trusted when deciding not to simulate a design:
@@ -724,9 +727,10 @@ def _p99_floor(profile: Any, rate: float) -> float:
     return service + P99_FLOOR_MARGIN * math.log(100 / batch) / rate
 
 
-@lru_cache(maxsize=65536)
-def _solved(key: tuple[Any, ...]) -> Any:
-    return config.solve_inputs(_from_key(key))
+#: Most profiles ``_solve`` keeps (it starts afresh past it).
+MAX_SOLVED = 65536
+#: ``_key -> profile`` of every configuration solved in this process (see ``_solve``).
+_SOLVED: dict[tuple[Any, ...], Any] = {}
 
 
 def _from_key(key: tuple[Any, ...]) -> dict[str, Any]:
@@ -736,10 +740,87 @@ def _from_key(key: tuple[Any, ...]) -> dict[str, Any]:
     return config.engine_inputs(setting, values)
 
 
-def _solve(inputs: Mapping[str, Any]) -> Any:
+def _solve(inputs: Mapping[str, Any], key: tuple[Any, ...] | None = None) -> Any:
     """``Engine.solve`` on ``inputs``, once per configuration: the proofs of one spec meet the
-    same design from several starts and KATs, and a profile never changes."""
-    return _solved(_key(inputs))
+    same design from several starts and KATs, and a profile never changes. ``key`` is
+    ``_key(inputs)`` when the caller already has it. The keywords come from
+    ``config.engine_inputs``, so they are what ``_from_key(key)`` would build again: they are
+    solved as they are."""
+    key = _key(inputs) if key is None else key
+    found = _SOLVED.get(key)
+    if found is None:
+        found = config.solve_inputs(inputs)  # a ValueError is raised again on the next call
+        if len(_SOLVED) >= MAX_SOLVED:
+            _SOLVED.clear()
+        _SOLVED[key] = found
+    return found
+
+
+def solved_count() -> int:
+    """How many configurations ``_solve`` holds (the benchmark's count of engine solves)."""
+    return len(_SOLVED)
+
+
+def forget_solved() -> None:
+    """Empty the proofs' memories of solved profiles and built configurations (so that a
+    benchmark measures the proofs cold)."""
+    _SOLVED.clear()
+    _CONFIGURED.clear()
+    _START_IDS.clear()
+    _simulated_p99.cache_clear()
+
+
+#: Most configurations ``_configured`` remembers (it starts afresh past it).
+MAX_CONFIGURED = 65536
+#: ``(start, the controls' values) -> (engine keywords, their _key)``: see ``_configured``.
+_CONFIGURED: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[Any, ...]]] = {}
+#: ``id(start) -> (start, what identifies its setting and decisions)``; the start is held so
+#: that its id is not reused while the entry lives.
+_START_IDS: dict[int, tuple[Start, tuple[Any, ...]]] = {}
+
+
+def _frozen(mapping: Mapping[str, Any]) -> tuple[tuple[str, type, Any], ...]:
+    # Typed, so that 1, 1.0 and True stay three settings; TypeError for an unhashable value.
+    frozen = tuple(sorted(((k, type(v), v) for k, v in mapping.items()), key=lambda i: i[0]))
+    hash(frozen)
+    return frozen
+
+
+def _start_identity(start: Start) -> tuple[Any, ...]:
+    """What ``engine_inputs`` reads of a start: its model and system (by registry name, as
+    ``_key`` names them), its track's fixed inputs and the ledger's decisions."""
+    held = _START_IDS.get(id(start))
+    if held is not None and held[0] is start:
+        return held[1]
+    setting = start.setting
+    identity = (
+        setting["model"].name,
+        setting["system"].name,
+        _frozen(setting.get("inputs", {})),
+        _frozen(start.decisions),
+    )
+    _START_IDS[id(start)] = (start, identity)
+    return identity
+
+
+def _configured(start: Start, values: Mapping[str, Any]) -> tuple[dict[str, Any], tuple[Any, ...]]:
+    """``config.engine_inputs(start.setting, values, start.decisions)`` and its ``_key``, built
+    once per configuration: a sweep meets the same setting of the controls from each KAT,
+    proof and start, and building the fleet's cluster, plan and scenario again costs more than
+    solving a cached design. The keywords returned are shared: read them, never change them."""
+    try:
+        memo = (_start_identity(start), _frozen(values))
+        found = _CONFIGURED.get(memo)
+    except TypeError:  # a value that cannot be hashed: built every time
+        inputs = config.engine_inputs(start.setting, values, start.decisions)
+        return inputs, _key(inputs)
+    if found is None:
+        if len(_CONFIGURED) >= MAX_CONFIGURED:
+            _CONFIGURED.clear()
+            _START_IDS.clear()
+        inputs = config.engine_inputs(start.setting, dict(values), start.decisions)
+        found = _CONFIGURED[memo] = (inputs, _key(inputs))
+    return found
 
 
 @lru_cache(maxsize=4096)
@@ -768,7 +849,7 @@ def check_controls(
         return  # what a plugin's instrument draws is not declared: nothing to prove against
     fields = shown_fields(kat, instrument, start.track)
     base_values = config.starting_values(controls, start.setting, start.decisions)
-    base = _solve(config.engine_inputs(start.setting, base_values, start.decisions))
+    base = _solve(*_configured(start, base_values))
     before = [getattr(base, field) for field in fields]
     for position, control in enumerate(controls):
         if control not in visible:
@@ -789,11 +870,9 @@ def check_controls(
         for value in config.grid(control, start.setting):
             if value == begin:
                 continue
-            inputs = config.engine_inputs(
-                start.setting, {**base_values, control["param"]: value}, start.decisions
-            )
+            inputs, key = _configured(start, {**base_values, control["param"]: value})
             try:
-                profile = _solve(inputs)
+                profile = _solve(inputs, key)
             except ValueError:
                 continue
             after = [getattr(profile, field) for field in fields]
@@ -890,12 +969,19 @@ LEAK_WITHIN = 0.01
 def _close_quantity(text: str, answer: Quantity) -> str | None:
     """The first quantity written in ``text`` with the answer's dimension and within 1 % of it
     (a rounded "about 18.5 ms" for 18.32 ms), or None."""
-    target = float(answer.to_base_units().magnitude)
     dimensions = answer.dimensionality
-    for found, magnitude, dimensionality in _quantities_in(text):
-        if dimensionality == dimensions and math.isclose(magnitude, target, rel_tol=LEAK_WITHIN):
+    candidates = [q for q in _quantities_in(text) if q[2] == dimensions]
+    if not candidates:  # most texts: no quantity of the answer's dimension to convert for
+        return None
+    target = float(answer.to_base_units().magnitude)
+    for found, magnitude, _ in candidates:
+        if math.isclose(magnitude, target, rel_tol=LEAK_WITHIN):
             return found
     return None
+
+
+#: Words after a number that pint does not know as units ("GPUs", "of"), learnt as met.
+_NOT_UNITS: set[str] = set()
 
 
 @lru_cache(maxsize=4096)
@@ -905,9 +991,13 @@ def _quantities_in(text: str) -> tuple[tuple[str, float, Any], ...]:
     found = []
     for match in _QUANTITY_IN_TEXT.finditer(text):
         number, unit = match.groups()
+        if unit in _NOT_UNITS:
+            continue
         try:
             value = ureg.Quantity(float(number.replace(",", "")), unit).to_base_units()
-        except Exception:  # pint refuses words that are not units ("GPUs", "of")
+        except Exception as error:  # pint refuses words that are not units ("GPUs", "of")
+            if isinstance(error, UndefinedUnitError):
+                _NOT_UNITS.add(unit)  # refused once, refused always: not asked again
             continue
         if not value.dimensionless:
             found.append((match.group(0), float(value.magnitude), value.dimensionality))

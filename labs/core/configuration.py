@@ -308,28 +308,70 @@ def _fleet(inputs: Mapping[str, Any], fleet: Mapping[str, Any]) -> dict[str, Any
     for a single node. A CNN takes no tensor parallelism (``tp`` is 1)."""
     if all(value is None for value in fleet.values()):
         return {"parallelism": None, "scenario": None}
-    plan = Parallelism(
-        dp=fleet["dp"] or 1,
-        tp=fleet["tp"] or 1,
-        pp=fleet["pp"] or 1,
-        microbatches=fleet["microbatches"] or 1,
-        zero=fleet["zero"] or 0,
-    )
-    fabric = fleet["fabric"]
-    cluster = Cluster(
-        node=inputs["system"],
-        count=plan.devices,
-        scale_out=Fabrics.get(fabric) if fabric is not None else None,
-    )
+    plan = _plan(
+        fleet["dp"] or 1, fleet["tp"] or 1, fleet["pp"] or 1, fleet["microbatches"] or 1,
+        fleet["zero"] or 0,
+    )  # fmt: skip
+    # Every fleet parameter that is not the plan or the fabric describes the run.
+    described = {key: fleet[key] for key in SCENARIO_KEYWORDS if fleet[key] is not None}
     return {
-        "system": cluster,
+        "system": _cluster(inputs["system"], plan.devices, fleet["fabric"]),
         "parallelism": plan,
         "phase": inputs["phase"] or "train",
-        # Every fleet parameter that is not the plan or the fabric describes the run.
-        "scenario": FleetScenario(
-            **{key: fleet[key] for key in SCENARIO_KEYWORDS if fleet[key] is not None}
-        ),
+        "scenario": _scenario(described),
     }
+
+
+# A proof sweep builds the same plan, cluster and scenario thousands of times; each is a frozen
+# dataclass checked on construction, so one instance per distinct set of arguments serves all.
+
+
+def _plan(dp: int, tp: int, pp: int, microbatches: int, zero: int) -> Parallelism:
+    try:
+        return _known_plan(dp, tp, pp, microbatches, zero)
+    except TypeError:  # an unhashable value: Parallelism says what is wrong with it
+        return Parallelism(dp=dp, tp=tp, pp=pp, microbatches=microbatches, zero=zero)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _known_plan(dp: int, tp: int, pp: int, microbatches: int, zero: int) -> Parallelism:
+    return Parallelism(dp=dp, tp=tp, pp=pp, microbatches=microbatches, zero=zero)
+
+
+#: ``(id(node), devices, fabric) -> (node, cluster)``: the node is held so its id stays its own.
+_CLUSTERS: dict[tuple[int, int, Any], tuple[Any, Cluster]] = {}
+
+
+def _cluster(node: Any, count: int, fabric: str | None) -> Cluster:
+    key = (id(node), count, fabric if isinstance(fabric, str) else id(fabric))
+    held = _CLUSTERS.get(key)
+    if held is not None and held[0] is node and (fabric is None or isinstance(fabric, str)):
+        return held[1]
+    cluster = Cluster(
+        node=node, count=count, scale_out=Fabrics.get(fabric) if fabric is not None else None
+    )
+    if len(_CLUSTERS) >= 4096:
+        _CLUSTERS.clear()
+    _CLUSTERS[key] = (node, cluster)
+    return cluster
+
+
+_SCENARIOS: dict[tuple[Any, ...], FleetScenario] = {}
+
+
+def _scenario(described: Mapping[str, Any]) -> FleetScenario:
+    try:
+        # Typed, so that 10 and 10.0 stay two scenarios, as FleetScenario keeps them.
+        key = tuple((name, type(value), value) for name, value in described.items())
+        found = _SCENARIOS.get(key)
+    except TypeError:  # an unhashable value: FleetScenario refuses it
+        return FleetScenario(**described)
+    if found is None:
+        found = FleetScenario(**described)
+        if len(_SCENARIOS) >= 4096:
+            _SCENARIOS.clear()
+        _SCENARIOS[key] = found
+    return found
 
 
 def ledger_inputs(ledger: Any, reads: Mapping[str, str]) -> dict[str, Any]:

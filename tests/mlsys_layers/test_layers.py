@@ -15,6 +15,7 @@ PACKAGE = Path(mlsys.__file__).resolve().parent
 #: Layer of every mlsys module. A new module must be placed here before its tests pass.
 LAYERS = {
     "units": 1,
+    "memo": 1,
     "derivation": 1,
     "registry": 1,
     "constants": 1,

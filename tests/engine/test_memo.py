@@ -1,0 +1,135 @@
+"""Memoized solves (mlsys.memo) and the unit registry's parse cache (mlsys.units): a remembered
+result is the one a fresh solve gives, kept apart for arguments that differ in type or identity,
+and never kept for arguments that can change or calls that fail."""
+
+from __future__ import annotations
+
+import pint
+import pytest
+
+from mlsys import Cluster, Models, Reliability, Systems, ureg
+from mlsys.fleet_simulations import ServingFleet
+from mlsys.memo import memoized
+from mlsys.units import _memoize_unit_parsing
+
+
+def _counted() -> tuple[list[tuple], object]:
+    calls: list[tuple] = []
+
+    @memoized
+    def solve(*args, **kwargs):
+        calls.append((args, kwargs))
+        return [args, kwargs]  # a new object per real call
+
+    return calls, solve
+
+
+def test_equal_plain_arguments_are_solved_once() -> None:
+    calls, solve = _counted()
+    first = solve(1, "a", rate=2.5, unit=3 * ureg.ms)
+    again = solve(1, "a", unit=3 * ureg.ms, rate=2.5)
+    assert again is first
+    assert len(calls) == 1
+
+
+def test_one_one_point_zero_and_true_stay_three_calls() -> None:
+    calls, solve = _counted()
+    results = [solve(1), solve(1.0), solve(True)]
+    assert len(calls) == 3
+    assert len({id(result) for result in results}) == 3
+
+
+def test_quantities_in_different_units_are_different_calls() -> None:
+    calls, solve = _counted()
+    solve(2 * ureg.GB)
+    solve(2000 * ureg.MB)
+    assert len(calls) == 2
+
+
+def test_other_objects_are_keyed_by_identity() -> None:
+    calls, solve = _counted()
+    node = Systems.H100
+    first = Cluster(node=node, count=8)
+    twin = Cluster(node=node, count=8)  # equal, but another object
+    assert solve(first) is solve(first)
+    assert solve(twin) is not solve(first)
+    assert len(calls) == 2
+
+
+def test_mutable_arguments_are_never_remembered() -> None:
+    calls, solve = _counted()
+    components = {"gpu": ("device", 1.0)}
+    solve(components=components)
+    components["nic"] = ("node", 1.0)
+    assert solve(components=components)[1]["components"] == components
+    assert len(calls) == 2
+
+
+def test_a_failure_is_raised_again_not_remembered() -> None:
+    attempts = []
+
+    @memoized
+    def fails(value):
+        attempts.append(value)
+        raise ValueError(f"value: {value} refused")
+
+    for _ in range(2):
+        with pytest.raises(ValueError, match="value: 3 refused"):
+            fails(3)
+    assert attempts == [3, 3]
+
+
+def test_reliability_remembers_a_cluster_and_matches_a_fresh_solve() -> None:
+    cluster = Cluster(node=Systems.H100, count=1024)
+    duration, checkpoint = 30 * ureg.day, 1.1 * ureg.TB
+    remembered = Reliability.solve(cluster, duration, checkpoint)
+    assert Reliability.solve(cluster, duration, checkpoint) is remembered
+    fresh = Reliability.solve.__wrapped__(cluster, duration, checkpoint)
+    assert fresh is not remembered
+    for name in ("mtbf", "checkpoint_write", "checkpoint_interval", "recovery_time"):
+        assert getattr(fresh, name) == getattr(remembered, name)
+    assert (fresh.goodput, fresh.interruptions) == (remembered.goodput, remembered.interruptions)
+
+
+def test_serving_fleet_remembers_a_fleet_and_matches_a_fresh_solve() -> None:
+    cluster = Cluster(node=Systems.H100, count=16)
+    model = Models.Llama3_8B
+    remembered = ServingFleet.solve(model, cluster, 20.0, tp=2)
+    assert ServingFleet.solve(model, cluster, 20.0, tp=2) is remembered
+    assert ServingFleet.solve(model, cluster, 21.0, tp=2) is not remembered
+    fresh = ServingFleet.solve.__wrapped__(model, cluster, 20.0, tp=2)
+    assert fresh.metrics() == remembered.metrics()
+
+
+def test_unit_expressions_parse_once_and_alike() -> None:
+    registry = pint.UnitRegistry()
+    plain = pint.UnitRegistry()
+    _memoize_unit_parsing(registry)
+    for text in ("ms", "GB/s", "byte / second", "kWh", "1/hour"):
+        first = registry.parse_units_as_container(text)
+        assert registry.parse_units_as_container(text) is first
+        assert first == plain.parse_units_as_container(text)
+    with pytest.raises(pint.UndefinedUnitError):
+        registry.parse_units_as_container("widgets")
+
+
+def test_a_unit_defined_later_is_parsed_with_its_definition() -> None:
+    registry = pint.UnitRegistry()
+    _memoize_unit_parsing(registry)
+    with pytest.raises(pint.UndefinedUnitError):
+        registry.Quantity(1, "gizmo / s")
+    registry.define("gizmo = [gizmo]")
+    assert registry.Quantity(2, "gizmo / s").to("gizmo / minute").magnitude == pytest.approx(120)
+
+
+def test_conversions_match_pint_for_scaled_and_offset_units() -> None:
+    registry = pint.UnitRegistry()
+    plain = pint.UnitRegistry()
+    _memoize_unit_parsing(registry)
+    cases = [(2.5, "ms", "s"), (3.0, "GB/s", "MB/ms"), (25.0, "degC", "kelvin"), (1.0, "kWh", "J")]
+    for _ in range(2):  # learnt, then remembered
+        for value, unit, other in cases:
+            got = registry.Quantity(value, unit).to(other).magnitude
+            assert got == plain.Quantity(value, unit).to(other).magnitude
+    with pytest.raises(pint.DimensionalityError):
+        registry.Quantity(1.0, "ms").to("GB")
