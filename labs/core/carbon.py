@@ -105,7 +105,7 @@ def CarbonChart(
                 "type": "quantitative",
                 "stack": "zero",
                 "title": f"Carbon of the run ({unit} CO2e)",
-                "axis": {"tickCount": 5, "format": ",~g"},
+                "axis": {"tickCount": 5, "format": ",.3~r"},
             },
             "color": {
                 "field": "label",

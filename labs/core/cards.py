@@ -10,7 +10,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.format import format_quantity, split_quantity
-from labs.core.labels import PROFILE_METRICS, field_label
+from labs.core.labels import PROFILE_METRICS, SHARE_FIELDS, field_label
 from labs.core.markdown import render_safe_inline
 
 
@@ -39,7 +39,15 @@ def _metrics_of(source: Any, fields: Iterable[str] | None) -> list[tuple[str, An
         # The same human labels as a profile's cards ("Compute time", not "Latency compute").
         return [(field_label(name.split(".")[-1]), metrics[name]) for name in names]
     names = list(fields) if fields is not None else list(PROFILE_METRICS)
-    return [(field_label(name), getattr(source, name)) for name in names]
+    return [(field_label(name), shown_value(name, getattr(source, name))) for name in names]
+
+
+def shown_value(field: str, value: Any) -> Any:
+    """``value`` of ``field`` as a card shows it: a chance or share (``SHARE_FIELDS``) in
+    percent, anything else unchanged."""
+    if field in SHARE_FIELDS and hasattr(value, "to"):
+        return value.to("percent")
+    return value
 
 
 def _memory_figures(design: Any) -> tuple[str, str]:

@@ -25,6 +25,19 @@ PROFILE_METRICS: Mapping[str, str] = MappingProxyType(
 #: on them needs the KAT's P99 histogram, which runs the simulation.
 SERVING_FIELDS: Mapping[str, str] = MappingProxyType({"latency_p99": "P99 latency"})
 
+#: Fields that are a chance or a share of one, shown in percent on cards and bars ("47.4 %",
+#: not "0.474"), as the chapters and the labs' prompts speak of them.
+SHARE_FIELDS: frozenset[str] = frozenset(
+    {
+        "participation",
+        "tail_probability",
+        "sdc_probability",
+        "detectable_regression",
+        "serving_utilization",
+        "goodput",
+    }
+)
+
 #: The card label of every profile field a card can show.
 FIELD_LABELS: Mapping[str, str] = MappingProxyType(
     {

@@ -71,10 +71,13 @@ class NumberPrediction(mo.ui.number):
             raise ValueError(f"unit: {unit!r} is not a unit mlsys knows") from error
         self.start, self.stop, self.step = low, high, step
         self.unit = unit
-        #: The unit as the student reads it beside the box ("FLOP/B", "ms").
-        self.unit_shown = unit_text(Quantity(1.0, unit)) or unit
+        #: The unit as the student reads it beside the box ("FLOP/B", "ms"); nothing for a
+        #: plain count or ratio (a student would read "dimensionless" as a unit to type).
+        plain = ureg.Unit(unit) == ureg.dimensionless
+        self.unit_shown = "" if plain else (unit_text(Quantity(1.0, unit)) or unit)
         self._prompt_html = SafeMarkdown(prompt).text
-        self._reader_label = f"{_reader_text(prompt)} (answer in {self.unit_shown})"
+        answer_in = "a plain number" if plain else self.unit_shown
+        self._reader_label = f"{_reader_text(prompt)} (answer in {answer_in})"
         # mo.ui.number fills an empty value with `start`, which would unlock every KAT at once;
         # so build the same element with no initial value (the args are mo.ui.number's own).
         # No label: `text` writes the prompt beside the element and the plain reader label in.

@@ -16,7 +16,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.format import format_quantity
-from labs.core.labels import SERVING_FIELDS, field_label
+from labs.core.labels import SERVING_FIELDS, SHARE_FIELDS, field_label
 from labs.core.markdown import render_safe_inline
 from mlsys import Quantity
 
@@ -52,6 +52,8 @@ def _row(profile: Any, target: Mapping[str, Any], serving: Any) -> str:
     fits = bool(getattr(profile, "feasible", True))
     met = _met(profile, target, serving)
     state = "met" if met else ("cannot load" if not fits else "not met")
+    if target["field"] in SHARE_FIELDS:
+        bar, value = bar.to("percent"), value.to("percent")
     name = target.get("guardrail")
     prefix = f"{render_safe_inline(name)}: " if name else ""
     text = (

@@ -159,3 +159,20 @@ def test_a_share_asked_in_percent_is_judged_in_percent(visible_text):
     text = visible_text(PredictionComparison(locked, answer))
     assert "You predicted 18.2 % ; the engine says 18.2 % :" in text
     assert "0.182" not in text
+
+
+def test_chances_and_shares_read_in_percent_on_cards_and_bars(visible_text):
+    # Lab 12: a request fanning out to 64 shards waits on a slow one 1 - 0.99^64 = 47.4 % of
+    # the time; the card and a bar on it say so in percent, as the chapter does.
+    from labs.core.components import TargetCheck
+    from labs.core.configuration import engine_inputs, solve_inputs
+
+    track = {"model": Models.ResNet50, "system": Systems.H100, "inputs": {}}
+    run = solve_inputs(engine_inputs(track, {"dp": 8, "batch_size": 256, "fan_out": 64}, {}))
+    cards = visible_text(MetricCards(run, fields=["tail_probability", "goodput"]))
+    from labs.core.labels import field_label
+
+    assert f"{field_label('tail_probability')} 47.4 %" in cards
+    assert "0.474" not in cards
+    bar = TargetCheck(run, [{"field": "tail_probability", "at_most": "0.5"}])
+    assert "≤ 50 % : your design 47.4 %, met." in visible_text(bar)

@@ -203,3 +203,15 @@ def test_a_number_prediction_is_named_in_plain_words_for_screen_readers(labels):
     clone = prediction._clone()
     assert labels(clone) == [label]
     assert clone.unit_shown == "ms"
+
+
+def test_a_plain_count_shows_no_unit_word_beside_its_box(labels, page_html):
+    # "dimensionless" beside the box reads as a unit to type; a count or ratio shows nothing.
+    prediction = PredictionInput.number(
+        "How many phones can join a round?", 1.0, 1e7, "dimensionless"
+    )
+    assert prediction.unit_shown == ""
+    assert labels(prediction) == ["How many phones can join a round? (answer in a plain number)"]
+    assert "dimensionless" not in page_html(prediction)
+    share = PredictionInput.number("What share waits on a slow server?", 0.01, 100, "percent")
+    assert share.unit_shown == "%"
