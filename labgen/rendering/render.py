@@ -23,7 +23,7 @@ from labgen.provenance import header_lines
 from labgen.rendering.cells import Cell, analyse, link
 from labgen.rendering.formatting import format_source
 from labgen.rendering.literals import Code, Ref, identifier, py
-from labgen.spec.model import ChapterSpec, PerTrack
+from labgen.spec.model import ChapterSpec, PerTrack, is_per_track
 from labgen.spec.pedagogy import shown_fields, stated_overrides
 from mlsys.ledger import TRACKS
 from mlsys.personas import Personas
@@ -227,6 +227,16 @@ def _targets(kat: Any) -> Code | None:
     return Code(f"{py(data)}[track_selector.value]")
 
 
+def _stated(prediction: Any) -> Code:
+    """The inputs the question fixes, as data for ``stated_profile``: one mapping (or None),
+    or per track, picked by the track the student chose."""
+    at = getattr(prediction, "at", None)
+    if not is_per_track(at):
+        return py(stated_overrides(prediction, TRACKS[0]) or None)
+    data = {track: stated_overrides(prediction, track) or None for track in TRACKS}
+    return Code(f"{py(data)}[track_selector.value]")
+
+
 def _record(kat: Any, name: str) -> Code | None:
     answer = _answer(kat, name)
     if answer is None:
@@ -272,7 +282,7 @@ class _Renderer:
             "judged": kat.prediction.kind != "text",
             # Volume 2 solves a step on a cluster and reports the run around it.
             "fleet": self.chapter.volume == 2,
-            "at": py(stated_overrides(kat.prediction) or None),
+            "at": _stated(kat.prediction),
             # The math peek derives exactly the numbers this KAT shows, nothing a later KAT asks.
             "peek": py(list(shown_fields(kat, instrument))),
             "record": _record(kat, name),

@@ -407,6 +407,30 @@ StatedInputs = create_model(  # type: ignore[call-overload]
 )
 
 
+#: The keys of a per-track mapping (``others`` covers the tracks not named).
+_PER_TRACK_KEYS = frozenset((*TRACKS, "others"))
+
+
+def _stated_shared_or_per_track(value: Any) -> str:
+    # A mapping keyed only by tracks is per track; any other mapping is one set of inputs.
+    if isinstance(value, PerTrack):
+        return "per_track"
+    if isinstance(value, dict) and value and set(value) <= _PER_TRACK_KEYS:
+        return "per_track"
+    return "shared"
+
+
+StatedAt = Annotated[
+    Annotated[StatedInputs, Tag("shared")] | Annotated[PerTrack[StatedInputs], Tag("per_track")],
+    Discriminator(_stated_shared_or_per_track),
+    Field(
+        description="Inputs the question fixes over the KAT's starting controls, for every "
+        "track ({batch_size: 8}) or per track ({cloud_titan: {dp: 1024}, others: {dp: 64}}), "
+        "so the numbers a prompt states are the configuration the answer is judged at."
+    ),
+]
+
+
 # -- claims ------------------------------------------------------------------------------------
 
 
@@ -537,10 +561,10 @@ class ChoicePrediction(SpecModel):
         "largest/smallest (options mapped to fields), left/relation/right, fits, bottleneck; "
         "or conceptual with the reason the engine cannot judge it."
     )
-    at: StatedInputs | None = Field(  # type: ignore[valid-type]
+    at: StatedAt | None = Field(  # type: ignore[valid-type]
         default=None,
         description="Inputs the question fixes over the KAT's starting controls (the stated "
-        "configuration the answer is judged at).",
+        "configuration the answer is judged at), for every track or per track.",
     )
 
 
@@ -561,10 +585,10 @@ class NumberPrediction(SpecModel):
         description="PerformanceProfile field the prediction is judged against (e.g. latency); "
         "unit must have its dimension.",
     )
-    at: StatedInputs | None = Field(  # type: ignore[valid-type]
+    at: StatedAt | None = Field(  # type: ignore[valid-type]
         default=None,
         description="Inputs the question fixes over the KAT's starting controls (the stated "
-        "configuration the answer is judged at).",
+        "configuration the answer is judged at), for every track or per track.",
     )
 
 

@@ -131,9 +131,9 @@ def controls_of(kat: Kat) -> list[dict[str, Any]]:
     return [control.model_dump(by_alias=True, exclude_none=True) for control in kat.controls]
 
 
-def stated_overrides(prediction: Any) -> dict[str, Any]:
-    """The ``at`` inputs a prediction fixes (empty when none)."""
-    at = getattr(prediction, "at", None)
+def stated_overrides(prediction: Any, track: str) -> dict[str, Any]:
+    """The ``at`` inputs a prediction fixes on ``track`` (empty when none)."""
+    at = for_track(getattr(prediction, "at", None), track if track != "dam" else TRACKS[0])
     return {} if at is None else {k: v for k, v in at if v is not None}
 
 
@@ -238,7 +238,10 @@ def question(kat: Kat, start: Start) -> Question | None:
     if not isinstance(prediction, NumberPrediction | ChoicePrediction):
         return None
     inputs = config.stated_inputs(
-        controls_of(kat), start.setting, start.decisions, stated_overrides(prediction)
+        controls_of(kat),
+        start.setting,
+        start.decisions,
+        stated_overrides(prediction, start.track),
     )
     if isinstance(prediction, NumberPrediction):
         profile = _solve(inputs)

@@ -419,3 +419,50 @@ def test_a_kat_sets_at_most_six_bars_a_track(messages, valid_text, edit):
     found = messages(_with_launch(valid_text, edit, {"mobile_nomad": many}))
     assert len(found) == 1
     assert "at most 6 bars a track (mobile_nomad has more)" in found[0]
+
+
+def test_a_question_can_state_its_configuration_per_track(messages, valid_text, edit):
+    # KAT 2 asks about batch 8 on Cloud Titan and batch 16 elsewhere: each track's answer is
+    # solved at its own stated batch, and the claim holds on every track.
+    text = edit(
+        valid_text,
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        "      claim: {left: {field: flops}, relation: greater, right: {field: flops, at: {batch_size: 1}}}\n"
+        "      at: {cloud_titan: {batch_size: 8}, others: {batch_size: 16}}\n",
+    )
+    assert messages(text) == []
+
+
+def test_a_per_track_configuration_must_cover_every_track(messages, valid_text, edit):
+    text = edit(
+        valid_text,
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        "      claim: {left: {field: flops}, relation: greater, right: {field: flops, at: {batch_size: 1}}}\n"
+        "      at: {cloud_titan: {batch_size: 8}}\n",
+    )
+    found = messages(text)
+    assert len(found) == 1
+    assert "no value for edge_guardian, mobile_nomad, tiny_pioneer" in found[0]
+
+
+def test_per_track_answers_differ_by_track(valid_text, edit, tmp_path):
+    from labgen.book import chapter as book_chapter
+    from labgen.spec.pedagogy import lab_start, question
+    from labgen.spec.validate import load_spec
+
+    text = edit(
+        valid_text,
+        "      compare_to: latency\n",
+        "      compare_to: latency\n"
+        "      at: {edge_guardian: {precision: fp32}, others: {precision: int8}}\n",
+    )
+    path = tmp_path / "chapters" / "vol1" / "ch05_nn_compute.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    spec = load_spec(path)
+    found = book_chapter(1, 5)
+    edge = question(spec.kats[0], lab_start(spec, found, "edge_guardian"))
+    # ResNet-50 on the Orin: fp32 4.30 ms where int8 takes 0.61 ms.
+    assert edge.answer.to("ms").magnitude == pytest.approx(4.3029, rel=1e-3)
+    tiny = question(spec.kats[0], lab_start(spec, found, "tiny_pioneer"))
+    assert tiny.inputs["precision"] == "int8"
