@@ -11,6 +11,10 @@ Each run is the command as a user types it, in a fresh process:
 Spec sets: Volume 1 (`chapters/vol1`) and every spec of the project, when they differ. For each
 it prints the median, the fastest and the slowest of N runs. Then, in one process, it times
 the playability proofs of each spec alone (`labgen.spec.pedagogy`).
+
+`--no-cache` skips labgen's cache of results, not the machine's cache of pint's parsed unit
+definitions (`mlsys.units`, like Python's bytecode cache): the first line says whether it was
+there; `MLSYS_UNITS_CACHE= ` (empty) turns it off.
 """
 
 from __future__ import annotations
@@ -99,6 +103,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     runs = max(1, parser.parse_args().runs)
+    from mlsys.units import _units_cache
+
+    folder = _units_cache()
+    print(f"pint's unit definitions cache: {folder if folder and folder.is_dir() else 'none'}")
     for name, arguments, count in _spec_sets():
         cold, cold_cpu, code = _series(["--no-cache", *arguments], runs)
         _run(arguments)  # prime the cache

@@ -10,7 +10,7 @@ import pytest
 from mlsys import Cluster, Models, Reliability, Systems, ureg
 from mlsys.fleet_simulations import ServingFleet
 from mlsys.memo import memoized
-from mlsys.units import _memoize_unit_parsing
+from mlsys.units import UNITS_CACHE_VARIABLE, _memoize_unit_parsing, _unit_registry, _units_cache
 
 
 def _counted() -> tuple[list[tuple], object]:
@@ -133,3 +133,46 @@ def test_conversions_match_pint_for_scaled_and_offset_units() -> None:
             assert got == plain.Quantity(value, unit).to(other).magnitude
     with pytest.raises(pint.DimensionalityError):
         registry.Quantity(1.0, "ms").to("GB")
+
+
+def _same_units(registry: pint.UnitRegistry) -> None:
+    plain = pint.UnitRegistry()
+    for value, unit, other in ((2.5, "ms", "s"), (3.0, "GB/s", "MB/ms"), (1.0, "kWh", "J")):
+        got = registry.Quantity(value, unit).to(other).magnitude
+        assert got == plain.Quantity(value, unit).to(other).magnitude
+
+
+def test_the_units_cache_is_written_whole_then_read(tmp_path) -> None:
+    first = _unit_registry(tmp_path)
+    ready = tmp_path / f"pint-{pint.__version__}"
+    assert sorted(p.suffix for p in ready.iterdir()).count(".pickle") >= 1
+    assert [p.name for p in tmp_path.iterdir()] == [ready.name]  # no private folder left
+    _same_units(first)
+    written = {p.name: p.stat().st_mtime_ns for p in ready.iterdir()}
+    again = _unit_registry(tmp_path)
+    assert {p.name: p.stat().st_mtime_ns for p in ready.iterdir()} == written  # only read
+    _same_units(again)
+    assert again._diskcache is None  # later definitions are never cached
+
+
+def test_a_damaged_units_cache_falls_back_to_parsing(tmp_path) -> None:
+    _unit_registry(tmp_path)
+    for path in (tmp_path / f"pint-{pint.__version__}").glob("*.pickle"):
+        path.write_bytes(b"not a pickle")
+    _same_units(_unit_registry(tmp_path))
+
+
+def test_an_unwritable_units_cache_falls_back_to_parsing(tmp_path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the cache folder would go")
+    _same_units(_unit_registry(blocked / "mlsys"))
+
+
+def test_the_units_cache_can_be_turned_off(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv(UNITS_CACHE_VARIABLE, "")
+    assert _units_cache() is None
+    monkeypatch.setenv(UNITS_CACHE_VARIABLE, str(tmp_path))
+    assert _units_cache() == tmp_path
+    monkeypatch.delenv(UNITS_CACHE_VARIABLE)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _units_cache() == tmp_path / "mlsys"
