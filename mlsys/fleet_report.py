@@ -818,6 +818,32 @@ class FleetReport:
         ``responsible_training_time`` x the price per GPU-hour."""
         return self._rental(self.responsible_training_time)
 
+    def _stretched_carbon(self, wall: Quantity) -> Quantity:
+        # Operational carbon follows the energy and embodied carbon the hours the devices are
+        # held: both grow with the wall time, so a safeguard's run emits its time's multiple.
+        plain = self.time_to_train.to("hour").magnitude
+        if not 0.0 < plain < math.inf:
+            return self.carbon
+        return (self.carbon * (wall.to("hour").magnitude / plain)).to("tonne")
+
+    @property
+    def dp_training_carbon(self) -> Quantity:
+        """Carbon of the run under DP-SGD (tonne CO2e): the run's carbon x its wall-time
+        multiple (operational and embodied both follow the hours)."""
+        return self._stretched_carbon(self.dp_training_time)
+
+    @property
+    def adversarial_training_carbon(self) -> Quantity:
+        """Carbon of the run with adversarial training (tonne CO2e): the run's carbon x
+        (K + 1)."""
+        return self._stretched_carbon(self.adversarial_training_time)
+
+    @property
+    def responsible_training_carbon(self) -> Quantity:
+        """Carbon of the run with fairness-aware training (tonne CO2e): the run's carbon x
+        1.10."""
+        return self._stretched_carbon(self.responsible_training_time)
+
     @property
     def sdc_events(self) -> Quantity:
         """Silent data corruptions the run expects (dimensionless): the book's rate per
@@ -893,6 +919,23 @@ class FleetReport:
                         Variable("p_{GPU}", "price per GPU-hour", GPU_USD_PER_HOUR.quantity),
                     ),
                     getattr(self, f"{kind}_training_cost"),
+                )
+                for kind, symbol, what in (
+                    ("dp", "DP", "wall time under DP-SGD"),
+                    ("adversarial", "adv", "wall time with adversarial training"),
+                    ("responsible", "resp", "wall time with fairness-aware training"),
+                )
+            },
+            **{
+                f"{kind}_training_carbon": Derivation(
+                    f"{kind}_training_carbon",
+                    rf"CO_{{2,{symbol}}} = CO_2 \cdot \frac{{T_{{{symbol}}}}}{{T_{{train}}}}",
+                    (
+                        Variable("CO_2", "carbon of the plain run", self.carbon),
+                        Variable(f"T_{{{symbol}}}", what, getattr(self, f"{kind}_training_time")),
+                        Variable("T_{train}", "wall time of the plain run", train),
+                    ),
+                    getattr(self, f"{kind}_training_carbon"),
                 )
                 for kind, symbol, what in (
                     ("dp", "DP", "wall time under DP-SGD"),

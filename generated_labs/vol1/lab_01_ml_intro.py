@@ -328,7 +328,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat2_locked, kat2_expected.latency_memory, unit="ms", design=kat2_expected
+                kat2_locked,
+                kat2_expected.latency_memory,
+                unit="ms",
+                design=kat2_expected,
+                judged_at="Algorithm (model): Llama3_8B; Batch size (reuse of each fetched weight): 1; Data (number format): fp16",
             ),
         ]
     )
@@ -422,7 +426,11 @@ def _(
             MetricCards(kat3_profile, fields=["memory_footprint", "memory_capacity", "latency"]),
             MathPeek(kat3_profile.math, fields=["memory_footprint", "memory_capacity", "latency"]),
             PredictionComparison(
-                kat3_locked, kat3_expected.memory_footprint, unit="MB", design=kat3_expected
+                kat3_locked,
+                kat3_expected.memory_footprint,
+                unit="MB",
+                design=kat3_expected,
+                judged_at="Algorithm (model): MobileNetV2; Machine (tier): STM32H743; Data (number format): int8",
             ),
         ]
     )

@@ -464,6 +464,7 @@ def _(
                     "tiny_pioneer": "it shortens it, by at most half of the compute bar",
                 }[track_selector.value],
                 design=kat2_expected,
+                judged_at="Batch size: 1; Number format: int8; Achieved fraction of peak FLOP/s (faster chip: right): 0.5",
             ),
         ]
     )

@@ -408,7 +408,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat2_locked, kat2_expected.throughput, unit="sample/s", design=kat2_expected
+                kat2_locked,
+                kat2_expected.throughput,
+                unit="sample/s",
+                design=kat2_expected,
+                judged_at="Evaluation batch size: 16; Number format (starts at your Lab 2 choice): int8",
             ),
         ]
     )

@@ -292,7 +292,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat1_locked, kat1_expected.bytes_moved, unit="MB", design=kat1_expected
+                kat1_locked,
+                kat1_expected.bytes_moved,
+                unit="MB",
+                design=kat1_expected,
+                judged_at="Batch size (inputs per call): 1; Data format: int8",
             ),
         ]
     )
@@ -415,6 +419,7 @@ def _(
                         kat2_expected.energy_per_sample,
                         unit="mJ",
                         design=kat2_expected,
+                        judged_at="Batch size (starts at your Lab 3 pipeline batch): 1; Data format (recorded as the serving format): int8",
                     ),
                     TargetCheck(
                         kat2_profile,
@@ -576,6 +581,7 @@ def _(
                             "tiny_pioneer": "the activations",
                         }[track_selector.value],
                         design=kat3_expected,
+                        judged_at="Inputs per call (batch): 1",
                     ),
                     TargetCheck(
                         kat3_profile,

@@ -374,6 +374,7 @@ def _(
                 kat2_expected.arithmetic_intensity,
                 unit="FLOP/byte",
                 design=kat2_expected,
+                judged_at="Batch size: 64",
             ),
         ]
     )

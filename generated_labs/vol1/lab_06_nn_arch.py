@@ -266,6 +266,7 @@ def _(
                 kat1_expected.arithmetic_intensity,
                 unit="FLOP/byte",
                 design=kat1_expected,
+                judged_at="batch size: 1",
             ),
         ]
     )
@@ -383,6 +384,7 @@ def _(
                     "tiny_pioneer": "the arithmetic (the compute bar)",
                 }[track_selector.value],
                 design=kat2_expected,
+                judged_at="batch size: 1; Efficiency (fraction of peak): 1.0",
             ),
         ]
     )
@@ -506,7 +508,11 @@ def _(
             mo.vstack(
                 [
                     PredictionComparison(
-                        kat3_locked, kat3_expected.memory_footprint, unit="MB", design=kat3_expected
+                        kat3_locked,
+                        kat3_expected.memory_footprint,
+                        unit="MB",
+                        design=kat3_expected,
+                        judged_at="Concurrent inputs (batch): 4",
                     ),
                     TargetCheck(
                         kat3_profile,

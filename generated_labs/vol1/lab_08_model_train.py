@@ -301,7 +301,11 @@ def _(
             mo.vstack(
                 [
                     PredictionComparison(
-                        kat1_locked, kat1_expected.memory_footprint, unit="GB", design=kat1_expected
+                        kat1_locked,
+                        kat1_expected.memory_footprint,
+                        unit="GB",
+                        design=kat1_expected,
+                        judged_at="Training precision (fp16 is mixed precision): fp32; Training sequence length (tokens): 2,048",
                     ),
                     TargetCheck(
                         kat1_profile,
@@ -466,7 +470,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat2_locked, kat2_expected.flops, unit="GFLOP", design=kat2_expected
+                kat2_locked,
+                kat2_expected.flops,
+                unit="GFLOP",
+                design=kat2_expected,
+                judged_at="Training precision: fp32; Training sequence length (tokens): 2,048",
             ),
         ]
     )

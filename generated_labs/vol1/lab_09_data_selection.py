@@ -440,7 +440,11 @@ def _(
             ParetoCurve(kat2_sweep, x="latency", y="throughput", design=kat2_profile),
             MathPeek(kat2_profile.math, fields=["throughput", "latency", "memory_footprint"]),
             PredictionComparison(
-                kat2_locked, kat2_expected.throughput, unit="sample/s", design=kat2_expected
+                kat2_locked,
+                kat2_expected.throughput,
+                unit="sample/s",
+                design=kat2_expected,
+                judged_at="Batch size (your design point): 4",
             ),
         ]
     )

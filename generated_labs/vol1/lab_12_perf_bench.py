@@ -430,7 +430,11 @@ def _(
             ParetoCurve(kat2_sweep, x="latency", y="throughput", design=kat2_profile),
             MathPeek(kat2_profile.math, fields=["throughput", "latency", "memory_footprint"]),
             PredictionComparison(
-                kat2_locked, kat2_expected.throughput, unit="sample/s", design=kat2_expected
+                kat2_locked,
+                kat2_expected.throughput,
+                unit="sample/s",
+                design=kat2_expected,
+                judged_at="Batch size (1 = SingleStream, largest that fits = Offline): 4",
             ),
         ]
     )
@@ -558,6 +562,7 @@ def _(
                         kat3_expected.energy_per_sample,
                         unit="mJ",
                         design=kat3_expected,
+                        judged_at="Batch you will publish: 4",
                     ),
                     TargetCheck(
                         kat3_profile,

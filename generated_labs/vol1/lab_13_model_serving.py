@@ -575,7 +575,11 @@ def _(
             P99Histogram(kat3_serving, slo=serving_slo(track_selector.value), design=kat3_profile),
             MathPeek(kat3_serving.math),
             PredictionComparison(
-                kat3_locked, kat3_expected.throughput, unit="sample/s", design=kat3_expected
+                kat3_locked,
+                kat3_expected.throughput,
+                unit="sample/s",
+                design=kat3_expected,
+                judged_at="Sustained fraction of peak (throttling, sharing): 0.2",
             ),
         ]
     )

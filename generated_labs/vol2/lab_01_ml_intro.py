@@ -305,7 +305,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat1_locked, kat1_expected.latency, unit="ms", design=kat1_expected
+                kat1_locked,
+                kat1_expected.latency,
+                unit="ms",
+                design=kat1_expected,
+                judged_at="Data-parallel replicas: 1,024",
             ),
         ]
     )

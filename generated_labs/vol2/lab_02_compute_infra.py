@@ -424,7 +424,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat2_locked, kat2_expected.latency, unit="ms", design=kat2_expected
+                kat2_locked,
+                kat2_expected.latency,
+                unit="ms",
+                design=kat2_expected,
+                judged_at="Number format of the training step: fp8",
             ),
         ]
     )

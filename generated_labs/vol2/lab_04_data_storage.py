@@ -297,7 +297,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat1_locked, kat1_expected.throughput, unit="sample/second", design=kat1_expected
+                kat1_locked,
+                kat1_expected.throughput,
+                unit="sample/second",
+                design=kat1_expected,
+                judged_at="Training precision: fp8",
             ),
         ]
     )

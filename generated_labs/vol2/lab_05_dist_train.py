@@ -294,7 +294,11 @@ def _(
             mo.vstack(
                 [
                     PredictionComparison(
-                        kat1_locked, kat1_expected.memory_footprint, unit="GB", design=kat1_expected
+                        kat1_locked,
+                        kat1_expected.memory_footprint,
+                        unit="GB",
+                        design=kat1_expected,
+                        judged_at="ZeRO stage (0 = no sharding): 0",
                     ),
                     TargetCheck(
                         kat1_profile,
@@ -460,6 +464,7 @@ def _(
                 kat2_locked,
                 "Exposed communication: the part of the all-reduce that no compute hides",
                 design=kat2_expected,
+                judged_at="Data-parallel replicas: 512",
             ),
         ]
     )
@@ -606,7 +611,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat3_locked, kat3_expected.latency_bubble, unit="ms", design=kat3_expected
+                kat3_locked,
+                kat3_expected.latency_bubble,
+                unit="ms",
+                design=kat3_expected,
+                judged_at="Pipeline stages: 4; Microbatches per step: 4",
             ),
         ]
     )

@@ -571,6 +571,7 @@ def _(
                         kat3_expected.optimal_checkpoint_interval,
                         unit="minute",
                         design=kat3_expected,
+                        judged_at="Data-parallel replicas: 512",
                     ),
                     TargetCheck(
                         kat3_profile,

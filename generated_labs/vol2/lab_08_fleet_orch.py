@@ -307,7 +307,11 @@ def _(
             QueueCurve(kat1_sweep, kat1_profile),
             MathPeek(kat1_profile.math, fields=["queue_wait"]),
             PredictionComparison(
-                kat1_locked, kat1_expected.queue_wait, unit="hour", design=kat1_expected
+                kat1_locked,
+                kat1_expected.queue_wait,
+                unit="hour",
+                design=kat1_expected,
+                judged_at="Cluster utilisation (share busy): 0.9",
             ),
         ]
     )
@@ -430,7 +434,11 @@ def _(
             QueueCurve(kat2_sweep, kat2_profile),
             MathPeek(kat2_profile.math, fields=["queue_wait"]),
             PredictionComparison(
-                kat2_locked, kat2_expected.queue_wait, unit="hour", design=kat2_expected
+                kat2_locked,
+                kat2_expected.queue_wait,
+                unit="hour",
+                design=kat2_expected,
+                judged_at="Variability of job lengths (C): 3",
             ),
         ]
     )

@@ -423,7 +423,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat2_locked, kat2_expected.latency, unit="ms", design=kat2_expected
+                kat2_locked,
+                kat2_expected.latency,
+                unit="ms",
+                design=kat2_expected,
+                judged_at="Training number format: fp8",
             ),
         ]
     )
@@ -542,7 +546,11 @@ def _(
             mo.vstack(
                 [
                     PredictionComparison(
-                        kat3_locked, kat3_expected.mfu, unit="dimensionless", design=kat3_expected
+                        kat3_locked,
+                        kat3_expected.mfu,
+                        unit="dimensionless",
+                        design=kat3_expected,
+                        judged_at="Training number format: fp16",
                     ),
                     TargetCheck(
                         kat3_profile,

@@ -308,6 +308,7 @@ def _(
                 kat1_expected.dp_noise_sigma,
                 unit="dimensionless",
                 design=kat1_expected,
+                judged_at="Privacy budget epsilon (delta 1e-5): 2",
             ),
         ]
     )
@@ -433,7 +434,11 @@ def _(
                 ],
             ),
             PredictionComparison(
-                kat2_locked, kat2_expected.dp_training_time, unit="hour", design=kat2_expected
+                kat2_locked,
+                kat2_expected.dp_training_time,
+                unit="hour",
+                design=kat2_expected,
+                judged_at="Privacy budget epsilon (delta 1e-5): 8",
             ),
         ]
     )
@@ -583,6 +588,7 @@ def _(
                         kat3_expected.dp_training_time,
                         unit="hour",
                         design=kat3_expected,
+                        judged_at="Data-parallel replicas: 256",
                     ),
                     TargetCheck(
                         kat3_profile,

@@ -308,6 +308,7 @@ def _(
                 kat1_expected.adversarial_training_time,
                 unit="hour",
                 design=kat1_expected,
+                judged_at="Attack steps per update (K; 0 is plain, 1 is FGSM-like): 7",
             ),
         ]
     )
@@ -581,6 +582,7 @@ def _(
                         kat3_expected.adversarial_training_time,
                         unit="hour",
                         design=kat3_expected,
+                        judged_at="Number format of the hardened run: fp8; Attack steps per update (K): 3",
                     ),
                     TargetCheck(
                         kat3_profile,

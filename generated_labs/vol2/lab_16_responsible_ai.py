@@ -443,7 +443,11 @@ def _(
             mo.vstack(
                 [
                     PredictionComparison(
-                        kat2_locked, kat2_expected.ab_duration, unit="hour", design=kat2_expected
+                        kat2_locked,
+                        kat2_expected.ab_duration,
+                        unit="hour",
+                        design=kat2_expected,
+                        judged_at="Audit examples labelled per second: 1; Gap in error rate the audit must detect (0.01 = 1 point): 0.005",
                     ),
                     TargetCheck(
                         kat2_profile,
@@ -601,6 +605,7 @@ def _(
                         kat3_expected.responsible_training_time,
                         unit="hour",
                         design=kat3_expected,
+                        judged_at="Training format: fp16",
                     ),
                     TargetCheck(
                         kat3_profile,

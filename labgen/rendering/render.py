@@ -193,13 +193,14 @@ def _verdict(kat: Any, name: str) -> Code:
     any) against the design on screen."""
     p = kat.prediction
     answer = _answer(kat, name)
+    setting = _judged_at(kat)
     if p.kind == "number":
         verdict = (
             f"PredictionComparison({name}_locked, {answer}, unit={py(p.unit)}, "
-            f"design={name}_expected)"
+            f"design={name}_expected{setting})"
         )
     elif p.kind == "choice":
-        verdict = f"PredictionComparison({name}_locked, {answer}, design={name}_expected)"
+        verdict = f"PredictionComparison({name}_locked, {answer}, design={name}_expected{setting})"
     else:
         verdict = f"PredictionComparison({name}_locked, {name}_profile.latency)"
     targets = _targets(kat)
@@ -225,6 +226,29 @@ def _targets(kat: Any) -> Code | None:
             entry["guardrail"] = target.guardrail
         data[target.track].append(entry)
     return Code(f"{py(data)}[track_selector.value]")
+
+
+def _judged_at(kat: Any) -> str:
+    """``, judged_at=...`` naming the question's stated setting per track in the words of the
+    KAT's own controls ("Number format: fp8; Grid region: US average"), or "" when the
+    question states none."""
+    if getattr(kat.prediction, "at", None) is None:
+        return ""
+    labels = {control.param: control.label for control in kat.controls}
+
+    def words(track: str) -> str | None:
+        fixed = stated_overrides(kat.prediction, track)
+        parts = [
+            f"{labels.get(param, param.replace('_', ' '))}: "
+            f"{f'{value:,}' if isinstance(value, int) and not isinstance(value, bool) else value}"
+            for param, value in fixed.items()
+        ]
+        return "; ".join(parts) or None
+
+    if not is_per_track(kat.prediction.at):
+        return f", judged_at={py(words(TRACKS[0]))}"
+    data = {track: words(track) for track in TRACKS}
+    return f", judged_at={py(data)}[track_selector.value]"
 
 
 def _stated(prediction: Any) -> Code:

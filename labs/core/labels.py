@@ -35,6 +35,7 @@ SHARE_FIELDS: frozenset[str] = frozenset(
         "detectable_regression",
         "serving_utilization",
         "goodput",
+        "scaling_efficiency",
     }
 )
 
@@ -75,7 +76,7 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "queue_wait": "Queue wait",
         # The facility (FleetReport: power, energy and carbon of the run).
         "pue": "PUE",
-        "facility_power": "Facility power",
+        "facility_power": "Peak facility power",
         "rack_power": "Rack power",
         "run_energy": "Energy of the run",
         "carbon": "Carbon of the run",
@@ -118,6 +119,9 @@ FIELD_LABELS: Mapping[str, str] = MappingProxyType(
         "dp_training_cost": "Training cost with DP-SGD",
         "adversarial_training_cost": "Adversarial training cost",
         "responsible_training_cost": "Fairness-aware training cost",
+        "dp_training_carbon": "Carbon of the DP-SGD run",
+        "adversarial_training_carbon": "Carbon of the adversarial run",
+        "responsible_training_carbon": "Carbon of the fairness-aware run",
         "sdc_events": "Silent data corruptions expected",
         "sdc_probability": "Chance of a silent data corruption",
         "monitored_latency": "Latency with monitoring",

@@ -15,7 +15,7 @@ import marimo as mo
 
 from labs.core import style
 from labs.core.cards import fit_text
-from labs.core.format import format_in, format_quantity, unit_text
+from labs.core.format import format_in, format_quantity, readable, unit_text
 from labs.core.markdown import SafeMarkdown, render_safe_html, safe_label
 from mlsys import Quantity, compare_prediction, ureg
 from mlsys.ledger import PredictionRecord
@@ -256,6 +256,18 @@ def _as_asked(unit: str | None, actual: Any) -> Any:
         asked = ureg.Unit(unit)
         if asked.dimensionless and str(asked) != "dimensionless":
             return lambda quantity: format_in(Quantity(quantity).to(asked), asked)
+    if isinstance(actual, Quantity) and math.isfinite(actual.magnitude) and actual.magnitude:
+        # Both numbers in the unit the answer reads best in: "48 h" beside "40.6 h".
+        answer_unit = readable(actual).units
+
+        def same_unit(quantity: Any) -> str:
+            if isinstance(quantity, Quantity) and quantity.is_compatible_with(answer_unit):
+                converted = quantity.to(answer_unit)
+                if 1e-3 <= abs(converted.magnitude) < 1e6:
+                    return format_in(converted, answer_unit)
+            return format_quantity(quantity)
+
+        return same_unit
     return format_quantity
 
 
@@ -306,8 +318,22 @@ def _fit_note(design: Any) -> str:
     )
 
 
+def _setting_note(judged_at: str | None) -> str:
+    if not judged_at:
+        return ""
+    return (
+        f" <span data-judged-at>The engine's answer is for the question's setting "
+        f"({html.escape(judged_at)}); the cards and charts follow your controls.</span>"
+    )
+
+
 def PredictionComparison(
-    prediction: Any, actual: Any, *, unit: str | None = None, design: Any = None
+    prediction: Any,
+    actual: Any,
+    *,
+    unit: str | None = None,
+    design: Any = None,
+    judged_at: str | None = None,
 ) -> mo.Html:
     """The prediction next to the engine's answer and how far off it was.
 
@@ -316,11 +342,19 @@ def PredictionComparison(
     are compared with ``mlsys.compare_prediction``: "off by 2.5x (too low)" or "within 4 % of
     the engine". Choices are compared by equality. Free text that is not a quantity is shown
     next to the engine's value without a verdict. ``design`` (the profile the answer comes
-    from) adds a warning when that design does not fit its node's memory.
+    from) adds a warning when that design does not fit its node's memory. ``judged_at`` names
+    the question's own setting ("Number format: fp8; Grid region: US average") when it differs
+    from where the controls start, so a card showing another value is not read as a
+    contradiction. A number predicted is written in the unit the engine's answer reads in
+    ("48 h; the engine says 40.6 h", not "2 days").
     """
     if isinstance(prediction, LockedPrediction):
         verdict = PredictionComparison(
-            prediction.first, actual, unit=unit or prediction.unit, design=design
+            prediction.first,
+            actual,
+            unit=unit or prediction.unit,
+            design=design,
+            judged_at=judged_at,
         )
         if not prediction.revised:
             return verdict
@@ -349,6 +383,7 @@ def PredictionComparison(
             f"You predicted <strong>{html.escape(show(comparison.predicted))}</strong>; "
             f"the engine says <strong>{shown_actual}</strong>: "
             f"<strong>{html.escape(comparison.text)}</strong>.{_fit_note(design)}"
+            f"{_setting_note(judged_at)}"
         )
         return _verdict(comparison.close, body)
     if isinstance(predicted, str) and not isinstance(actual, str):

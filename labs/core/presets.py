@@ -188,10 +188,10 @@ EXPERT_FLEET_DECISIONS: MappingProxyType[int, Mapping[str, Any]] = MappingProxyT
                 "tiny_pioneer": 0.005,
             },
         },
-        # Chapter 13: epsilon 8 (the book's CIFAR-class frontier still trains near it); the
+        # Chapter 13: epsilon 2, the privacy contracts Lab 13 starts every track at; the
         # replicas that bring each DP-SGD run under its Lab 13 bar (fewest GPUs for Tiny).
         13: {
-            "privacy_epsilon": 8,
+            "privacy_epsilon": 2,
             "private_training_replicas": {
                 "cloud_titan": 256,
                 "edge_guardian": 128,

@@ -632,6 +632,20 @@ def test_the_safeguards_bills_are_the_rental_of_their_wall_time() -> None:
         )
 
 
+def test_a_safeguards_carbon_is_the_runs_carbon_times_its_wall_time_multiple() -> None:
+    # Operational carbon follows the energy, embodied carbon the hours held: both scale with
+    # the wall time, so DP-SGD emits 2x, a 3-step attack 4x, fairness-aware training 1.1x.
+    report = FleetReport(_step(), FleetScenario(attack_steps=3, region="Poland"))
+    plain = report.carbon.to("tonne").magnitude
+    assert report.dp_training_carbon.to("tonne").magnitude == pytest.approx(2.0 * plain)
+    assert report.adversarial_training_carbon.to("tonne").magnitude == pytest.approx(4.0 * plain)
+    assert report.responsible_training_carbon.to("tonne").magnitude == pytest.approx(1.1 * plain)
+    for name in ("dp_training_carbon", "adversarial_training_carbon"):
+        assert report.math[name].result.to("tonne").magnitude == pytest.approx(
+            getattr(report, name).to("tonne").magnitude
+        )
+
+
 def test_silent_corruption_grows_with_gpu_hours() -> None:
     # 1e-6 per GPU-hour (the book): 1,024 GPUs for T hours expect 1.024e-3 T corruptions, and
     # the chance of at least one is 1 - (1 - 1e-6)^(1024 T), about 1 - exp(-events).

@@ -176,3 +176,18 @@ def test_chances_and_shares_read_in_percent_on_cards_and_bars(visible_text):
     assert "0.474" not in cards
     bar = TargetCheck(run, [{"field": "tail_probability", "at_most": "0.5"}])
     assert "≤ 50 % : your design 47.4 %, met." in visible_text(bar)
+
+
+def test_a_verdict_names_the_setting_it_judged_and_speaks_the_answers_unit(visible_text):
+    # Lab 13 on Cloud Titan: the student reasoned 48 h, the engine says 40.6 h at the stated
+    # 256 replicas while the slider still shows 1,024: the verdict says where it judged.
+    locked = LockedPrediction(first=2.0, latest=2.0, unit="day")
+    text = visible_text(
+        PredictionComparison(
+            locked, Quantity(40.6, "hour"), judged_at="Data-parallel replicas: 256"
+        )
+    )
+    assert "You predicted 48 h ; the engine says 40.6 h" in text
+    assert "for the question's setting (Data-parallel replicas: 256)" in text
+    plain = visible_text(PredictionComparison(locked, Quantity(40.6, "hour")))
+    assert "question's setting" not in plain
