@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -504,16 +504,45 @@ class _Sweeps:
 def _designs(kat: Kat, start: Start, limit: int) -> list[tuple[Any, dict[str, Any]]]:
     """``(profile, inputs)`` of every setting of the KAT's controls on ``start`` (a grid
     thinned to about ``limit``) that the engine solves."""
+    return list(_solved_designs(kat, start, limit))
+
+
+def _solved_designs(kat: Kat, start: Start, limit: int) -> Iterator[tuple[Any, dict[str, Any]]]:
+    """``_designs``, one at a time, so a search can stop at the first design that answers."""
     controls = controls_of(kat)
     base = config.starting_values(controls, start.setting, start.decisions)
-    found = []
     for values in _sweep(controls, start, limit):
         inputs, key = _configured(start, {**base, **values})
         try:
-            found.append((_solve(inputs, key), inputs))
+            yield _solve(inputs, key), inputs
         except ValueError:
             continue
-    return found
+
+
+class _LazyDesigns:
+    """The feasible designs of a KAT's sweep, solved only as far as a search reads them and
+    then remembered: proving a bar reachable stops at the first design that meets it; only a
+    bar nobody meets (or a declared wall) solves the whole grid."""
+
+    def __init__(self, kat: Kat, start: Start, limit: int) -> None:
+        self._pending = (d for d in _solved_designs(kat, start, limit) if d[0].feasible)
+        self._seen: list[tuple[Any, dict[str, Any]]] = []
+
+    def __iter__(self) -> Iterator[tuple[Any, dict[str, Any]]]:
+        position = 0
+        while True:
+            if position < len(self._seen):
+                yield self._seen[position]
+                position += 1
+                continue
+            design = next(self._pending, None)
+            if design is None:
+                return
+            self._seen.append(design)
+
+    def all(self) -> list[tuple[Any, dict[str, Any]]]:
+        """Every feasible design of the sweep (solving the rest)."""
+        return list(self)
 
 
 def _shown_anywhere(
@@ -574,8 +603,9 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
     mine = [(p, t) for p, t in enumerate(kat.targets) if t.track == start.track]
     if not mine:
         return
-    # One sweep serves every target of the track: feasible designs only.
-    designs = [d for d in _designs(kat, start, MAX_SWEEP) if d[0].feasible]
+    # One sweep serves every target of the track: feasible designs only, solved as far as
+    # the searches need.
+    designs = _LazyDesigns(kat, start, MAX_SWEEP)
     for position, target in mine:
         bar, direction = _bar(target)
         path: DataPath = ("kats", index, "targets", position)
@@ -584,9 +614,11 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
             if problem:
                 yield Finding((*path, "field"), f"{_where(start, index)}: {problem}")
                 continue
-            best = _best_p99(designs, start.track, bar)
+            best = _best_p99(designs.all(), start.track, bar)
+        elif target.wall is None and _any_meets(designs, target.field, direction, bar):
+            continue  # reachable: no need to know the best design
         else:
-            best = _best_field(designs, target.field, direction, bar)
+            best = _best_field(designs.all(), target.field, direction, bar)
         met = best is not None and (best <= bar if direction == "at_most" else best >= bar)
         if met and target.wall is not None:
             yield Finding(
@@ -606,6 +638,11 @@ def check_targets(kat: Kat, index: int, start: Start) -> Iterator[Finding]:
         yield from _check_launch(kat, index, start, designs, [t for _, t in mine])
 
 
+def _any_meets(designs: _LazyDesigns, field: str, direction: str, bar: Quantity) -> bool:
+    """Whether some design meets ``bar`` on ``field`` (searching no further than the first)."""
+    return any(_passes_all(profile, [(field, bar, direction)]) for profile, _ in designs)
+
+
 def _passes_all(profile: Any, bars: Sequence[tuple[str, Quantity, str]]) -> bool:
     """Whether one design meets every bar (field, bar, direction) at once."""
     for field, bar, direction in bars:
@@ -622,7 +659,7 @@ def _check_launch(
     kat: Kat,
     index: int,
     start: Start,
-    designs: Sequence[tuple[Any, dict[str, Any]]],
+    designs: Iterable[tuple[Any, dict[str, Any]]],
     guardrails: Sequence[Any],
 ) -> Iterator[Finding]:
     """A launch review can say GO: one setting of the KAT's controls meets every guardrail of
