@@ -14,6 +14,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The project's own bytecode, once (pip compiles only what it installs; a machine that sets
+	# PYTHONDONTWRITEBYTECODE would compile labgen, labs and mlsys again in every command).
+	$(BIN)/python -m compileall -q labgen labs mlsys
 	touch $(STAMP)
 
 lab: $(STAMP)

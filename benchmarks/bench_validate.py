@@ -20,6 +20,7 @@ there; `MLSYS_UNITS_CACHE= ` (empty) turns it off.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import statistics
 import subprocess
@@ -107,6 +108,14 @@ def main() -> None:
 
     folder = _units_cache()
     print(f"pint's unit definitions cache: {folder if folder and folder.is_dir() else 'none'}")
+    # A user's Python keeps the project's bytecode; a machine that sets PYTHONDONTWRITEBYTECODE
+    # (this one does) would otherwise compile labgen, labs and mlsys again in every run.
+    # `make` compiles them once at install too.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "labgen", "labs", "mlsys"], cwd=ROOT, check=True
+    )
+    print("project bytecode: compiled (python -m compileall labgen labs mlsys)")
+    print(f"load average before the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for name, arguments, count in _spec_sets():
         cold, cold_cpu, code = _series(["--no-cache", *arguments], runs)
         _run(arguments)  # prime the cache

@@ -372,6 +372,11 @@ class FleetReport:
     def time_to_train(self) -> Quantity:
         """Wall time of the run (day): steps x step time, divided by goodput (infinite when
         goodput is zero)."""
+        return self._time_to_train
+
+    @cached_property
+    def _time_to_train(self) -> Quantity:
+        # Read by every cost, energy, carbon and safeguard field of the run: worked out once.
         if self._goodput <= 0.0:
             return Quantity(math.inf, ureg.day)
         return Quantity(self._compute_hours / self._goodput / 24.0, ureg.day)
@@ -768,9 +773,15 @@ class FleetReport:
         )
 
     def _trust_time(self, name: str) -> Quantity:
+        return self._trust_times[name]
+
+    @cached_property
+    def _trust_times(self) -> dict[str, Quantity]:
+        # The three safeguarded wall times, in days, converted once per report.
+        names = ("dp_training_time", "adversarial_training_time", "responsible_training_time")
         if math.isinf(self.time_to_train.magnitude):
-            return Quantity(math.inf, ureg.day)
-        return getattr(self._trust, name).to("day")
+            return {name: Quantity(math.inf, ureg.day) for name in names}
+        return {name: getattr(self._trust, name).to("day") for name in names}
 
     @property
     def dp_noise_sigma(self) -> Quantity:

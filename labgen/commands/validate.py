@@ -132,6 +132,9 @@ def _problems(
         import labgen.spec.validate  # noqa: F401
 
         registries = build_registries(instruments)
+        # Longest first (a spec's size stands for its proofs' cost), so the two workers do not
+        # end with one long spec running alone; results are put back in the specs' order.
+        pending.sort(key=lambda job: -len(job[3]))
         jobs = [(path, shown, data) for _, path, shown, data, _ in pending]
         results = map_forked(_problems_of, jobs, registries=registries, index=index)
         for (number, path, _, _, key), result in zip(pending, results, strict=True):

@@ -49,6 +49,7 @@ from labgen.spec.model import (
 from labgen.spec.registries import default_registries
 from labgen.spec.vocabulary import TRACK_TERMS
 from labs.core import configuration as config
+from labs.core.format import to_compact
 from labs.core.labels import DEFAULT_CARD_FIELDS, SERVING_FIELDS
 from mlsys import Models, Quantity, Systems, ureg
 from mlsys.applications import application_of
@@ -643,13 +644,20 @@ def _any_meets(designs: _LazyDesigns, field: str, direction: str, bar: Quantity)
     return any(_passes_all(profile, [(field, bar, direction)]) for profile, _ in designs)
 
 
+@lru_cache(maxsize=256)
+def _factor(source: Any, target: Any) -> float:
+    """What pint multiplies a magnitude in ``source`` units by to express it in ``target``
+    units (its own conversion, read once per pair: a sweep compares thousands of designs)."""
+    return float(ureg.Quantity(1.0, source).to(target).magnitude)
+
+
 def _passes_all(profile: Any, bars: Sequence[tuple[str, Quantity, str]]) -> bool:
     """Whether one design meets every bar (field, bar, direction) at once."""
     for field, bar, direction in bars:
         quantity = _field_of(profile, field)
         if quantity is None:
             return False
-        value = quantity.to(bar.units).magnitude
+        value = quantity.magnitude * _factor(quantity.units, bar.units)
         if not (value <= bar.magnitude if direction == "at_most" else value >= bar.magnitude):
             return False
     return True
@@ -915,8 +923,8 @@ def check_controls(
                 profile = _solve(inputs, key)
             except ValueError:
                 continue
-            after = [getattr(profile, field) for field in fields]
-            if any(not _same(a, b) for a, b in zip(before, after, strict=True)):
+            # Field by field: the first number that moves settles it.
+            if any(not _same(getattr(profile, f), b) for f, b in zip(fields, before, strict=True)):
                 moves = True
                 break
         if not moves:
@@ -1006,18 +1014,31 @@ _QUANTITY_IN_TEXT = re.compile(r"(?<![\w.,])(\d[\d,]*(?:\.\d+)?)\s?([A-Za-zµ][A
 LEAK_WITHIN = 0.01
 
 
-def _close_quantity(text: str, answer: Quantity) -> str | None:
-    """The first quantity written in ``text`` with the answer's dimension and within 1 % of it
-    (a rounded "about 18.5 ms" for 18.32 ms), or None."""
-    dimensions = answer.dimensionality
-    candidates = [q for q in _quantities_in(text) if q[2] == dimensions]
-    if not candidates:  # most texts: no quantity of the answer's dimension to convert for
-        return None
-    target = float(answer.to_base_units().magnitude)
-    for found, magnitude, _ in candidates:
-        if math.isclose(magnitude, target, rel_tol=LEAK_WITHIN):
+def _close_quantity(text: str, dimensions: Any, target: float) -> str | None:
+    """The first quantity written in ``text`` with the answer's ``dimensions`` and within 1 %
+    of its ``target`` magnitude in base units (a rounded "about 18.5 ms" for 18.32 ms), or
+    None."""
+    for found, magnitude, written in _quantities_in(text):
+        if written == dimensions and math.isclose(magnitude, target, rel_tol=LEAK_WITHIN):
             return found
     return None
+
+
+def _states(text: str, spelling: str) -> bool:
+    r"""Whether ``text`` writes ``spelling`` as a whole number: not the tail of another ("5 MB"
+    is not in "1.5 MB") nor the head of a longer word (the regex ``(?<![\d.,])s(?!\w)``,
+    without compiling one per spelling)."""
+    at = text.find(spelling)
+    while at >= 0:
+        before = text[at - 1] if at else ""
+        end = at + len(spelling)
+        after = text[end] if end < len(text) else ""
+        if not (before and (before.isdecimal() or before in ".,")) and not (
+            after and (after.isalnum() or after == "_")
+        ):
+            return True
+        at = text.find(spelling, at + 1)
+    return False
 
 
 #: Words after a number that pint does not know as units ("GPUs", "of"), learnt as met.
@@ -1048,7 +1069,7 @@ def _spellings(answer: Quantity, unit: str) -> set[str]:
     """How the answer would read in prose: in the prediction's unit and in readable units, at
     three and four significant figures."""
     spellings = set()
-    for shown in (answer.to(ureg.Unit(unit)), answer.to_compact()):
+    for shown in (answer.to(ureg.Unit(unit)), to_compact(answer)):
         for digits in (3, 4):
             number = f"{float(shown.magnitude):.{digits}g}"
             if "e" in number:
@@ -1067,13 +1088,14 @@ def check_prose(
         prediction = spec.kats[later].prediction
         if asked is None or not isinstance(prediction, NumberPrediction):
             continue
-        spellings = _spellings(asked.answer, prediction.unit)
+        # Sorted: the spelling a message quotes does not depend on the process's hash seed.
+        spellings = sorted(_spellings(asked.answer, prediction.unit))
+        dimensions = asked.answer.dimensionality
+        target = float(asked.answer.to_base_units().magnitude)
         for path, text in _prose_before(spec, track, later):
-            # A whole number, not the tail of another ("5 MB" is not in "1.5 MB").
             found = next(
-                (s for s in spellings if re.search(rf"(?<![\d.,]){re.escape(s)}(?![\w])", text)),
-                None,
-            ) or _close_quantity(text, asked.answer)
+                (spelling for spelling in spellings if _states(text, spelling)), None
+            ) or _close_quantity(text, dimensions, target)
             if found is not None:
                 yield Finding(
                     path,

@@ -4,6 +4,8 @@ naming the KAT and the track, in the spec's own words (labgen/spec/pedagogy.py).
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import restate_bars
 
@@ -466,3 +468,22 @@ def test_per_track_answers_differ_by_track(valid_text, edit, tmp_path):
     assert edge.answer.to("ms").magnitude == pytest.approx(4.3029, rel=1e-3)
     tiny = question(spec.kats[0], lab_start(spec, found, "tiny_pioneer"))
     assert tiny.inputs["precision"] == "int8"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=st.text(alphabet="0123456789.,( aMB_é٣", max_size=4),
+    after=st.text(alphabet="0123456789.,) aMB_é٣", max_size=4),
+    spelling=st.sampled_from(["5 MB", "18.3 ms", "1,024 GB", "0.6"]),
+)
+def test_a_stated_number_is_found_exactly_where_the_whole_number_regex_finds_it(
+    before, after, spelling
+):
+    # _states replaces one compiled regex per spelling; it must agree with that regex.
+    import re
+
+    from labgen.spec.pedagogy import _states
+
+    text = f"{before}{spelling}{after}"
+    pattern = rf"(?<![\d.,]){re.escape(spelling)}(?![\w])"
+    assert _states(text, spelling) == bool(re.search(pattern, text))
