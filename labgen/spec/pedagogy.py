@@ -168,8 +168,10 @@ FEASIBILITY_ROW = ("memory_footprint", "memory_capacity")
 def displayed(profile: Any, fields: Sequence[str], *, with_math: bool = True) -> list[Quantity]:
     """Every number a KAT's cards, instrument and math peek put on screen for ``profile``: the
     fields themselves and each value inside their derivations, and the feasibility row every
-    KAT carries (footprint of capacity, "27.2 MB of 64 GB", with no derivation)."""
-    values = [getattr(profile, name) for name in (*fields, *FEASIBILITY_ROW)]
+    KAT carries (footprint of capacity, "27.2 MB of 64 GB", with no derivation). A field the
+    engine refuses on this design shows nothing (``check_controls`` reports it)."""
+    names = (*fields, *FEASIBILITY_ROW)
+    values = [value for name in names if (value := _field_of(profile, name)) is not None]
     math_ = profile.math if with_math else {}
     for name in fields:
         if name in math_:
@@ -898,6 +900,16 @@ def check_controls(
     fields = shown_fields(kat, instrument, start.track)
     base_values = config.starting_values(controls, start.setting, start.decisions)
     base = _solve(*_configured(start, base_values))
+    for field in fields:
+        try:
+            getattr(base, field)
+        except ValueError as error:
+            yield Finding(
+                ("kats", index, "metrics"),
+                f"{_where(start, index)}: this KAT shows {field}, which the engine cannot "
+                f"compute on this track ({error}); show it only where it exists",
+            )
+            return
     before = [getattr(base, field) for field in fields]
     for position, control in enumerate(controls):
         if control not in visible:

@@ -487,3 +487,27 @@ def test_a_stated_number_is_found_exactly_where_the_whole_number_regex_finds_it(
     text = f"{before}{spelling}{after}"
     pattern = rf"(?<![\d.,]){re.escape(spelling)}(?![\w])"
     assert _states(text, spelling) == bool(re.search(pattern, text))
+
+
+def test_a_number_the_engine_cannot_compute_on_a_track_is_reported_not_raised(messages, edit):
+    # Lab 17 KAT 1 showing the serving fleet's time to first token: Cloud Titan serves
+    # Llama-3-70B, but the other tracks train CNNs and small nets, which have no serving fleet.
+    import re
+    from pathlib import Path
+
+    from labgen.spec.index import index_specs
+
+    chapters = Path(__file__).resolve().parents[2] / "chapters"
+    text = edit(
+        (chapters / "vol2/ch17_ml_conclusion.yaml").read_text(encoding="utf-8"),
+        "    metrics: [tail_probability]\n",
+        "    metrics: [tail_probability, ttft]\n",
+    )
+    index = index_specs(sorted(chapters.glob("vol*/*.yaml")))
+    found = messages(text, name="vol2/ch17_ml_conclusion.yaml", index=index)
+    edge = [line for line in found if "track edge_guardian, KAT 1" in line]
+    assert len(edge) == 1
+    assert "this KAT shows ttft, which the engine cannot compute on this track" in edge[0]
+    assert "needs a decoder transformer" in edge[0]
+    assert re.match(r"\d+:\d+: kat1\.metrics: ", edge[0])  # located at the KAT's metrics
+    assert not [line for line in found if "track cloud_titan, KAT 1" in line]
