@@ -447,7 +447,7 @@ def _(
                         kat2_expected.ab_duration,
                         unit="hour",
                         design=kat2_expected,
-                        judged_at="Audit examples labelled per second: 1; Gap in error rate the audit must detect (0.01 = 1 point): 0.005",
+                        judged_at="Audit examples labelled per second: 1 1/s; Gap in error rate the audit must detect (0.01 = 1 point): 0.005",
                     ),
                     TargetCheck(
                         kat2_profile,

@@ -23,8 +23,10 @@ from labgen.provenance import header_lines
 from labgen.rendering.cells import Cell, analyse, link
 from labgen.rendering.formatting import format_source
 from labgen.rendering.literals import Code, Ref, identifier, py
+from labgen.spec.engine_inputs import BY_NAME
 from labgen.spec.model import ChapterSpec, PerTrack, is_per_track
 from labgen.spec.pedagogy import shown_fields, stated_overrides
+from mlsys import ureg
 from mlsys.ledger import TRACKS
 from mlsys.personas import Personas
 
@@ -239,8 +241,7 @@ def _judged_at(kat: Any) -> str:
     def words(track: str) -> str | None:
         fixed = stated_overrides(kat.prediction, track)
         parts = [
-            f"{labels.get(param, param.replace('_', ' '))}: "
-            f"{f'{value:,}' if isinstance(value, int) and not isinstance(value, bool) else value}"
+            f"{labels.get(param, param.replace('_', ' '))}: {_stated_value(param, value)}"
             for param, value in fixed.items()
         ]
         return "; ".join(parts) or None
@@ -249,6 +250,17 @@ def _judged_at(kat: Any) -> str:
         return f", judged_at={py(words(TRACKS[0]))}"
     data = {track: words(track) for track in TRACKS}
     return f", judged_at={py(data)}[track_selector.value]"
+
+
+def _stated_value(param: str, value: Any) -> str:
+    """A stated input as a student reads it: thousands separated, with the input's unit when
+    it has one ("1,024", "9 minute", "US average")."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    text = f"{value:,}" if number else str(value)
+    unit = BY_NAME[param].unit if param in BY_NAME else None
+    if number and unit and unit not in ("dimensionless", "sample", "token"):
+        text = f"{text} {ureg.Unit(unit):~P}"
+    return text
 
 
 def _stated(prediction: Any) -> Code:

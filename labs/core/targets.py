@@ -84,17 +84,16 @@ def _launch_row(profile: Any, guardrails: Sequence[Mapping[str, Any]], serving: 
     total = len(guardrails)
     if go:
         word, tone = "GO", "good"
-        reason = f"every guardrail passes ({total} of {total})."
+        reason = f"Every guardrail passes ({total} of {total})."
     else:
         word, tone = "NO-GO", "bad"
-        why = "the design cannot load" if not getattr(profile, "feasible", True) else ""
         listed = "; ".join(render_safe_inline(name) for name in failed)
         reason = f"{len(failed)} of {total} guardrails fail: {listed}."
-        if why:
-            reason = f"{why}, so {reason}"
+        if not getattr(profile, "feasible", True):
+            reason = f"The design cannot load, so {reason}"
     return (
         f'<div data-launch="{word.lower()}" {style.attrs(f"lg-verdict-{tone}")}>'
-        f"<span {style.attrs(f'lg-verdict-word-{tone}')}>Launch: {word}</span> — {reason}</div>"
+        f"<span {style.attrs(f'lg-verdict-word-{tone}')}>Launch: {word}</span> {reason}</div>"
     )
 
 

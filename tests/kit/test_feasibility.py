@@ -126,7 +126,7 @@ def test_a_launch_review_says_go_only_when_every_guardrail_passes(visible_text, 
     ]
     go = TargetCheck(small, guardrails, launch=True)
     assert 'data-launch="go"' in page_html(go)
-    assert "Launch: GO — every guardrail passes (2 of 2)." in visible_text(go)
+    assert "Launch: GO Every guardrail passes (2 of 2)." in visible_text(go)
     assert "Lab 2: the frame budget: Latency ≤ 1 ms" in visible_text(go)
     assert launch_decision(small, guardrails) == (True, [])
 
@@ -134,7 +134,7 @@ def test_a_launch_review_says_go_only_when_every_guardrail_passes(visible_text, 
     tight = [{**guardrails[0], "at_most": "0.5 ms"}, guardrails[1]]
     stop = TargetCheck(small, tight, launch=True)
     assert 'data-launch="no-go"' in page_html(stop)
-    assert "Launch: NO-GO — 1 of 2 guardrails fail: Lab 2: the frame budget." in visible_text(stop)
+    assert "Launch: NO-GO 1 of 2 guardrails fail: Lab 2: the frame budget." in visible_text(stop)
     assert launch_decision(small, tight) == (False, ["Lab 2: the frame budget"])
     # Without the launch flag the same bars are plain targets, with no decision on top.
     assert "Launch" not in visible_text(TargetCheck(small, tight))
@@ -149,7 +149,7 @@ def test_a_design_that_cannot_load_never_launches(too_big, visible_text):
         launch=True,
     )
     text = visible_text(card)
-    assert "Launch: NO-GO — the design cannot load, so 2 of 2 guardrails fail" in text
+    assert "Launch: NO-GO The design cannot load, so 2 of 2 guardrails fail" in text
 
 
 def test_a_share_asked_in_percent_is_judged_in_percent(visible_text):
