@@ -423,26 +423,25 @@ def test_a_kat_sets_at_most_six_bars_a_track(messages, valid_text, edit):
     assert "at most 6 bars a track (mobile_nomad has more)" in found[0]
 
 
+def _kat2_stated_at(valid_text: str, edit, at: str) -> str:
+    """The fixture with KAT 2's choice asked at ``at`` (its claim compares with batch 1)."""
+    return edit(
+        valid_text,
+        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
+        "      claim: {left: {field: flops}, relation: greater, right: {field: flops, at: {batch_size: 1}}}\n"
+        f"      at: {at}\n",
+    )
+
+
 def test_a_question_can_state_its_configuration_per_track(messages, valid_text, edit):
     # KAT 2 asks about batch 8 on Cloud Titan and batch 16 elsewhere: each track's answer is
     # solved at its own stated batch, and the claim holds on every track.
-    text = edit(
-        valid_text,
-        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
-        "      claim: {left: {field: flops}, relation: greater, right: {field: flops, at: {batch_size: 1}}}\n"
-        "      at: {cloud_titan: {batch_size: 8}, others: {batch_size: 16}}\n",
-    )
-    assert messages(text) == []
+    at = "{cloud_titan: {batch_size: 8}, others: {batch_size: 16}}"
+    assert messages(_kat2_stated_at(valid_text, edit, at)) == []
 
 
 def test_a_per_track_configuration_must_cover_every_track(messages, valid_text, edit):
-    text = edit(
-        valid_text,
-        "      claim: {left: {field: flops, at: {batch_size: 8}}, relation: greater, right: {field: flops}}\n",
-        "      claim: {left: {field: flops}, relation: greater, right: {field: flops, at: {batch_size: 1}}}\n"
-        "      at: {cloud_titan: {batch_size: 8}}\n",
-    )
-    found = messages(text)
+    found = messages(_kat2_stated_at(valid_text, edit, "{cloud_titan: {batch_size: 8}}"))
     assert len(found) == 1
     assert "no value for edge_guardian, mobile_nomad, tiny_pioneer" in found[0]
 
