@@ -384,8 +384,7 @@ class FleetReport:
     @property
     def training_cost(self) -> Quantity:
         """Rental cost of the run (USD): devices x wall time x the book's price per GPU-hour."""
-        hours = self.time_to_train.to("hour").magnitude
-        return Quantity(self.step.devices * hours * GPU_USD_PER_HOUR.value, ureg.USD)
+        return self._rental(self.time_to_train)
 
     # -- the facility: power, energy and carbon -----------------------------------------------
 

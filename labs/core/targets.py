@@ -15,8 +15,9 @@ from typing import Any
 import marimo as mo
 
 from labs.core import style
+from labs.core.cards import shown_value
 from labs.core.format import format_quantity
-from labs.core.labels import SERVING_FIELDS, SHARE_FIELDS, field_label
+from labs.core.labels import SERVING_FIELDS, field_label
 from labs.core.markdown import render_safe_inline
 from mlsys import Quantity
 
@@ -52,8 +53,7 @@ def _row(profile: Any, target: Mapping[str, Any], serving: Any) -> str:
     fits = bool(getattr(profile, "feasible", True))
     met = _met(profile, target, serving)
     state = "met" if met else ("cannot load" if not fits else "not met")
-    if target["field"] in SHARE_FIELDS:
-        bar, value = bar.to("percent"), value.to("percent")
+    bar, value = shown_value(target["field"], bar), shown_value(target["field"], value)
     name = target.get("guardrail")
     prefix = f"{render_safe_inline(name)}: " if name else ""
     text = (
