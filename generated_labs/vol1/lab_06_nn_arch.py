@@ -266,7 +266,7 @@ def _(
                 kat1_expected.arithmetic_intensity,
                 unit="FLOP/byte",
                 design=kat1_expected,
-                judged_at="batch size: 1",
+                judged_at="Samples per batch: 1",
             ),
         ]
     )
@@ -384,7 +384,7 @@ def _(
                     "tiny_pioneer": "the arithmetic (the compute bar)",
                 }[track_selector.value],
                 design=kat2_expected,
-                judged_at="batch size: 1; Efficiency (fraction of peak): 1.0",
+                judged_at="Samples per batch: 1; Efficiency (fraction of peak): 1.0",
             ),
         ]
     )

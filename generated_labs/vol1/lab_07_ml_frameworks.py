@@ -537,7 +537,7 @@ def _(
                         kat3_expected.energy_per_sample,
                         unit="mJ",
                         design=kat3_expected,
-                        judged_at="batch size: 1; seq len: 4,096",
+                        judged_at="Samples per batch: 1; Tokens of context: 4,096",
                     ),
                     TargetCheck(
                         kat3_profile,

@@ -326,10 +326,10 @@ def _(
                 unit="kWh",
                 design=kat1_expected,
                 judged_at={
-                    "cloud_titan": "dp: 1,024; Facility cooling (sets the PUE): liquid",
-                    "edge_guardian": "dp: 64; Facility cooling (sets the PUE): liquid",
-                    "mobile_nomad": "dp: 64; Facility cooling (sets the PUE): liquid",
-                    "tiny_pioneer": "dp: 16; Facility cooling (sets the PUE): liquid",
+                    "cloud_titan": "Data-parallel replicas of the model: 1,024; Facility cooling (sets the PUE): liquid",
+                    "edge_guardian": "Data-parallel replicas of the model: 64; Facility cooling (sets the PUE): liquid",
+                    "mobile_nomad": "Data-parallel replicas of the model: 64; Facility cooling (sets the PUE): liquid",
+                    "tiny_pioneer": "Data-parallel replicas of the model: 16; Facility cooling (sets the PUE): liquid",
                 }[track_selector.value],
             ),
         ]
@@ -479,10 +479,10 @@ def _(
                 unit="kg",
                 design=kat2_expected,
                 judged_at={
-                    "cloud_titan": "dp: 1,024; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
-                    "edge_guardian": "dp: 64; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
-                    "mobile_nomad": "dp: 64; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
-                    "tiny_pioneer": "dp: 16; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
+                    "cloud_titan": "Data-parallel replicas of the model: 1,024; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
+                    "edge_guardian": "Data-parallel replicas of the model: 64; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
+                    "mobile_nomad": "Data-parallel replicas of the model: 64; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
+                    "tiny_pioneer": "Data-parallel replicas of the model: 16; Grid region the cluster is sited in: US average; Facility cooling (sets the PUE): typical",
                 }[track_selector.value],
             ),
         ]

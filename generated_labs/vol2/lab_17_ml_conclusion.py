@@ -637,10 +637,10 @@ def _(
                         unit="kg",
                         design=kat3_expected,
                         judged_at={
-                            "cloud_titan": "Training number format: fp8; Data-parallel replicas: 1,024; checkpoint interval: 9 min; Grid region of the run: US average",
-                            "edge_guardian": "Training number format: fp8; Data-parallel replicas: 64; checkpoint interval: 1 min; Grid region of the run: US average",
-                            "mobile_nomad": "Training number format: fp8; Data-parallel replicas: 64; checkpoint interval: 1 min; Grid region of the run: US average",
-                            "tiny_pioneer": "Training number format: fp8; Data-parallel replicas: 16; checkpoint interval: 1 min; Grid region of the run: US average",
+                            "cloud_titan": "Training number format: fp8; Data-parallel replicas: 1,024; Minutes between checkpoints of the training state: 9 min; Grid region of the run: US average",
+                            "edge_guardian": "Training number format: fp8; Data-parallel replicas: 64; Minutes between checkpoints of the training state: 1 min; Grid region of the run: US average",
+                            "mobile_nomad": "Training number format: fp8; Data-parallel replicas: 64; Minutes between checkpoints of the training state: 1 min; Grid region of the run: US average",
+                            "tiny_pioneer": "Training number format: fp8; Data-parallel replicas: 16; Minutes between checkpoints of the training state: 1 min; Grid region of the run: US average",
                         }[track_selector.value],
                     ),
                     TargetCheck(

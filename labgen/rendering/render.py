@@ -241,7 +241,7 @@ def _judged_at(kat: Any) -> str:
     def words(track: str) -> str | None:
         fixed = stated_overrides(kat.prediction, track)
         parts = [
-            f"{labels.get(param, param.replace('_', ' '))}: {_stated_value(param, value)}"
+            f"{labels.get(param) or _input_name(param)}: {_stated_value(param, value)}"
             for param, value in fixed.items()
         ]
         return "; ".join(parts) or None
@@ -250,6 +250,15 @@ def _judged_at(kat: Any) -> str:
         return f", judged_at={py(words(TRACKS[0]))}"
     data = {track: words(track) for track in TRACKS}
     return f", judged_at={py(data)}[track_selector.value]"
+
+
+def _input_name(param: str) -> str:
+    """An engine input named in words when no control of the KAT labels it: the head of its
+    description ("data-parallel replicas of the model" for dp)."""
+    if param not in BY_NAME:
+        return param.replace("_", " ")
+    head = BY_NAME[param].description.split(" (")[0].split(",")[0].split(":")[0]
+    return head[:1].upper() + head[1:]
 
 
 def _stated_value(param: str, value: Any) -> str:
