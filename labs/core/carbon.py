@@ -111,7 +111,13 @@ def CarbonChart(
                 "field": "label",
                 "type": "nominal",
                 "scale": vega.colour_scale([role for _, _, role in PARTS], labels),
-                "legend": {"title": None, "orient": "bottom", "direction": "vertical"},
+                # No label limit: "Embodied (manufacturing, amortised)" was cut short.
+                "legend": {
+                    "title": None,
+                    "orient": "bottom",
+                    "direction": "vertical",
+                    "labelLimit": 0,
+                },
             },
             "order": {"field": "order", "type": "quantitative"},
             "tooltip": [
