@@ -171,11 +171,26 @@ def _marimo_upload_input(violation: dict) -> bool:
     )
 
 
+#: marimo dims an output while its cell reruns (``marimo-output-stale``, lower opacity) and
+#: marks one loading: colour contrast measured then is the fade's, not the lab's.
+UNSETTLED = ".marimo-output-stale, .marimo-output-loading"
+
+
+def _settled(page) -> None:
+    """Wait until no output is dimmed or loading (on a loaded CI machine the last reruns of a
+    play-through can still be fading when axe measures), then for the fade to finish."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll({UNSETTLED!r}).length === 0", timeout=TIMEOUT_MS
+    )
+    page.wait_for_timeout(300)
+
+
 def _violations(page, *, allow=lambda violation: False) -> tuple[list[str], int]:
     """axe-core's serious and critical violations in the lab's output, and how many
     violations of any impact it found."""
     from axe_playwright_python.sync_playwright import Axe
 
+    _settled(page)
     results = Axe().run(page, context={"include": [[".output-area"]]})
     return [
         f"{v['id']} ({v['impact']}): {v['help']} x{len(v['nodes'])}: {v['nodes'][0]['html'][:160]}"
