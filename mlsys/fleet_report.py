@@ -57,6 +57,15 @@ SERVING_MODES: tuple[str, ...] = ("colocated", "disaggregated")
 _IDLE_RATE = 1e-9
 
 
+#: The safeguards whose runs the report times, prices and weighs: (field prefix, the symbol its
+#: derivations use, what its wall time is).
+_SAFEGUARDS = (
+    ("dp", "DP", "wall time under DP-SGD"),
+    ("adversarial", "adv", "wall time with adversarial training"),
+    ("responsible", "resp", "wall time with fairness-aware training"),
+)
+
+
 @dataclass(frozen=True)
 class FleetScenario:
     """What a run adds to one step: ``checkpoint_interval`` (minutes between checkpoints; None
@@ -777,7 +786,7 @@ class FleetReport:
     @cached_property
     def _trust_times(self) -> dict[str, Quantity]:
         # The three safeguarded wall times, in days, converted once per report.
-        names = ("dp_training_time", "adversarial_training_time", "responsible_training_time")
+        names = tuple(f"{kind}_training_time" for kind, _, _ in _SAFEGUARDS)
         if math.isinf(self.time_to_train.magnitude):
             return {name: Quantity(math.inf, ureg.day) for name in names}
         return {name: getattr(self._trust, name).to("day") for name in names}
@@ -888,6 +897,14 @@ class FleetReport:
         latency = self.step.latency.to("ms")
         steps = self.scenario.attack_steps
         k = PGD_ATTACK_STEPS.value if steps is None else steps
+        # Silent corruption grows with the GPU-hours held: the rate, the devices, the wall time.
+        gpu_hours = (
+            Variable(
+                "\\lambda_{SDC}", "silent corruptions per GPU-hour", SDC_PER_GPU_HOUR.quantity
+            ),
+            Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
+            Variable("T_{train}", "wall time of the run", train),
+        )
         return {
             "dp_noise_sigma": self._trust.math["dp_noise_sigma"],
             "dp_training_time": Derivation(
@@ -930,11 +947,7 @@ class FleetReport:
                     ),
                     getattr(self, f"{kind}_training_cost"),
                 )
-                for kind, symbol, what in (
-                    ("dp", "DP", "wall time under DP-SGD"),
-                    ("adversarial", "adv", "wall time with adversarial training"),
-                    ("responsible", "resp", "wall time with fairness-aware training"),
-                )
+                for kind, symbol, what in _SAFEGUARDS
             },
             **{
                 f"{kind}_training_carbon": Derivation(
@@ -947,38 +960,18 @@ class FleetReport:
                     ),
                     getattr(self, f"{kind}_training_carbon"),
                 )
-                for kind, symbol, what in (
-                    ("dp", "DP", "wall time under DP-SGD"),
-                    ("adversarial", "adv", "wall time with adversarial training"),
-                    ("responsible", "resp", "wall time with fairness-aware training"),
-                )
+                for kind, symbol, what in _SAFEGUARDS
             },
             "sdc_events": Derivation(
                 "sdc_events",
                 r"E_{SDC} = \lambda_{SDC} \cdot N \cdot T_{train}",
-                (
-                    Variable(
-                        "\\lambda_{SDC}",
-                        "silent corruptions per GPU-hour",
-                        SDC_PER_GPU_HOUR.quantity,
-                    ),
-                    Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
-                    Variable("T_{train}", "wall time of the run", train),
-                ),
+                gpu_hours,
                 self.sdc_events,
             ),
             "sdc_probability": Derivation(
                 "sdc_probability",
                 r"P_{SDC} = 1 - (1 - \lambda_{SDC})^{N \cdot T_{train}}",
-                (
-                    Variable(
-                        "\\lambda_{SDC}",
-                        "silent corruptions per GPU-hour",
-                        SDC_PER_GPU_HOUR.quantity,
-                    ),
-                    Variable("N", "devices", Quantity(self.step.devices, ureg.dimensionless)),
-                    Variable("T_{train}", "wall time of the run", train),
-                ),
+                gpu_hours,
                 self.sdc_probability,
             ),
             "monitored_latency": Derivation(
