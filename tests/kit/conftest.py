@@ -60,6 +60,20 @@ def _visible_text(component: Any) -> str:
     return " ".join([_text_of(page), *(_text_of(label) for label in _labels(component))])
 
 
+#: A colour written into a chart: hex or rgb(a) (the kit names colours by role, never inline).
+_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}|#[0-9A-Fa-f]{3}|rgba?\([^)]*\)")
+
+
+def _colours_in(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(set(), *(_colours_in(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(set(), *(_colours_in(v) for v in value))
+    if isinstance(value, str) and _COLOUR.fullmatch(value.strip()):
+        return {value}
+    return set()
+
+
 def _layer_data(spec: dict[str, Any]) -> list[list[dict[str, Any]]]:
     # altair may hoist inline data into top-level named datasets; resolve the names.
     datasets = spec.get("datasets", {})
@@ -107,3 +121,9 @@ def resnet_profile():
     return Engine.solve(
         model=Models.ResNet50, system=Systems.H100, batch_size=8, precision="fp16", efficiency=0.5
     )
+
+
+@pytest.fixture
+def chart_colours():
+    """``chart_colours(spec)``: every colour written anywhere in a Vega-Lite spec (or part)."""
+    return _colours_in

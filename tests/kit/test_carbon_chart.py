@@ -90,26 +90,13 @@ def test_every_region_by_hand(report):
     assert alberta["total"] == pytest.approx(report.carbon.to("tonne").magnitude)
 
 
-def test_the_card_marks_the_design_region(report, vega_specs, visible_text):
+def test_the_card_marks_the_design_region(report, vega_specs, visible_text, chart_colours):
     card = components.CarbonChart(carbon_sweep(report), report)
     (spec,) = vega_specs(card)
     alt.Root.validate(spec)
     assert spec["description"]
     palette = {style.BLUE_LINE, style.RED_LINE, style.GREEN_LINE, style.INK, style.WHITE}
-    colours = set()
-
-    def walk(value):
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and value.startswith("#"):
-            colours.add(value)
-
-    walk(spec["layer"])
-    assert colours <= palette
+    assert chart_colours(spec["layer"]) <= palette
     (marker,) = spec["layer"][1]["data"]["values"]
     assert marker["region"] == "Alberta"
     # The chart speaks the unit its largest bar reads best in; the marker sits on the bar.

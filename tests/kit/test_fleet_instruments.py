@@ -63,24 +63,21 @@ def report():
     return solve()
 
 
-def colours_in(value) -> set[str]:
-    if isinstance(value, dict):
-        return set().union(set(), *(colours_in(v) for v in value.values()))
-    if isinstance(value, list):
-        return set().union(set(), *(colours_in(v) for v in value))
-    if isinstance(value, str) and value.startswith("#"):
-        return {value}
-    return set()
+@pytest.fixture
+def checked_specs(vega_specs, chart_colours):
+    """``checked_specs(card, count)``: the card's ``count`` Vega-Lite specs, each valid, with
+    alt text and coloured from the palette."""
 
+    def check(card, count):
+        specs = vega_specs(card)
+        assert len(specs) == count
+        for spec in specs:
+            alt.Root.validate(spec)  # valid Vega-Lite
+            assert spec["description"]  # alt text
+            assert chart_colours(spec) <= PALETTE
+        return specs
 
-def checked_specs(card, vega_specs, count):
-    specs = vega_specs(card)
-    assert len(specs) == count
-    for spec in specs:
-        alt.Root.validate(spec)  # valid Vega-Lite
-        assert spec["description"]  # alt text
-        assert colours_in(spec) <= PALETTE
-    return specs
+    return check
 
 
 # -- the registry -------------------------------------------------------------------------------
@@ -152,9 +149,9 @@ def test_step_time_falls_and_efficiency_bends_as_devices_double():
     assert rows[-1]["efficiency"] < rows[0]["efficiency"]
 
 
-def test_scaling_curve_marks_the_design_on_both_panels(report, vega_specs, visible_text):
+def test_scaling_curve_marks_the_design_on_both_panels(report, checked_specs, visible_text):
     card = components.ScalingCurve(sweep_devices(TRACK, {}, {}), design=report)
-    step, efficiency = checked_specs(card, vega_specs, 2)
+    step, efficiency = checked_specs(card, 2)
     for spec, value in ((step, None), (efficiency, float(report.scaling_efficiency.magnitude))):
         (diamond,) = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "diamond"]
         (mark,) = diamond["data"]["values"]
@@ -262,10 +259,10 @@ def test_one_node_has_no_hierarchical_schedule_and_one_replica_no_chart(visible_
     assert solve(dp=1).communication["dp"].magnitude == 0
 
 
-def test_comm_chart_draws_lines_and_both_rules(report, vega_specs, visible_text):
+def test_comm_chart_draws_lines_and_both_rules(report, checked_specs, visible_text):
     sweep = all_reduce_sweep(report)
     card = components.CommChart(sweep)
-    (spec,) = checked_specs(card, vega_specs, 1)
+    (spec,) = checked_specs(card, 1)
     assert spec["layer"][0]["encoding"]["x"]["scale"]["type"] == "log"
     assert spec["layer"][0]["encoding"]["y"]["scale"]["type"] == "log"
     rules = [layer["data"]["values"][0]["size"] for layer in spec["layer"][1:]]
@@ -309,12 +306,12 @@ def test_the_u_curve_bottoms_out_at_the_young_daly_interval(report):
 
 
 def test_checkpoint_curve_marks_the_optimum_and_the_chosen_interval(
-    report, vega_specs, visible_text
+    report, checked_specs, visible_text
 ):
     rows = checkpoint_sweep(report)
     assert any(row["interval"] == 30 for row in rows)  # the run's own interval
     card = components.CheckpointCurve(rows, report)
-    (spec,) = checked_specs(card, vega_specs, 1)
+    (spec,) = checked_specs(card, 1)
     (diamond,) = [layer for layer in spec["layer"] if layer["mark"].get("shape") == "diamond"]
     assert diamond["data"]["values"][0]["interval"] == 30
     text = visible_text(card)
@@ -360,9 +357,9 @@ def test_waits_rise_with_load_and_the_heavy_tail_waits_longest(report):
     assert design[0]["wait"] == pytest.approx(report.queue_wait.to("hour").magnitude)
 
 
-def test_queue_curve_marks_the_design(report, vega_specs, visible_text):
+def test_queue_curve_marks_the_design(report, checked_specs, visible_text):
     card = components.QueueCurve(queue_sweep(report), report)
-    (spec,) = checked_specs(card, vega_specs, 1)
+    (spec,) = checked_specs(card, 1)
     (marker,) = spec["layer"][1]["data"]["values"]
     assert marker["load"] == 0.72
     assert marker["wait"] == pytest.approx(report.queue_wait.to("hour").magnitude)
@@ -382,7 +379,7 @@ def test_a_job_larger_than_the_cluster_has_no_queue(visible_text):
 # -- the waterfall of a step ---------------------------------------------------------------------
 
 
-def test_fleet_waterfall_adds_communication_and_bubble(vega_specs, layer_data, visible_text):
+def test_fleet_waterfall_adds_communication_and_bubble(checked_specs, layer_data, visible_text):
     step = solve(dp=16, pp=4, microbatches=8)
     rows = waterfall_rows(step)
     assert [row["role"] for row in rows] == [role for role, _ in FLEET_SEGMENTS]
@@ -404,7 +401,7 @@ def test_fleet_waterfall_adds_communication_and_bubble(vega_specs, layer_data, v
     # the total does.
     assert by_role["bubble"]["end"] == pytest.approx(by_role["total"]["end"])
     card = components.LatencyWaterfall(step)
-    (spec,) = checked_specs(card, vega_specs, 1)
+    (spec,) = checked_specs(card, 1)
     assert len(layer_data(spec)[0]) == 6
     text = visible_text(card)
     assert "Communication (exposed)" in text

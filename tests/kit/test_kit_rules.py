@@ -156,17 +156,9 @@ def test_theme_registers_and_uses_the_palette():
     assert style.BLUE_LINE in style.altair_theme()["config"]["range"]["category"]
 
 
-def colours_in(value) -> set[str]:
-    if isinstance(value, dict):
-        return set().union(*(colours_in(v) for v in value.values())) if value else set()
-    if isinstance(value, list):
-        return set().union(*(colours_in(v) for v in value)) if value else set()
-    if isinstance(value, str) and HEX_COLOUR.fullmatch(value):
-        return {value}
-    return set()
-
-
-def test_every_chart_is_valid_vega_lite_coloured_from_the_palette(resnet_profile, vega_specs):
+def test_every_chart_is_valid_vega_lite_coloured_from_the_palette(
+    resnet_profile, vega_specs, chart_colours
+):
     palette = {
         style.BLUE_LINE,
         style.RED_LINE,
@@ -191,6 +183,6 @@ def test_every_chart_is_valid_vega_lite_coloured_from_the_palette(resnet_profile
         (spec,) = vega_specs(card)
         # The kit renders without altair's per-redraw validation; the schema is checked here.
         alt.Root.validate(spec)
-        used = colours_in(spec)
+        used = chart_colours(spec)
         assert used
         assert used <= palette

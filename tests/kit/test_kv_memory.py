@@ -128,26 +128,15 @@ def test_a_contiguous_cache_fits_fewer_sequences(report):
     assert contiguous.kv_capacity < report.kv_capacity
 
 
-def test_the_card_marks_the_design_and_the_device_memory(report, vega_specs, visible_text):
+def test_the_card_marks_the_design_and_the_device_memory(
+    report, vega_specs, visible_text, chart_colours
+):
     card = components.KvMemoryStack(kv_memory_sweep(report), report)
     (spec,) = vega_specs(card)
     alt.Root.validate(spec)
     assert spec["description"]
     palette = {style.BLUE_LINE, style.RED_LINE, style.GREEN_LINE, style.INK, style.WHITE}
-    colours = set()
-
-    def walk(value):
-        if isinstance(value, dict):
-            for v in value.values():
-                walk(v)
-        elif isinstance(value, list):
-            for v in value:
-                walk(v)
-        elif isinstance(value, str) and value.startswith("#"):
-            colours.add(value)
-
-    walk(spec["layer"])
-    assert colours <= palette
+    assert chart_colours(spec["layer"]) <= palette
     (rule,) = spec["layer"][1]["data"]["values"]
     assert rule["device"] == pytest.approx(80.0)
     (marker,) = spec["layer"][2]["data"]["values"]
